@@ -1,0 +1,1120 @@
+//! Spreadsheet rows to records and back. Owns the column layout of the four import files
+//! (units, correspondents, outlets, placements), the checks on every cell, and the writers
+//! that produce the same layout, so that an export can be imported again unchanged.
+//! Pure: the office crate turns files into `Table`s, the store saves the records.
+
+use std::collections::{HashMap, HashSet};
+
+use time::Date;
+
+use crate::byline::{WrittenAuthor, format_byline, parse_byline};
+use crate::table::{Cell, Row, Table};
+use crate::{
+    CorrespondentKind, FULL_SHARE, Genre, Grade, InstructionLevel, MAX_NAME, MAX_TEXT, MAX_TITLE, OutletKind,
+    OutletLevel, Position, UnitKind, looks_like_email, looks_like_phone, looks_like_url, parse_date, split_list,
+};
+
+/// One thing wrong in one cell of an import file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The row number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    /// The Chinese header of the column.
+    pub column: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl RowError {
+    fn new(row: usize, column: &str, message: impl Into<String>) -> Self {
+        RowError { row, column: column.to_string(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "第{}行「{}」：{}", self.row, self.column, self.message)
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// What an import file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportKind {
+    Units,
+    Correspondents,
+    Outlets,
+    Placements,
+}
+
+impl ImportKind {
+    pub const ALL: &'static [ImportKind] =
+        &[ImportKind::Units, ImportKind::Correspondents, ImportKind::Outlets, ImportKind::Placements];
+
+    /// The stable code used in URLs and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::Units => "units",
+            ImportKind::Correspondents => "correspondents",
+            ImportKind::Outlets => "outlets",
+            ImportKind::Placements => "placements",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ImportKind::Units => "单位",
+            ImportKind::Correspondents => "通讯员",
+            ImportKind::Outlets => "媒体",
+            ImportKind::Placements => "刊发",
+        }
+    }
+
+    /// Reads a code or a Chinese label.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        Self::ALL.iter().copied().find(|k| k.code().eq_ignore_ascii_case(t) || k.zh() == t)
+    }
+
+    /// The Chinese headers of the file, in the order the writers put them.
+    pub fn headers(self) -> Vec<&'static str> {
+        self.columns().iter().map(|c| c.zh).collect()
+    }
+
+    fn columns(self) -> &'static [Column] {
+        match self {
+            ImportKind::Units => UNIT_COLUMNS,
+            ImportKind::Correspondents => CORRESPONDENT_COLUMNS,
+            ImportKind::Outlets => OUTLET_COLUMNS,
+            ImportKind::Placements => PLACEMENT_COLUMNS,
+        }
+    }
+}
+
+impl std::fmt::Display for ImportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.zh())
+    }
+}
+
+impl std::str::FromStr for ImportKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s).ok_or_else(|| "导入类型应为：单位、通讯员、媒体、刊发".to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRecord {
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrespondentRecord {
+    pub name: String,
+    /// The unit's name, when given.
+    pub unit: Option<String>,
+    pub kind: CorrespondentKind,
+    pub phone: String,
+    pub email: String,
+    pub joined_on: Option<Date>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutletRecord {
+    pub name: String,
+    pub kind: OutletKind,
+    pub level: OutletLevel,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementRecord {
+    pub title: String,
+    /// Registered correspondents in byline order, with shares if the file gave them.
+    pub authors: Vec<WrittenAuthor>,
+    pub external_authors: String,
+    pub unit: Option<String>,
+    pub outlet: String,
+    pub column: String,
+    pub published_on: Date,
+    pub genre: Genre,
+    pub position: Position,
+    pub length: i32,
+    pub instruction: Option<InstructionLevel>,
+    pub commissioned: bool,
+    pub reprint: bool,
+    pub grade: Option<Grade>,
+    pub url: String,
+    pub note: String,
+}
+
+/// Names already in the station, for checking references.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    pub units: HashSet<String>,
+    pub correspondents: HashSet<String>,
+    pub outlets: HashSet<String>,
+}
+
+/// One column of an import file: its Chinese header, the other headers accepted for it,
+/// and whether the header must be present.
+struct Column {
+    zh: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+}
+
+const fn req(zh: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column { zh, aliases, required: true }
+}
+
+const fn opt(zh: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column { zh, aliases, required: false }
+}
+
+const UNIT_COLUMNS: &[Column] = &[req("名称", &["name", "单位名称"]), req("类型", &["kind", "type", "单位类型"])];
+
+const CORRESPONDENT_COLUMNS: &[Column] = &[
+    req("姓名", &["name"]),
+    opt("单位", &["unit", "所在单位"]),
+    req("类型", &["kind", "type", "通讯员类型"]),
+    opt("电话", &["phone", "tel", "mobile", "手机", "联系电话"]),
+    opt("邮箱", &["email", "e-mail", "电子邮箱"]),
+    opt("入网日期", &["joined", "joined_on", "joined on"]),
+    opt("状态", &["status", "active"]),
+];
+
+const OUTLET_COLUMNS: &[Column] = &[
+    req("名称", &["name", "媒体名称"]),
+    req("类型", &["kind", "type", "媒体类型"]),
+    req("级别", &["level", "媒体级别"]),
+    opt("栏目", &["columns", "column", "版面"]),
+];
+
+const PLACEMENT_COLUMNS: &[Column] = &[
+    req("标题", &["title"]),
+    req("作者", &["authors", "author"]),
+    opt("外部作者", &["external_authors", "external authors"]),
+    opt("单位", &["unit"]),
+    req("媒体", &["outlet", "媒体名称"]),
+    opt("栏目", &["column", "版面"]),
+    req("刊发日期", &["published_on", "published on", "published", "date"]),
+    req("体裁", &["genre"]),
+    opt("版面位置", &["position"]),
+    opt("字数", &["length", "words"]),
+    opt("批示", &["instruction", "批示级别"]),
+    opt("约稿", &["commissioned"]),
+    opt("转载", &["reprint"]),
+    opt("评级", &["grade"]),
+    opt("链接", &["url", "link", "evidence_url"]),
+    opt("备注", &["note", "notes"]),
+];
+
+/// Where each declared column sits in the file (`None` when the file lacks it).
+struct Layout {
+    columns: &'static [Column],
+    at: Vec<Option<usize>>,
+}
+
+/// Lower-cases and trims a header; a trailing `*` (how templates mark required columns) is dropped.
+fn normalise_header(h: &str) -> String {
+    h.trim().trim_end_matches(['*', '＊']).trim().to_lowercase()
+}
+
+fn layout(t: &Table, columns: &'static [Column]) -> Result<Layout, Vec<RowError>> {
+    let mut at = vec![None; columns.len()];
+    let mut errors = Vec::new();
+    for (i, header) in t.headers.iter().enumerate() {
+        let key = normalise_header(header);
+        if key.is_empty() {
+            continue;
+        }
+        let found = columns.iter().position(|c| c.zh == key || c.aliases.iter().any(|a| *a == key));
+        // Unknown columns (序号 and the like) are ignored.
+        if let Some(c) = found {
+            if at[c].is_some() {
+                errors.push(RowError::new(1, columns[c].zh, "表头中此列出现了两次"));
+            } else {
+                at[c] = Some(i);
+            }
+        }
+    }
+    for (c, column) in columns.iter().enumerate() {
+        if column.required && at[c].is_none() {
+            errors.push(RowError::new(1, column.zh, "表头缺少此列"));
+        }
+    }
+    if errors.is_empty() { Ok(Layout { columns, at }) } else { Err(errors) }
+}
+
+static EMPTY: Cell = Cell::Empty;
+
+impl Layout {
+    fn index(&self, zh: &str) -> usize {
+        self.columns.iter().position(|c| c.zh == zh).expect("column is declared in the layout")
+    }
+
+    fn cell<'a>(&self, row: &'a Row, zh: &str) -> &'a Cell {
+        self.at[self.index(zh)].and_then(|i| row.cells.get(i)).unwrap_or(&EMPTY)
+    }
+
+    /// A row is blank when every column we read is empty; a pre-filled 序号 alone does not count.
+    fn is_blank(&self, row: &Row) -> bool {
+        self.at.iter().flatten().all(|&i| row.cells.get(i).is_none_or(Cell::is_empty))
+    }
+}
+
+/// Reads the cells of one row, collecting every mistake instead of stopping at the first.
+struct Line<'a> {
+    row: &'a Row,
+    layout: &'a Layout,
+    errors: &'a mut Vec<RowError>,
+}
+
+impl Line<'_> {
+    fn cell(&self, zh: &str) -> &Cell {
+        self.layout.cell(self.row, zh)
+    }
+
+    fn err(&mut self, zh: &str, message: impl Into<String>) {
+        self.errors.push(RowError::new(self.row.number, zh, message));
+    }
+
+    fn text(&mut self, zh: &str, max: usize, required: bool) -> String {
+        let value = self.cell(zh).text();
+        let n = value.chars().count();
+        if required && n == 0 {
+            self.err(zh, format!("请填写{zh}"));
+        } else if n > max {
+            self.err(zh, format!("{zh}不能超过{max}个字"));
+        }
+        value
+    }
+
+    /// A value of a vocabulary. Optional ones may be empty or "无".
+    fn choice<T: std::str::FromStr<Err = String>>(&mut self, zh: &str, required: bool) -> Option<T> {
+        let value = self.cell(zh).text();
+        if value.is_empty() || (!required && value == "无") {
+            if required {
+                self.err(zh, format!("请填写{zh}"));
+            }
+            return None;
+        }
+        match value.parse() {
+            Ok(v) => Some(v),
+            Err(expected) => {
+                self.err(zh, format!("“{value}”无效，{expected}"));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, zh: &str, required: bool) -> Option<Date> {
+        let cell = self.cell(zh).clone();
+        if cell.is_empty() {
+            if required {
+                self.err(zh, format!("请填写{zh}"));
+            }
+            return None;
+        }
+        let d = date_from_cell(&cell);
+        if d.is_none() {
+            self.err(zh, format!("“{}”不是有效日期，应写成如 2007-06-01", cell.text()));
+        }
+        d
+    }
+
+    fn flag(&mut self, zh: &str) -> bool {
+        let cell = self.cell(zh).clone();
+        let value = match &cell {
+            Cell::Bool(b) => Some(*b),
+            Cell::Number(n) if *n == 1.0 => Some(true),
+            Cell::Number(n) if *n == 0.0 => Some(false),
+            other => flag_from_text(&other.text()),
+        };
+        value.unwrap_or_else(|| {
+            self.err(zh, format!("“{}”无效，应填写“是”或“否”", cell.text()));
+            false
+        })
+    }
+
+    fn length(&mut self, zh: &str) -> i32 {
+        let cell = self.cell(zh).clone();
+        let value = match &cell {
+            Cell::Empty => Some(0.0),
+            Cell::Number(n) => Some(*n),
+            other => length_from_text(&other.text()),
+        };
+        match value {
+            Some(n) if n.fract() == 0.0 && (0.0..=1_000_000.0).contains(&n) => n as i32,
+            _ => {
+                self.err(zh, format!("“{}”无效，{zh}应为0到1000000之间的整数", cell.text()));
+                0
+            }
+        }
+    }
+
+    /// An optional reference to a name that must already exist.
+    fn reference(&mut self, zh: &str, names: &HashSet<String>, what: &str) -> Option<String> {
+        let value = self.text(zh, MAX_NAME, false);
+        if value.is_empty() {
+            return None;
+        }
+        if !names.contains(&value) {
+            self.err(zh, format!("{what}“{value}”不存在，请先添加"));
+        }
+        Some(value)
+    }
+
+    /// A new name: not already in the station and not earlier in the same file.
+    fn new_name(&mut self, zh: &str, name: &str, known: &HashSet<String>, seen: &mut HashMap<String, usize>) {
+        if name.is_empty() {
+            return;
+        }
+        if known.contains(name) {
+            self.err(zh, format!("“{name}”已存在"));
+        } else if let Some(first) = seen.get(name) {
+            self.err(zh, format!("“{name}”与第{first}行重复"));
+        } else {
+            seen.insert(name.to_string(), self.row.number);
+        }
+    }
+}
+
+/// Reads a date from a cell: a date cell, an Excel serial number, a compact 20070601, or text
+/// such as 2007-06-01, 2007/6/1 or 2007年6月1日 (a time after the date is ignored).
+fn date_from_cell(cell: &Cell) -> Option<Date> {
+    match cell {
+        Cell::Date(d) => Some(*d),
+        Cell::Number(n) => date_from_number(*n),
+        Cell::Text(s) => {
+            let s = s.trim();
+            parse_date(s)
+                .or_else(|| s.split_whitespace().next().and_then(parse_date))
+                .or_else(|| s.parse::<f64>().ok().and_then(date_from_number))
+        }
+        Cell::Empty | Cell::Bool(_) => None,
+    }
+}
+
+fn date_from_number(n: f64) -> Option<Date> {
+    if n.fract() == 0.0 && (19_000_101.0..=22_001_231.0).contains(&n) {
+        let n = n as i64;
+        let month = time::Month::try_from((n / 100 % 100) as u8).ok()?;
+        return Date::from_calendar_date((n / 10_000) as i32, month, (n % 100) as u8).ok();
+    }
+    excel_serial_date(n)
+}
+
+/// Converts an Excel serial date (1900 date system) to a date; any time of day is dropped.
+/// 39234 is 2007-06-01. Serials below 61 are refused: Excel counts a 1900-02-29 that never
+/// existed, and using 1899-12-30 as the epoch is right only from 1900-03-01 (serial 61) on.
+pub fn excel_serial_date(serial: f64) -> Option<Date> {
+    if !serial.is_finite() || !(61.0..=2_958_465.0).contains(&serial) {
+        return None;
+    }
+    let epoch = time::macros::date!(1899 - 12 - 30);
+    let d = epoch.checked_add(time::Duration::days(serial.floor() as i64))?;
+    (d.year() <= 2200).then_some(d)
+}
+
+fn flag_from_text(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" => Some(true),
+        "" | "否" | "n" | "no" | "false" | "0" | "×" | "✗" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads 1200, "1,200", "1200字" or "1200.0".
+fn length_from_text(text: &str) -> Option<f64> {
+    let cleaned: String = text.trim().trim_end_matches('字').chars().filter(|c| *c != ',' && *c != '，').collect();
+    cleaned.trim().parse::<f64>().ok()
+}
+
+fn status_from_text(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "在岗" | "active" => Some(true),
+        "停用" | "inactive" => Some(false),
+        _ => None,
+    }
+}
+
+fn finish<T>(records: Vec<T>, errors: Vec<RowError>) -> Result<Vec<T>, Vec<RowError>> {
+    if errors.is_empty() { Ok(records) } else { Err(errors) }
+}
+
+pub fn read_units(t: &Table, known: &Known) -> Result<Vec<UnitRecord>, Vec<RowError>> {
+    let layout = layout(t, UNIT_COLUMNS)?;
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    let mut seen = HashMap::new();
+    for row in t.rows.iter().filter(|r| !layout.is_blank(r)) {
+        let mut l = Line { row, layout: &layout, errors: &mut errors };
+        let name = l.text("名称", MAX_NAME, true);
+        l.new_name("名称", &name, &known.units, &mut seen);
+        let kind = l.choice("类型", true);
+        if let Some(kind) = kind {
+            records.push(UnitRecord { name, kind });
+        }
+    }
+    finish(records, errors)
+}
+
+pub fn read_correspondents(t: &Table, known: &Known) -> Result<Vec<CorrespondentRecord>, Vec<RowError>> {
+    let layout = layout(t, CORRESPONDENT_COLUMNS)?;
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    let mut seen = HashMap::new();
+    for row in t.rows.iter().filter(|r| !layout.is_blank(r)) {
+        let mut l = Line { row, layout: &layout, errors: &mut errors };
+        let name = l.text("姓名", MAX_NAME, true);
+        l.new_name("姓名", &name, &known.correspondents, &mut seen);
+        let unit = l.reference("单位", &known.units, "单位");
+        let kind = l.choice("类型", true);
+        let phone = l.text("电话", MAX_NAME, false);
+        if !phone.is_empty() && !looks_like_phone(&phone) {
+            l.err("电话", format!("“{phone}”不是有效的电话号码"));
+        }
+        let email = l.text("邮箱", MAX_NAME, false);
+        if !email.is_empty() && !looks_like_email(&email) {
+            l.err("邮箱", format!("“{email}”不是有效的邮箱"));
+        }
+        let joined_on = l.date("入网日期", false);
+        let status = l.cell("状态").text();
+        let active = status_from_text(&status).unwrap_or_else(|| {
+            l.err("状态", format!("“{status}”无效，状态应为：在岗、停用"));
+            true
+        });
+        if let Some(kind) = kind {
+            records.push(CorrespondentRecord { name, unit, kind, phone, email, joined_on, active });
+        }
+    }
+    finish(records, errors)
+}
+
+pub fn read_outlets(t: &Table, known: &Known) -> Result<Vec<OutletRecord>, Vec<RowError>> {
+    let layout = layout(t, OUTLET_COLUMNS)?;
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    let mut seen = HashMap::new();
+    for row in t.rows.iter().filter(|r| !layout.is_blank(r)) {
+        let mut l = Line { row, layout: &layout, errors: &mut errors };
+        let name = l.text("名称", MAX_NAME, true);
+        l.new_name("名称", &name, &known.outlets, &mut seen);
+        let kind = l.choice("类型", true);
+        let level = l.choice("级别", true);
+        let columns = split_list(&l.text("栏目", MAX_TEXT, false));
+        for c in &columns {
+            if c.chars().count() > MAX_NAME {
+                l.err("栏目", format!("栏目“{c}”太长，不能超过{MAX_NAME}个字"));
+            }
+        }
+        if let (Some(kind), Some(level)) = (kind, level) {
+            records.push(OutletRecord { name, kind, level, columns });
+        }
+    }
+    finish(records, errors)
+}
+
+pub fn read_placements(t: &Table, known: &Known) -> Result<Vec<PlacementRecord>, Vec<RowError>> {
+    let layout = layout(t, PLACEMENT_COLUMNS)?;
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    for row in t.rows.iter().filter(|r| !layout.is_blank(r)) {
+        let mut l = Line { row, layout: &layout, errors: &mut errors };
+        let title = l.text("标题", MAX_TITLE, true);
+        let authors = read_authors(&mut l, known);
+        let external_authors = l.text("外部作者", MAX_TEXT, false);
+        let unit = l.reference("单位", &known.units, "单位");
+        let outlet = l.text("媒体", MAX_NAME, true);
+        if !outlet.is_empty() && !known.outlets.contains(&outlet) {
+            l.err("媒体", format!("媒体“{outlet}”不存在，请先添加"));
+        }
+        let column = l.text("栏目", MAX_NAME, false);
+        let published_on = l.date("刊发日期", true);
+        let genre = l.choice("体裁", true);
+        let position = l.choice("版面位置", false).unwrap_or(Position::Normal);
+        let length = l.length("字数");
+        let instruction = l.choice("批示", false);
+        let commissioned = l.flag("约稿");
+        let reprint = l.flag("转载");
+        let grade = l.choice("评级", false);
+        let url = l.text("链接", MAX_TEXT, false);
+        if !url.is_empty() && !looks_like_url(&url) {
+            l.err("链接", "链接应以 http:// 或 https:// 开头");
+        }
+        let note = l.text("备注", MAX_TEXT, false);
+        if let (Some(published_on), Some(genre)) = (published_on, genre) {
+            records.push(PlacementRecord {
+                title,
+                authors,
+                external_authors,
+                unit,
+                outlet,
+                column,
+                published_on,
+                genre,
+                position,
+                length,
+                instruction,
+                commissioned,
+                reprint,
+                grade,
+                url,
+                note,
+            });
+        }
+    }
+    finish(records, errors)
+}
+
+/// The byline: registered people only, nobody twice, shares all-or-none adding up to 100%.
+fn read_authors(l: &mut Line, known: &Known) -> Vec<WrittenAuthor> {
+    const COL: &str = "作者";
+    let text = l.text(COL, MAX_TEXT, true);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let authors = match parse_byline(&text) {
+        Ok(a) => a,
+        Err(e) => {
+            l.err(COL, e);
+            return Vec::new();
+        }
+    };
+    if authors.is_empty() {
+        l.err(COL, "请填写作者");
+    }
+    let mut seen = HashSet::new();
+    for a in &authors {
+        if !known.correspondents.contains(&a.name) {
+            l.err(COL, format!("通讯员“{}”未登记，请先添加", a.name));
+        }
+        if !seen.insert(a.name.as_str()) {
+            l.err(COL, format!("作者“{}”重复", a.name));
+        }
+    }
+    let given = authors.iter().filter(|a| a.share_bp.is_some()).count();
+    if given > 0 {
+        if given != authors.len() {
+            l.err(COL, "要么每位作者都写份额，要么都不写");
+        } else if authors.iter().any(|a| a.share_bp.unwrap_or(0) <= 0) {
+            l.err(COL, "份额必须大于0");
+        } else if authors.iter().map(|a| a.share_bp.unwrap_or(0)).sum::<i32>() != FULL_SHARE {
+            l.err(COL, "作者份额合计必须为100%");
+        }
+    }
+    authors
+}
+
+fn headers(kind: ImportKind) -> Vec<String> {
+    kind.headers().into_iter().map(String::from).collect()
+}
+
+fn yes_no(b: bool) -> Cell {
+    Cell::from(if b { "是" } else { "否" })
+}
+
+fn date_cell(d: Option<Date>) -> Cell {
+    d.map_or(Cell::Empty, Cell::Date)
+}
+
+fn opt_label(label: Option<&'static str>) -> Cell {
+    label.map_or(Cell::Empty, Cell::from)
+}
+
+pub fn write_units(records: &[UnitRecord]) -> Table {
+    let rows = records.iter().map(|r| vec![Cell::from(r.name.clone()), Cell::from(r.kind.zh())]).collect();
+    Table::new(headers(ImportKind::Units), rows)
+}
+
+pub fn write_correspondents(records: &[CorrespondentRecord]) -> Table {
+    let rows = records
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.clone()),
+                Cell::from(r.unit.clone().unwrap_or_default()),
+                Cell::from(r.kind.zh()),
+                Cell::from(r.phone.clone()),
+                Cell::from(r.email.clone()),
+                date_cell(r.joined_on),
+                Cell::from(if r.active { "在岗" } else { "停用" }),
+            ]
+        })
+        .collect();
+    Table::new(headers(ImportKind::Correspondents), rows)
+}
+
+pub fn write_outlets(records: &[OutletRecord]) -> Table {
+    let rows = records
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.clone()),
+                Cell::from(r.kind.zh()),
+                Cell::from(r.level.zh()),
+                Cell::from(r.columns.join("、")),
+            ]
+        })
+        .collect();
+    Table::new(headers(ImportKind::Outlets), rows)
+}
+
+pub fn write_placements(records: &[PlacementRecord]) -> Table {
+    let rows = records
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.title.clone()),
+                Cell::from(format_byline(&r.authors)),
+                Cell::from(r.external_authors.clone()),
+                Cell::from(r.unit.clone().unwrap_or_default()),
+                Cell::from(r.outlet.clone()),
+                Cell::from(r.column.clone()),
+                Cell::Date(r.published_on),
+                Cell::from(r.genre.zh()),
+                Cell::from(r.position.zh()),
+                Cell::Number(f64::from(r.length)),
+                opt_label(r.instruction.map(InstructionLevel::zh)),
+                yes_no(r.commissioned),
+                yes_no(r.reprint),
+                opt_label(r.grade.map(Grade::zh)),
+                Cell::from(r.url.clone()),
+                Cell::from(r.note.clone()),
+            ]
+        })
+        .collect();
+    Table::new(headers(ImportKind::Placements), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
+        Table::new(
+            headers.iter().map(|h| h.to_string()).collect(),
+            rows.iter().map(|r| r.iter().map(|c| Cell::from(*c)).collect()).collect(),
+        )
+    }
+
+    fn names(list: &[&str]) -> HashSet<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn known() -> Known {
+        Known {
+            units: names(&["武汉市知识产权局", "宜昌市知识产权局"]),
+            correspondents: names(&["张三", "李四", "王五"]),
+            outlets: names(&["中国知识产权报", "科技信息快报"]),
+        }
+    }
+
+    fn errors_at(errors: &[RowError]) -> Vec<(usize, &str)> {
+        errors.iter().map(|e| (e.row, e.column.as_str())).collect()
+    }
+
+    #[test]
+    fn import_kind_parses_codes_and_chinese() {
+        assert_eq!(ImportKind::parse("单位"), Some(ImportKind::Units));
+        assert_eq!(ImportKind::parse(" Placements "), Some(ImportKind::Placements));
+        assert_eq!(ImportKind::parse("刊发"), Some(ImportKind::Placements));
+        assert_eq!(ImportKind::parse("媒体").map(ImportKind::code), Some("outlets"));
+        assert_eq!(ImportKind::parse("稿件"), None);
+        assert_eq!(ImportKind::Correspondents.zh(), "通讯员");
+    }
+
+    #[test]
+    fn row_error_reads_as_a_sentence() {
+        let e = RowError::new(3, "作者", "请填写作者");
+        assert_eq!(e.to_string(), "第3行「作者」：请填写作者");
+    }
+
+    #[test]
+    fn reads_good_units_with_aliases_extra_columns_and_blank_rows() {
+        let t = Table {
+            headers: vec!["序号".into(), " Name ".into(), "TYPE".into()],
+            rows: vec![
+                Row { number: 2, cells: vec!["1".into(), "襄樊市知识产权局".into(), "市州".into()] },
+                Row { number: 3, cells: vec!["2".into(), Cell::Empty, Cell::Text("  ".into())] },
+                Row { number: 5, cells: vec!["3".into(), "神农架林区科技局".into(), "forest_district".into()] },
+            ],
+        };
+        let units = read_units(&t, &known()).unwrap();
+        assert_eq!(
+            units,
+            vec![
+                UnitRecord { name: "襄樊市知识产权局".into(), kind: UnitKind::Prefecture },
+                UnitRecord { name: "神农架林区科技局".into(), kind: UnitKind::ForestDistrict },
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_and_doubled_headers_are_reported_on_row_1() {
+        let t = table(&["名称", "备注"], &[&["襄樊", "x"]]);
+        let e = read_units(&t, &known()).unwrap_err();
+        assert_eq!(e, vec![RowError::new(1, "类型", "表头缺少此列")]);
+        let t = table(&["标题", "title", "媒体"], &[]);
+        let e = read_placements(&t, &known()).unwrap_err();
+        assert_eq!(errors_at(&e), vec![(1, "标题"), (1, "作者"), (1, "刊发日期"), (1, "体裁")]);
+    }
+
+    #[test]
+    fn unit_errors_cover_every_row() {
+        let t = table(
+            &["名称", "类型"],
+            &[
+                &["襄樊市知识产权局", "市州"],
+                &["", "市州"],
+                &["武汉市知识产权局", "省会"],
+                &["襄樊市知识产权局", "市州"],
+            ],
+        );
+        let e = read_units(&t, &known()).unwrap_err();
+        assert_eq!(errors_at(&e), vec![(3, "名称"), (4, "名称"), (4, "类型"), (5, "名称")]);
+        assert_eq!(e[0].message, "请填写名称");
+        assert_eq!(e[1].message, "“武汉市知识产权局”已存在");
+        assert!(e[2].message.contains(&UnitKind::expected()), "{}", e[2].message);
+        assert_eq!(e[3].message, "“襄樊市知识产权局”与第2行重复");
+    }
+
+    #[test]
+    fn reads_correspondents_and_reports_every_bad_cell() {
+        let headers = ["姓名", "单位", "类型", "电话", "邮箱", "入网日期", "状态"];
+        let good = table(
+            &headers,
+            &[
+                &["赵六", "武汉市知识产权局", "市州通讯员", "027-8765 4321", "zhao@example.cn", "2007/3/1", ""],
+                &["钱七", "", "special", "", "", "", "停用"],
+            ],
+        );
+        let got = read_correspondents(&good, &known()).unwrap();
+        assert_eq!(got[0].unit.as_deref(), Some("武汉市知识产权局"));
+        assert_eq!(got[0].kind, CorrespondentKind::UnitCorrespondent);
+        assert_eq!(got[0].joined_on, Some(date!(2007 - 03 - 01)));
+        assert!(got[0].active);
+        assert_eq!(got[1].unit, None);
+        assert_eq!(got[1].kind, CorrespondentKind::Special);
+        assert!(!got[1].active);
+
+        let bad = table(
+            &headers,
+            &[&["张三", "火星局", "作家", "abc", "not-mail", "2007-02-30", "退休"], &["孙八", "", "", "", "", "", ""]],
+        );
+        let e = read_correspondents(&bad, &known()).unwrap_err();
+        assert_eq!(
+            errors_at(&e),
+            vec![
+                (2, "姓名"),
+                (2, "单位"),
+                (2, "类型"),
+                (2, "电话"),
+                (2, "邮箱"),
+                (2, "入网日期"),
+                (2, "状态"),
+                (3, "类型")
+            ]
+        );
+        assert_eq!(e[0].message, "“张三”已存在");
+        assert_eq!(e[1].message, "单位“火星局”不存在，请先添加");
+        assert_eq!(e[7].message, "请填写类型");
+    }
+
+    #[test]
+    fn reads_outlets_with_columns() {
+        let t = table(
+            &["名称", "类型", "级别", "栏目"],
+            &[&["湖北日报", "报纸", "省级", "要闻、 经济，要闻"], &["湖北日报", "报刊", "", ""]],
+        );
+        let e = read_outlets(&t, &known()).unwrap_err();
+        assert_eq!(errors_at(&e), vec![(3, "名称"), (3, "类型"), (3, "级别")]);
+        let t = table(&["名称", "类型", "级别", "栏目"], &[&["湖北日报", "报纸", "省级", "要闻、 经济，要闻"]]);
+        let got = read_outlets(&t, &known()).unwrap();
+        assert_eq!(got[0].columns, vec!["要闻", "经济"]);
+        assert_eq!(got[0].level, OutletLevel::Provincial);
+    }
+
+    fn placement_headers() -> Vec<String> {
+        headers(ImportKind::Placements)
+    }
+
+    #[test]
+    fn reads_a_good_placement_from_typed_cells() {
+        let mut cells: Vec<Cell> = vec![
+            "湖北专利申请量大幅增长".into(),
+            "张三(60%)、李四（40%）".into(),
+            "本报记者 周某".into(),
+            "武汉市知识产权局".into(),
+            "中国知识产权报".into(),
+            "地方传真".into(),
+            Cell::Number(39234.0),
+            "消息".into(),
+            "头版".into(),
+            Cell::Number(1200.0),
+            "省级".into(),
+            Cell::Bool(true),
+            "√".into(),
+            "优秀".into(),
+            "https://www.cipnews.com.cn/a".into(),
+            "".into(),
+        ];
+        let t = Table::new(placement_headers(), vec![cells.clone()]);
+        let p = &read_placements(&t, &known()).unwrap()[0];
+        assert_eq!(p.published_on, date!(2007 - 06 - 01));
+        assert_eq!(p.authors[0], WrittenAuthor { name: "张三".into(), share_bp: Some(6000) });
+        assert_eq!(p.position, Position::FrontPage);
+        assert_eq!(p.length, 1200);
+        assert_eq!(p.instruction, Some(InstructionLevel::Provincial));
+        assert!(p.commissioned && p.reprint);
+        assert_eq!(p.grade, Some(Grade::Excellent));
+
+        // Defaults for the optional cells, and dates and numbers written as text.
+        for i in [2, 3, 5, 8, 9, 10, 11, 12, 13, 14, 15] {
+            cells[i] = Cell::Empty;
+        }
+        cells[6] = "2007年6月1日".into();
+        cells[1] = "张三, 李四".into();
+        let t = Table::new(placement_headers(), vec![cells]);
+        let p = &read_placements(&t, &known()).unwrap()[0];
+        assert_eq!(p.published_on, date!(2007 - 06 - 01));
+        assert_eq!(p.position, Position::Normal);
+        assert_eq!(p.length, 0);
+        assert_eq!(p.unit, None);
+        assert_eq!((p.instruction, p.grade, p.commissioned, p.reprint), (None, None, false, false));
+        assert!(p.authors.iter().all(|a| a.share_bp.is_none()));
+    }
+
+    #[test]
+    fn collects_every_bad_placement_cell() {
+        let h = placement_headers();
+        let h: Vec<&str> = h.iter().map(String::as_str).collect();
+        let t = table(
+            &h,
+            &[
+                // Row 2: fine.
+                &[
+                    "好稿",
+                    "张三",
+                    "",
+                    "",
+                    "中国知识产权报",
+                    "",
+                    "2007-06-01",
+                    "消息",
+                    "",
+                    "800",
+                    "无",
+                    "否",
+                    "N",
+                    "",
+                    "",
+                    "",
+                ],
+                // Row 3: everything wrong.
+                &[
+                    "",
+                    "张三(60%)、赵六(40%)",
+                    "",
+                    "火星局",
+                    "人民日报",
+                    "",
+                    "昨天",
+                    "小说",
+                    "底版",
+                    "很多",
+                    "中央",
+                    "也许",
+                    "2",
+                    "甲",
+                    "ftp://x",
+                    "",
+                ],
+                // Row 4: shares not adding up, bad share text, and an unknown date form.
+                &[
+                    "稿",
+                    "张三(70%)、李四(40%)",
+                    "",
+                    "",
+                    "科技信息快报",
+                    "",
+                    "6/1/2007",
+                    "通讯",
+                    "",
+                    "1,200字",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                // Row 5: some shares missing and a doubled author.
+                &[
+                    "稿",
+                    "张三(50%)、张三",
+                    "",
+                    "",
+                    "科技信息快报",
+                    "",
+                    "39234",
+                    "通讯",
+                    "",
+                    "-5",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                // Row 6: unreadable byline.
+                &["稿", "张三(五成)", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+            ],
+        );
+        let e = read_placements(&t, &known()).unwrap_err();
+        let want = vec![
+            (3, "标题"),
+            (3, "作者"),
+            (3, "单位"),
+            (3, "媒体"),
+            (3, "刊发日期"),
+            (3, "体裁"),
+            (3, "版面位置"),
+            (3, "字数"),
+            (3, "批示"),
+            (3, "约稿"),
+            (3, "转载"),
+            (3, "评级"),
+            (3, "链接"),
+            (4, "作者"),
+            (4, "刊发日期"),
+            (5, "作者"),
+            (5, "作者"),
+            (5, "字数"),
+            (6, "作者"),
+            (6, "媒体"),
+            (6, "刊发日期"),
+            (6, "体裁"),
+        ];
+        assert_eq!(errors_at(&e), want, "{e:#?}");
+        assert_eq!(e[1].message, "通讯员“赵六”未登记，请先添加");
+        assert_eq!(e[13].message, "作者份额合计必须为100%");
+        assert_eq!(e[15].message, "作者“张三”重复");
+        assert_eq!(e[16].message, "要么每位作者都写份额，要么都不写");
+        assert!(e[5].message.contains(&Genre::expected()));
+    }
+
+    #[test]
+    fn serial_dates() {
+        assert_eq!(excel_serial_date(39234.0), Some(date!(2007 - 06 - 01)));
+        assert_eq!(excel_serial_date(39234.75), Some(date!(2007 - 06 - 01)));
+        assert_eq!(excel_serial_date(61.0), Some(date!(1900 - 03 - 01)));
+        assert_eq!(excel_serial_date(60.0), None);
+        assert_eq!(excel_serial_date(f64::NAN), None);
+        assert_eq!(date_from_cell(&Cell::Number(20070601.0)), Some(date!(2007 - 06 - 01)));
+        assert_eq!(date_from_cell(&"20070601".into()), Some(date!(2007 - 06 - 01)));
+        assert_eq!(date_from_cell(&"2007-06-01 10:30:00".into()), Some(date!(2007 - 06 - 01)));
+        assert_eq!(date_from_cell(&Cell::Bool(true)), None);
+    }
+
+    #[test]
+    fn round_trips_every_kind() {
+        let known = known();
+        let units = vec![
+            UnitRecord { name: "襄樊市知识产权局".into(), kind: UnitKind::Prefecture },
+            UnitRecord { name: "仙桃市科技局".into(), kind: UnitKind::DirectCity },
+        ];
+        assert_eq!(read_units(&write_units(&units), &known).unwrap(), units);
+
+        let people = vec![
+            CorrespondentRecord {
+                name: "赵六".into(),
+                unit: Some("宜昌市知识产权局".into()),
+                kind: CorrespondentKind::Mentor,
+                phone: "13800138000".into(),
+                email: "zhao@example.cn".into(),
+                joined_on: Some(date!(2006 - 11 - 20)),
+                active: false,
+            },
+            CorrespondentRecord {
+                name: "钱七".into(),
+                unit: None,
+                kind: CorrespondentKind::Staff,
+                phone: String::new(),
+                email: String::new(),
+                joined_on: None,
+                active: true,
+            },
+        ];
+        assert_eq!(read_correspondents(&write_correspondents(&people), &known).unwrap(), people);
+
+        let outlets = vec![
+            OutletRecord {
+                name: "湖北日报".into(),
+                kind: OutletKind::Newspaper,
+                level: OutletLevel::Provincial,
+                columns: vec!["要闻".into(), "经济".into()],
+            },
+            OutletRecord {
+                name: "楚天都市报".into(),
+                kind: OutletKind::Newspaper,
+                level: OutletLevel::Municipal,
+                columns: vec![],
+            },
+        ];
+        assert_eq!(read_outlets(&write_outlets(&outlets), &known).unwrap(), outlets);
+
+        let placements = vec![
+            PlacementRecord {
+                title: "湖北专利申请量大幅增长".into(),
+                authors: vec![
+                    WrittenAuthor { name: "张三".into(), share_bp: Some(6667) },
+                    WrittenAuthor { name: "李四".into(), share_bp: Some(3333) },
+                ],
+                external_authors: "本报记者 周某".into(),
+                unit: Some("武汉市知识产权局".into()),
+                outlet: "中国知识产权报".into(),
+                column: "地方传真".into(),
+                published_on: date!(2007 - 06 - 01),
+                genre: Genre::News,
+                position: Position::Headline,
+                length: 1200,
+                instruction: Some(InstructionLevel::National),
+                commissioned: true,
+                reprint: false,
+                grade: Some(Grade::Fair),
+                url: "https://www.cipnews.com.cn/a".into(),
+                note: "第一行\n第二行".into(),
+            },
+            PlacementRecord {
+                title: "专利园地".into(),
+                authors: vec![WrittenAuthor { name: "王五".into(), share_bp: None }],
+                external_authors: String::new(),
+                unit: None,
+                outlet: "科技信息快报".into(),
+                column: String::new(),
+                published_on: date!(2007 - 12 - 31),
+                genre: Genre::Research,
+                position: Position::Normal,
+                length: 0,
+                instruction: None,
+                commissioned: false,
+                reprint: true,
+                grade: None,
+                url: String::new(),
+                note: String::new(),
+            },
+        ];
+        assert_eq!(read_placements(&write_placements(&placements), &known).unwrap(), placements);
+    }
+}

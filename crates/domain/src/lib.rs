@@ -1,0 +1,114 @@
+//! Tonglian's domain: the glossary's types, the rules that check them, and the pure
+//! computations (diffs, near-duplicate detection, bylines, imports). No I/O here: the
+//! store, the web layer and the CLI call into this crate, never the other way round.
+
+pub mod byline;
+pub mod diff;
+pub mod dup;
+pub mod ids;
+pub mod import;
+pub mod kinds;
+pub mod records;
+pub mod table;
+
+pub use ids::*;
+pub use kinds::*;
+pub use records::*;
+
+/// A mistake in user input, said in Chinese (the UI's default language) and tied to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, utoipa::ToSchema)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    /// The form field or spreadsheet column the message is about.
+    pub field: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// All the mistakes found in one form, so the user can fix them in one go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+    /// `Ok(value)` when nothing was found wrong.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|e| e.to_string()).collect();
+        f.write_str(&parts.join("；"))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// Parses a calendar date as people type it: 2007-06-05, 2007/6/5, 2007.6.5 or 2007年6月5日.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    let t = text.trim();
+    let cleaned: String = t
+        .chars()
+        .map(|c| match c {
+            '/' | '.' | '年' | '月' => '-',
+            '日' => ' ',
+            c => c,
+        })
+        .collect();
+    let mut parts = cleaned.trim().split('-');
+    let y: i32 = parts.next()?.trim().parse().ok()?;
+    let m: u8 = parts.next()?.trim().parse().ok()?;
+    let d: u8 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() || !(1900..=2200).contains(&y) {
+        return None;
+    }
+    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+}
+
+/// Formats a date the way the UI and the files show it.
+pub fn format_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Counts the characters of a text the way editors count 字数: every non-whitespace character.
+pub fn char_count(text: &str) -> i32 {
+    text.chars().filter(|c| !c.is_whitespace()).count() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_forms_people_type() {
+        let want = time::Date::from_calendar_date(2007, time::Month::June, 5).unwrap();
+        for s in ["2007-06-05", "2007/6/5", "2007.6.5", "2007年6月5日", " 2007-6-05 "] {
+            assert_eq!(parse_date(s), Some(want), "{s}");
+        }
+        for s in ["", "2007-13-01", "2007-02-30", "6/5/2007", "abc", "2007-06"] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+        assert_eq!(format_date(want), "2007-06-05");
+    }
+
+    #[test]
+    fn char_count_ignores_whitespace() {
+        assert_eq!(char_count("知识 产权\n报"), 5);
+    }
+}

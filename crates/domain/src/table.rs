@@ -1,0 +1,73 @@
+//! A spreadsheet as data: a header row and numbered rows of cells. The office crate reads
+//! `.csv` and `.xlsx` files into a `Table` and writes a `Table` back out; the import module
+//! turns a `Table` into records. Row numbers are those the spreadsheet program shows
+//! (the header is row 1), so error messages point at the right line.
+
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// A number as the spreadsheet stored it (integers come back as e.g. 1200.0).
+    Number(f64),
+    /// A cell the spreadsheet formatted as a date.
+    Date(Date),
+    Bool(bool),
+}
+
+impl Cell {
+    /// The cell as text, the way a person reading the sheet would see it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => crate::format_date(*d),
+            Cell::Bool(true) => "是".into(),
+            Cell::Bool(false) => "否".into(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        if s.is_empty() { Cell::Empty } else { Cell::Text(s) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The row number as the spreadsheet shows it (header = 1, first data row = 2).
+    pub number: usize,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// A table with the given headers and rows numbered from 2.
+    pub fn new(headers: Vec<String>, rows: Vec<Vec<Cell>>) -> Self {
+        let rows = rows.into_iter().enumerate().map(|(i, cells)| Row { number: i + 2, cells }).collect();
+        Table { headers, rows }
+    }
+}

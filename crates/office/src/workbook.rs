@@ -1,0 +1,200 @@
+//! Spreadsheet workbooks: reads the first worksheet of an xlsx, xls or ods file with calamine,
+//! and writes a table as an xlsx file with rust_xlsxwriter.
+
+use std::io::Cursor;
+
+use calamine::{Data, Range, Reader, SheetType, SheetVisible};
+use domain::table::{Cell, Row, Table};
+use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+
+use crate::{Format, OfficeError};
+
+pub(crate) fn read(format: Format, bytes: &[u8]) -> Result<Vec<Row>, OfficeError> {
+    let cursor = Cursor::new(bytes);
+    let range = match format {
+        Format::Xlsx => first_sheet(calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(cursor), "xlsx")?,
+        Format::Xls => first_sheet(calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(cursor), "xls")?,
+        Format::Ods => first_sheet(calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(cursor), "ods")?,
+        // CSV goes to the delimited module; refuse rather than guess.
+        Format::Csv => return Err(OfficeError::Unsupported("csv".into())),
+    };
+    // Range positions are absolute and zero-based; the spreadsheet counts rows from 1.
+    let Some((first_row, _)) = range.start() else {
+        return Ok(Vec::new());
+    };
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| Row { number: first_row as usize + i + 1, cells: cells.iter().map(cell).collect() })
+        .collect();
+    Ok(rows)
+}
+
+/// The first visible worksheet (chart sheets and hidden sheets are passed over when possible).
+fn first_sheet<'a, R, E>(opened: Result<R, E>, what: &str) -> Result<Range<Data>, OfficeError>
+where
+    R: Reader<Cursor<&'a [u8]>, Error = E>,
+    E: std::fmt::Display,
+{
+    let unreadable = |e: E| OfficeError::Unreadable(format!("不是有效的 {what} 文件（{e}）"));
+    let mut book = opened.map_err(unreadable)?;
+    let sheets = book.sheets_metadata().to_vec();
+    let worksheets: Vec<_> = sheets.iter().filter(|s| s.typ == SheetType::WorkSheet).collect();
+    let chosen = worksheets
+        .iter()
+        .find(|s| s.visible == SheetVisible::Visible)
+        .or(worksheets.first())
+        .ok_or_else(|| OfficeError::Unreadable("文件中没有工作表".into()))?;
+    book.worksheet_range(&chosen.name).map_err(unreadable)
+}
+
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::from(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => {
+            // A time of day alone (below 1) or a duration is not a date; keep its number.
+            let date = if dt.is_datetime() && dt.as_f64() >= 1.0 {
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                time::Month::try_from(m).ok().and_then(|m| time::Date::from_calendar_date(i32::from(y), m, d).ok())
+            } else {
+                None
+            };
+            date.map_or(Cell::Number(dt.as_f64()), Cell::Date)
+        }
+        Data::DateTimeIso(s) => {
+            s.get(..10).and_then(domain::parse_date).map_or_else(|| Cell::from(s.clone()), Cell::Date)
+        }
+        Data::DurationIso(s) => Cell::from(s.clone()),
+        Data::Error(e) => Cell::Text(e.to_string()),
+    }
+}
+
+/// Writes a table as an xlsx workbook of one sheet: a bold, frozen header row with a filter,
+/// dates as real dates shown as yyyy-mm-dd, and columns wide enough for their contents.
+pub fn write_xlsx(sheet_name: &str, t: &Table) -> Result<Vec<u8>, OfficeError> {
+    let failed = |e: rust_xlsxwriter::XlsxError| OfficeError::Write(e.to_string());
+    let bold = CellFormat::new().set_bold();
+    let date_format = CellFormat::new().set_num_format("yyyy-mm-dd");
+    let wrap = CellFormat::new().set_text_wrap();
+
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name_for(sheet_name)).map_err(failed)?;
+
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| display_width(h)).collect();
+    for (c, header) in t.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column(c)?, header, &bold).map_err(failed)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| OfficeError::Write("行数太多".into()))?;
+        for (c, value) in row.cells.iter().enumerate() {
+            let col = column(c)?;
+            match value {
+                Cell::Empty => {}
+                Cell::Text(s) if s.contains('\n') => {
+                    sheet.write_string_with_format(r, col, s, &wrap).map_err(failed)?;
+                }
+                Cell::Text(s) => {
+                    sheet.write_string(r, col, s).map_err(failed)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, col, *n).map_err(failed)?;
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(r, col, *b).map_err(failed)?;
+                }
+                Cell::Date(d) => match excel_date(*d) {
+                    Some(x) => {
+                        sheet.write_datetime_with_format(r, col, &x, &date_format).map_err(failed)?;
+                    }
+                    // Outside Excel's calendar: keep it readable as text.
+                    None => {
+                        sheet.write_string(r, col, domain::format_date(*d)).map_err(failed)?;
+                    }
+                },
+            }
+            if widths.len() <= c {
+                widths.resize(c + 1, 0);
+            }
+            widths[c] = widths[c].max(display_width(&value.text()));
+        }
+    }
+
+    if !t.headers.is_empty() {
+        sheet.set_freeze_panes(1, 0).map_err(failed)?;
+        let last_row = u32::try_from(t.rows.len()).unwrap_or(u32::MAX);
+        sheet.autofilter(0, 0, last_row, column(t.headers.len() - 1)?).map_err(failed)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        // Two characters of padding; very long notes wrap rather than make a huge column.
+        let width = (*w + 2).clamp(6, 60);
+        sheet.set_column_width(column(c)?, width as f64).map_err(failed)?;
+    }
+    book.save_to_buffer().map_err(failed)
+}
+
+fn column(c: usize) -> Result<u16, OfficeError> {
+    u16::try_from(c).map_err(|_| OfficeError::Write("列数太多".into()))
+}
+
+fn excel_date(d: time::Date) -> Option<ExcelDateTime> {
+    let year = u16::try_from(d.year()).ok()?;
+    ExcelDateTime::from_ymd(year, u8::from(d.month()), d.day()).ok()
+}
+
+/// Excel refuses sheet names with []:*?/\, longer than 31 characters, or quoted at either end.
+fn sheet_name_for(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect::<String>()
+        .trim_matches('\'')
+        .trim()
+        .chars()
+        .take(31)
+        .collect();
+    if cleaned.is_empty() { "Sheet1".to_string() } else { cleaned }
+}
+
+/// How many character widths a text takes in a cell: CJK and full-width characters count two.
+/// A multi-line text counts its longest line.
+fn display_width(text: &str) -> usize {
+    text.lines().map(|line| line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()).max().unwrap_or(0)
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F        // Hangul Jamo
+        | 0x2E80..=0xA4CF      // CJK radicals, punctuation, kana, CJK ideographs, Yi
+        | 0xAC00..=0xD7A3      // Hangul syllables
+        | 0xF900..=0xFAFF      // CJK compatibility ideographs
+        | 0xFE30..=0xFE4F      // CJK compatibility forms
+        | 0xFF00..=0xFF60      // full-width forms
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD) // CJK extensions B and beyond
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_cjk_double() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("中国知识产权报"), 14);
+        assert_eq!(display_width("（60%）"), 7);
+        assert_eq!(display_width("一行\nlonger line"), 11);
+    }
+
+    #[test]
+    fn sheet_names_are_made_acceptable() {
+        assert_eq!(sheet_name_for("刊发"), "刊发");
+        assert_eq!(sheet_name_for("2007/06 [统计]"), "2007_06 _统计_");
+        assert_eq!(sheet_name_for(""), "Sheet1");
+        assert_eq!(sheet_name_for(&"长".repeat(40)).chars().count(), 31);
+    }
+}

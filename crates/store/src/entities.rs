@@ -1,0 +1,191 @@
+//! SeaORM entities, one module per table, mirroring `migration.rs`. Codes of the domain's
+//! vocabularies are stored as strings; conversions live in the query modules.
+
+macro_rules! entity {
+    ($module:ident, $table:literal, { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                $($(#[$fmeta])* pub $field: $ty),*
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
+entity!(station, "stations", {
+    #[sea_orm(primary_key)] id: i64,
+    code: String,
+    name: String,
+    objection_days: i32,
+    created_at: i64,
+});
+
+entity!(unit, "units", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    name: String,
+    kind: String,
+    created_at: i64,
+});
+
+entity!(user, "users", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: Option<i64>,
+    username: String,
+    password_hash: String,
+    display_name: String,
+    role: String,
+    correspondent_id: Option<i64>,
+    unit_id: Option<i64>,
+    active: bool,
+    locale: String,
+    created_at: i64,
+});
+
+entity!(correspondent, "correspondents", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    unit_id: Option<i64>,
+    name: String,
+    kind: String,
+    phone: String,
+    email: String,
+    joined_on: Option<time::Date>,
+    active: bool,
+    mentor_user_id: Option<i64>,
+    created_at: i64,
+});
+
+entity!(outlet, "outlets", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    name: String,
+    kind: String,
+    level: String,
+    created_at: i64,
+});
+
+entity!(outlet_column, "outlet_columns", {
+    #[sea_orm(primary_key)] id: i64,
+    outlet_id: i64,
+    name: String,
+});
+
+entity!(manuscript, "manuscripts", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    unit_id: Option<i64>,
+    author_id: i64,
+    title: String,
+    #[sea_orm(column_type = "Text")] body: String,
+    genre: String,
+    status: String,
+    #[sea_orm(column_type = "Text")] return_reason: String,
+    duplicate_of: Option<i64>,
+    duplicate_score: i32,
+    created_by: i64,
+    created_at: i64,
+    updated_at: i64,
+    submitted_at: Option<i64>,
+});
+
+entity!(manuscript_author, "manuscript_authors", {
+    #[sea_orm(primary_key, auto_increment = false)] manuscript_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] correspondent_id: i64,
+    position: i32,
+    share_bp: Option<i32>,
+});
+
+entity!(revision, "revisions", {
+    #[sea_orm(primary_key)] id: i64,
+    manuscript_id: i64,
+    round: i32,
+    kind: String,
+    title: String,
+    #[sea_orm(column_type = "Text")] body: String,
+    #[sea_orm(column_type = "Text")] comment: String,
+    by_user_id: i64,
+    created_at: i64,
+});
+
+entity!(attachment, "attachments", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    manuscript_id: Option<i64>,
+    placement_id: Option<i64>,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    data: Vec<u8>,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(placement, "placements", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    manuscript_id: Option<i64>,
+    title: String,
+    unit_id: Option<i64>,
+    outlet_id: i64,
+    column_name: String,
+    published_on: time::Date,
+    genre: String,
+    position: String,
+    length: i32,
+    instruction: Option<String>,
+    commissioned: bool,
+    reprint: bool,
+    grade: Option<String>,
+    evidence_url: String,
+    #[sea_orm(column_type = "Text")] note: String,
+    #[sea_orm(column_type = "Text")] external_authors: String,
+    #[sea_orm(column_type = "Text")] byline: String,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(placement_author, "placement_authors", {
+    #[sea_orm(primary_key, auto_increment = false)] placement_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] correspondent_id: i64,
+    position: i32,
+    share_bp: Option<i32>,
+});
+
+entity!(session, "sessions", {
+    #[sea_orm(primary_key, auto_increment = false)] id: String,
+    #[sea_orm(column_type = "Text")] data: String,
+    expires_at: i64,
+});
+
+entity!(login_failure, "login_failures", {
+    #[sea_orm(primary_key)] id: i64,
+    key: String,
+    at: i64,
+});
+
+entity!(api_token, "api_tokens", {
+    #[sea_orm(primary_key)] id: i64,
+    user_id: i64,
+    name: String,
+    token_hash: String,
+    created_at: i64,
+});
+
+entity!(audit, "audit_log", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: Option<i64>,
+    user_id: Option<i64>,
+    at: i64,
+    action: String,
+    subject: String,
+    #[sea_orm(column_type = "Text")] detail: String,
+});

@@ -1,0 +1,169 @@
+//! The store: one query layer over SQLite (the embedded default) and PostgreSQL (the
+//! scale-out store), built on SeaORM so the same code and the same migrations serve both.
+//! Every function here takes and returns domain types; SQL stays inside this crate.
+
+pub mod entities;
+pub mod migration;
+
+mod auth;
+mod import;
+mod manuscripts;
+mod network;
+mod placements;
+mod stats;
+pub mod testing;
+
+pub use auth::*;
+pub use manuscripts::*;
+pub use network::*;
+pub use placements::*;
+pub use stats::*;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("not found")]
+    NotFound,
+    /// Input that breaks a rule the database enforces (a duplicate name, say), in Chinese.
+    #[error("{0}")]
+    Invalid(domain::FieldErrors),
+    /// An action not allowed in the record's current state, in Chinese.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("unsupported database URL: {0}")]
+    BadUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(domain::FieldErrors(vec![domain::FieldError::new(field, message)]))
+    }
+}
+
+/// The database behind the site. Cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// Now, in seconds since the epoch: every timestamp in the schema is stored this way, which
+/// is the same on both databases and needs no time-zone handling.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A database URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<invalid url>".into(),
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (the file is created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, 16).await
+    }
+
+    /// Connects with at most `max_connections` pooled connections.
+    pub async fn connect_with(url: &str, max_connections: u32) -> Result<Store> {
+        let mut opts = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.into()));
+            }
+            if path != ":memory:"
+                && let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::BadUrl(format!("{url}: {e}")))?;
+            }
+            let mut o = ConnectOptions::new(format!("sqlite://{path}"));
+            o.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(std::time::Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+            o
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut o = ConnectOptions::new(url.to_string());
+            o.max_connections(max_connections);
+            o
+        } else {
+            return Err(StoreError::BadUrl(redact_url(url)));
+        };
+        opts.sqlx_logging(false);
+        let db = Database::connect(opts).await?;
+        Ok(Store { db })
+    }
+
+    /// Applies every pending migration. Safe to run from several processes at once on
+    /// PostgreSQL: the migrations run inside a transaction guarded by an advisory lock.
+    pub async fn migrate(&self) -> Result<()> {
+        if self.backend() == DatabaseBackend::Postgres {
+            use sea_orm::TransactionTrait;
+            let txn = self.db.begin().await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7158329)").await?;
+            migration::Migrator::up(&txn, None).await?;
+            txn.commit().await?;
+        } else {
+            migration::Migrator::up(&self.db, None).await?;
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// "sqlite" or "postgres", for logs and the health page.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend() {
+            DatabaseBackend::Postgres => "postgres",
+            DatabaseBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Checks the database answers, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// One page of a list, with the total so the UI can draw the pager.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}

@@ -1,0 +1,467 @@
+//! Placements (采用/刊发): each publication of a piece in an outlet, with its byline.
+
+use crate::entities::{attachment, correspondent, outlet, placement, placement_author, unit};
+use crate::manuscripts::Author;
+use crate::{AttachmentMeta, NewAttachment, Page, Result, Scope, Store, StoreError, now};
+use domain::*;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Placement {
+    pub id: PlacementId,
+    pub station_id: StationId,
+    pub manuscript_id: Option<ManuscriptId>,
+    pub title: String,
+    pub unit_id: Option<UnitId>,
+    pub unit_name: Option<String>,
+    pub outlet_id: OutletId,
+    pub outlet_name: String,
+    pub outlet_level: OutletLevel,
+    pub column: String,
+    pub published_on: Date,
+    pub genre: Genre,
+    pub position: Position,
+    pub length: i32,
+    pub instruction: Option<InstructionLevel>,
+    pub commissioned: bool,
+    pub reprint: bool,
+    pub grade: Option<Grade>,
+    pub evidence_url: String,
+    pub note: String,
+    pub external_authors: String,
+    /// The byline as written: "张三(60%)、李四(40%)".
+    pub byline: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlacementSort {
+    #[default]
+    DateDesc,
+    DateAsc,
+    LengthDesc,
+    Title,
+}
+
+impl PlacementSort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "date" => Self::DateAsc,
+            "length" => Self::LengthDesc,
+            "title" => Self::Title,
+            _ => Self::DateDesc,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DateDesc => "-date",
+            Self::DateAsc => "date",
+            Self::LengthDesc => "length",
+            Self::Title => "title",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PlacementFilter {
+    pub scope: Scope,
+    pub unit_id: Option<UnitId>,
+    pub outlet_id: Option<OutletId>,
+    pub level: Option<OutletLevel>,
+    pub genre: Option<Genre>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// Only placements with this correspondent on the byline.
+    pub author: Option<CorrespondentId>,
+    pub manuscript_id: Option<ManuscriptId>,
+    /// Part of the title or the byline.
+    pub q: Option<String>,
+    pub sort: PlacementSort,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PlacementFilter {
+    pub fn new(scope: Scope) -> Self {
+        PlacementFilter {
+            scope,
+            unit_id: None,
+            outlet_id: None,
+            level: None,
+            genre: None,
+            from: None,
+            to: None,
+            author: None,
+            manuscript_id: None,
+            q: None,
+            sort: PlacementSort::default(),
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+fn placement_of(
+    m: placement::Model,
+    units: &HashMap<i64, String>,
+    outlets: &HashMap<i64, (String, OutletLevel)>,
+) -> Placement {
+    let (outlet_name, outlet_level) =
+        outlets.get(&m.outlet_id).cloned().unwrap_or((String::new(), OutletLevel::Internal));
+    Placement {
+        id: PlacementId(m.id),
+        station_id: StationId(m.station_id),
+        manuscript_id: m.manuscript_id.map(ManuscriptId),
+        title: m.title,
+        unit_id: m.unit_id.map(UnitId),
+        unit_name: m.unit_id.and_then(|u| units.get(&u).cloned()),
+        outlet_id: OutletId(m.outlet_id),
+        outlet_name,
+        outlet_level,
+        column: m.column_name,
+        published_on: m.published_on,
+        genre: Genre::parse(&m.genre).unwrap_or(Genre::Other),
+        position: Position::parse(&m.position).unwrap_or(Position::Normal),
+        length: m.length,
+        instruction: m.instruction.as_deref().and_then(InstructionLevel::parse),
+        commissioned: m.commissioned,
+        reprint: m.reprint,
+        grade: m.grade.as_deref().and_then(Grade::parse),
+        evidence_url: m.evidence_url,
+        note: m.note,
+        external_authors: m.external_authors,
+        byline: m.byline,
+    }
+}
+
+/// The names of the units and outlets the rows point at, in two small queries.
+async fn names_for(
+    db: &impl ConnectionTrait,
+    rows: &[placement::Model],
+) -> Result<(HashMap<i64, String>, HashMap<i64, (String, OutletLevel)>)> {
+    let mut unit_ids: Vec<i64> = rows.iter().filter_map(|r| r.unit_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let mut outlet_ids: Vec<i64> = rows.iter().map(|r| r.outlet_id).collect();
+    outlet_ids.sort_unstable();
+    outlet_ids.dedup();
+    let units = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let outlets = outlet::Entity::find()
+        .filter(outlet::Column::Id.is_in(outlet_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, (o.name, OutletLevel::parse(&o.level).unwrap_or(OutletLevel::Internal))))
+        .collect();
+    Ok((units, outlets))
+}
+
+/// Checks the references of a placement belong to the station; returns the byline text and
+/// the unit to record (the given one, or the first author's).
+async fn check_refs(
+    db: &impl ConnectionTrait,
+    station: StationId,
+    input: &PlacementInput,
+) -> Result<(String, Option<i64>)> {
+    let o = outlet::Entity::find_by_id(input.outlet_id.0).one(db).await?;
+    if o.map(|o| o.station_id) != Some(station.0) {
+        return Err(StoreError::invalid("outlet_id", "媒体不存在"));
+    }
+    if let Some(u) = input.unit_id {
+        let found = unit::Entity::find_by_id(u.0).one(db).await?;
+        if found.map(|u| u.station_id) != Some(station.0) {
+            return Err(StoreError::invalid("unit_id", "单位不存在"));
+        }
+    }
+    let ids: Vec<i64> = input.authors.iter().map(|a| a.correspondent_id.0).collect();
+    let people: HashMap<i64, correspondent::Model> = correspondent::Entity::find()
+        .filter(correspondent::Column::StationId.eq(station.0))
+        .filter(correspondent::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    if people.len() != ids.len() {
+        return Err(StoreError::invalid("authors", "作者必须是本站的通讯员"));
+    }
+    let written: Vec<domain::byline::WrittenAuthor> = input
+        .authors
+        .iter()
+        .map(|a| domain::byline::WrittenAuthor {
+            name: people[&a.correspondent_id.0].name.clone(),
+            share_bp: a.share_bp,
+        })
+        .collect();
+    let unit = input.unit_id.map(|u| u.0).or_else(|| people.get(&ids[0]).and_then(|c| c.unit_id));
+    Ok((domain::byline::format_byline(&written), unit))
+}
+
+fn active_placement(
+    station: StationId,
+    input: &PlacementInput,
+    byline: String,
+    unit: Option<i64>,
+    by: UserId,
+) -> placement::ActiveModel {
+    placement::ActiveModel {
+        station_id: Set(station.0),
+        manuscript_id: Set(input.manuscript_id.map(|m| m.0)),
+        title: Set(input.title.clone()),
+        unit_id: Set(unit),
+        outlet_id: Set(input.outlet_id.0),
+        column_name: Set(input.column.clone()),
+        published_on: Set(input.published_on),
+        genre: Set(input.genre.code().into()),
+        position: Set(input.position.code().into()),
+        length: Set(input.length),
+        instruction: Set(input.instruction.map(|i| i.code().to_string())),
+        commissioned: Set(input.commissioned),
+        reprint: Set(input.reprint),
+        grade: Set(input.grade.map(|g| g.code().to_string())),
+        evidence_url: Set(input.evidence_url.clone()),
+        note: Set(input.note.clone()),
+        external_authors: Set(input.external_authors.clone()),
+        byline: Set(byline),
+        created_by: Set(by.0),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+}
+
+async fn write_placement_authors(db: &impl ConnectionTrait, id: i64, authors: &[Byline]) -> Result<()> {
+    placement_author::Entity::delete_many().filter(placement_author::Column::PlacementId.eq(id)).exec(db).await?;
+    for (i, a) in authors.iter().enumerate() {
+        placement_author::ActiveModel {
+            placement_id: Set(id),
+            correspondent_id: Set(a.correspondent_id.0),
+            position: Set(i as i32),
+            share_bp: Set(a.share_bp),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_placement(&self, station: StationId, input: &PlacementInput, by: UserId) -> Result<Placement> {
+        let txn = self.db.begin().await?;
+        if let Some(m) = input.manuscript_id {
+            let found = crate::entities::manuscript::Entity::find_by_id(m.0).one(&txn).await?;
+            if found.map(|m| m.station_id) != Some(station.0) {
+                return Err(StoreError::invalid("manuscript_id", "稿件不存在"));
+            }
+        }
+        let (byline, unit) = check_refs(&txn, station, input).await?;
+        let m = active_placement(station, input, byline, unit, by).insert(&txn).await?;
+        write_placement_authors(&txn, m.id, &input.authors).await?;
+        txn.commit().await?;
+        self.placement(Scope::Station(station), PlacementId(m.id)).await
+    }
+
+    pub async fn update_placement(
+        &self,
+        scope: Scope,
+        id: PlacementId,
+        input: &PlacementInput,
+        by: UserId,
+    ) -> Result<Placement> {
+        let existing = self.placement(scope, id).await?;
+        let station = existing.station_id;
+        let txn = self.db.begin().await?;
+        let (byline, unit) = check_refs(&txn, station, input).await?;
+        let mut am = active_placement(station, input, byline, unit, by);
+        am.id = Set(id.0);
+        am.created_at = sea_orm::ActiveValue::NotSet;
+        am.created_by = sea_orm::ActiveValue::NotSet;
+        am.update(&txn).await?;
+        write_placement_authors(&txn, id.0, &input.authors).await?;
+        txn.commit().await?;
+        self.placement(scope, id).await
+    }
+
+    pub async fn delete_placement(&self, scope: Scope, id: PlacementId) -> Result<()> {
+        self.placement(scope, id).await?;
+        placement::Entity::delete_by_id(id.0).exec(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn placement(&self, scope: Scope, id: PlacementId) -> Result<Placement> {
+        let m = placement::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+        if !scope.allows(StationId(m.station_id)) {
+            return Err(StoreError::NotFound);
+        }
+        let rows = vec![m];
+        let (units, outlets) = names_for(&self.db, &rows).await?;
+        Ok(rows.into_iter().map(|m| placement_of(m, &units, &outlets)).next().expect("one row"))
+    }
+
+    /// The byline of a placement as correspondents with their shares.
+    pub async fn placement_authors(&self, id: PlacementId) -> Result<Vec<Author>> {
+        let rows = placement_author::Entity::find()
+            .filter(placement_author::Column::PlacementId.eq(id.0))
+            .order_by_asc(placement_author::Column::Position)
+            .all(&self.db)
+            .await?;
+        let names: HashMap<i64, String> = correspondent::Entity::find()
+            .filter(correspondent::Column::Id.is_in(rows.iter().map(|r| r.correspondent_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|r| Author {
+                correspondent_id: CorrespondentId(r.correspondent_id),
+                name: names.get(&r.correspondent_id).cloned().unwrap_or_default(),
+                share_bp: r.share_bp,
+            })
+            .collect())
+    }
+
+    pub async fn placements(&self, f: &PlacementFilter) -> Result<Page<Placement>> {
+        let mut q = placement::Entity::find();
+        if let Some(s) = f.scope.station() {
+            q = q.filter(placement::Column::StationId.eq(s.0));
+        }
+        if let Some(u) = f.unit_id {
+            q = q.filter(placement::Column::UnitId.eq(u.0));
+        }
+        if let Some(o) = f.outlet_id {
+            q = q.filter(placement::Column::OutletId.eq(o.0));
+        }
+        if let Some(level) = f.level {
+            let mut sub = Query::select();
+            sub.column(outlet::Column::Id).from(outlet::Entity).and_where(outlet::Column::Level.eq(level.code()));
+            if let Some(s) = f.scope.station() {
+                sub.and_where(outlet::Column::StationId.eq(s.0));
+            }
+            q = q.filter(placement::Column::OutletId.in_subquery(sub.to_owned()));
+        }
+        if let Some(g) = f.genre {
+            q = q.filter(placement::Column::Genre.eq(g.code()));
+        }
+        if let Some(d) = f.from {
+            q = q.filter(placement::Column::PublishedOn.gte(d));
+        }
+        if let Some(d) = f.to {
+            q = q.filter(placement::Column::PublishedOn.lte(d));
+        }
+        if let Some(m) = f.manuscript_id {
+            q = q.filter(placement::Column::ManuscriptId.eq(m.0));
+        }
+        if let Some(c) = f.author {
+            q = q.filter(
+                placement::Column::Id.in_subquery(
+                    Query::select()
+                        .column(placement_author::Column::PlacementId)
+                        .from(placement_author::Entity)
+                        .and_where(placement_author::Column::CorrespondentId.eq(c.0))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(placement::Column::Title.contains(text))
+                    .add(placement::Column::Byline.contains(text)),
+            );
+        }
+        let per_page = f.per_page.clamp(1, 1_000_000);
+        let total = q.clone().count(&self.db).await?;
+        q = match f.sort {
+            PlacementSort::DateDesc => {
+                q.order_by_desc(placement::Column::PublishedOn).order_by_desc(placement::Column::Id)
+            }
+            PlacementSort::DateAsc => {
+                q.order_by_asc(placement::Column::PublishedOn).order_by_asc(placement::Column::Id)
+            }
+            PlacementSort::LengthDesc => {
+                q.order_by_desc(placement::Column::Length).order_by_desc(placement::Column::Id)
+            }
+            PlacementSort::Title => q.order_by_asc(placement::Column::Title).order_by_asc(placement::Column::Id),
+        };
+        let rows = q.offset(f.page.saturating_sub(1) * per_page).limit(per_page).all(&self.db).await?;
+        let (units, outlets) = names_for(&self.db, &rows).await?;
+        let items = rows.into_iter().map(|m| placement_of(m, &units, &outlets)).collect();
+        Ok(Page { items, total, page: f.page.max(1), per_page })
+    }
+
+    /// Attaches a scanned clipping to a placement as its evidence.
+    pub async fn add_placement_attachment(
+        &self,
+        station: StationId,
+        placement: PlacementId,
+        file: NewAttachment,
+        by: UserId,
+    ) -> Result<AttachmentMeta> {
+        let m = attachment::ActiveModel {
+            station_id: Set(station.0),
+            manuscript_id: Set(None),
+            placement_id: Set(Some(placement.0)),
+            file_name: Set(file.file_name),
+            content_type: Set(file.content_type),
+            size: Set(file.data.len() as i64),
+            data: Set(file.data),
+            created_by: Set(by.0),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(AttachmentMeta {
+            id: AttachmentId(m.id),
+            station_id: station,
+            manuscript_id: None,
+            file_name: m.file_name,
+            content_type: m.content_type,
+            size: m.size,
+            created_at: m.created_at,
+        })
+    }
+
+    pub async fn placement_attachments(&self, placement: PlacementId) -> Result<Vec<AttachmentMeta>> {
+        let rows = attachment::Entity::find()
+            .select_only()
+            .columns([
+                attachment::Column::Id,
+                attachment::Column::StationId,
+                attachment::Column::FileName,
+                attachment::Column::ContentType,
+                attachment::Column::Size,
+                attachment::Column::CreatedAt,
+            ])
+            .filter(attachment::Column::PlacementId.eq(placement.0))
+            .order_by_asc(attachment::Column::Id)
+            .into_tuple::<(i64, i64, String, String, i64, i64)>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, st, file_name, content_type, size, created_at)| AttachmentMeta {
+                id: AttachmentId(id),
+                station_id: StationId(st),
+                manuscript_id: None,
+                file_name,
+                content_type,
+                size,
+                created_at,
+            })
+            .collect())
+    }
+}

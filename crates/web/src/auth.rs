@@ -1,0 +1,349 @@
+//! Who is asking, and may they: argon2 password hashes, the session store on our own
+//! database (so every instance shares sessions), the request context (`Ctx`), CSRF checks on
+//! every state-changing request, login throttling and API tokens.
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::{Role, StationId};
+use sha2::{Digest, Sha256};
+use store::{Scope, User};
+use tower_sessions::Session;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store;
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 8;
+/// Failed logins allowed per account, and per client address, within the window.
+pub const MAX_FAILURES_PER_USER: u64 = 5;
+pub const MAX_FAILURES_PER_IP: u64 = 30;
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+const SESSION_USER: &str = "user_id";
+const SESSION_CSRF: &str = "csrf";
+const SESSION_STATION: &str = "station_id";
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hash: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A password a user chose: at least 8 characters, not all the same kind.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(format!("密码至少{MIN_PASSWORD}位"));
+    }
+    let has_letter = password.chars().any(|c| c.is_alphabetic());
+    let has_digit = password.chars().any(|c| c.is_ascii_digit());
+    if !(has_letter && has_digit) {
+        return Err("密码需同时包含字母和数字".into());
+    }
+    Ok(())
+}
+
+/// A random token, URL-safe.
+pub fn random_token(bytes: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// API tokens are stored as their SHA-256, never in the clear.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Sessions kept in the `sessions` table.
+#[derive(Debug, Clone)]
+pub struct DbSessionStore {
+    pub store: store::Store,
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        while self.store.session_exists(&record.id.to_string()).await.map_err(backend)? {
+            record.id = Id::default();
+        }
+        self.save(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        self.store.session_save(&record.id.to_string(), &data, record.expiry_date.unix_timestamp()).await.map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(data) = self.store.session_load(&id.to_string()).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        // The expiry is refreshed on save; a loaded record gets the default inactivity window.
+        let expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(12);
+        Ok(Some(Record { id: *id, data, expiry_date }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.store.session_delete(&id.to_string()).await.map_err(backend)
+    }
+}
+
+/// The signed-in user and what the request needs to know about them.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user: User,
+    /// The station the user works in: their own, or for a headquarters account the one chosen.
+    pub station: Option<StationId>,
+    /// True when authenticated by an API token (no session, so no CSRF token either).
+    pub via_token: bool,
+}
+
+impl Ctx {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+    pub fn scope(&self) -> Scope {
+        self.user.scope()
+    }
+    /// The station to write into. Headquarters accounts must have chosen one.
+    pub fn station(&self) -> AppResult<StationId> {
+        self.station.ok_or_else(|| AppError::BadRequest("请先选择通联站".into()))
+    }
+    pub fn is_hq(&self) -> bool {
+        self.user.station_id.is_none()
+    }
+}
+
+/// The locale and CSRF token of the request, present for every request (signed in or not).
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub locale: &'static str,
+    pub csrf: String,
+}
+
+/// Loads the user (by bearer token or session) and the visitor data into the request.
+pub async fn load_context(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let mut ctx: Option<Ctx> = None;
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(String::from);
+    if let Some(token) = bearer {
+        match state.store.user_by_token_hash(&token_hash(&token)).await {
+            Ok(Some(user)) if user.active => {
+                ctx = Some(Ctx { station: user.station_id, user, via_token: true });
+            }
+            Ok(_) => return AppError::Unauthorized.into_response_json(),
+            Err(e) => return AppError::from(e).into_response_json(),
+        }
+    } else if let Ok(Some(id)) = session.get::<i64>(SESSION_USER).await {
+        match state.store.user(domain::UserId(id)).await {
+            Ok(user) if user.active => {
+                let station = match user.station_id {
+                    Some(s) => Some(s),
+                    None => session.get::<i64>(SESSION_STATION).await.ok().flatten().map(StationId),
+                };
+                ctx = Some(Ctx { station, user, via_token: false });
+            }
+            Ok(_) | Err(store::StoreError::NotFound) => {
+                let _ = session.flush().await;
+            }
+            Err(e) => return AppError::from(e).into_response_json(),
+        }
+    }
+    // Headquarters accounts work in the first station until they choose another.
+    if let Some(c) = ctx.as_mut()
+        && c.station.is_none()
+        && let Ok(stations) = state.store.stations().await
+    {
+        c.station = stations.first().map(|s| s.id);
+    }
+    let locale = pick_locale(ctx.as_ref().map(|c| c.user.locale.as_str()), &req);
+    let csrf = match session.get::<String>(SESSION_CSRF).await {
+        Ok(Some(t)) => t,
+        _ => String::new(),
+    };
+    req.extensions_mut().insert(Visitor { locale, csrf });
+    if let Some(c) = ctx {
+        req.extensions_mut().insert(c);
+    }
+    next.run(req).await
+}
+
+fn pick_locale(user_locale: Option<&str>, req: &Request) -> &'static str {
+    let cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix("lang=").map(str::to_string));
+    match cookie.as_deref().or(user_locale) {
+        Some("en") => "en",
+        _ => "zh",
+    }
+}
+
+/// Makes sure the session has a CSRF token, creating one if needed, and returns it.
+pub async fn ensure_csrf(session: &Session) -> AppResult<String> {
+    if let Ok(Some(t)) = session.get::<String>(SESSION_CSRF).await {
+        return Ok(t);
+    }
+    let t = random_token(24);
+    session.insert(SESSION_CSRF, &t).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(t)
+}
+
+/// Rejects state-changing requests that do not carry the session's CSRF token. The token may
+/// come in the `X-CSRF-Token` header, a `csrf` query parameter (used by file-upload forms) or a
+/// `csrf` field of a url-encoded form body. Requests authenticated by an API token carry no
+/// cookie and so need no CSRF token.
+pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if req.extensions().get::<Ctx>().is_some_and(|c| c.via_token) {
+        return next.run(req).await;
+    }
+    let expected = session.get::<String>(SESSION_CSRF).await.ok().flatten().unwrap_or_default();
+    let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
+    let query_token = req.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+    });
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (req, body_token) = if header_token.is_none() && query_token.is_none() && is_form {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
+            Ok(b) => b,
+            Err(_) => return AppError::TooLarge("提交的内容太大".into()).into_response_json(),
+        };
+        let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+        (Request::from_parts(parts, axum::body::Body::from(bytes)), token)
+    } else {
+        (req, None)
+    };
+    let given = header_token.or(query_token).or(body_token).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return AppError::Forbidden.into_response_json();
+    }
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl AppError {
+    /// For middleware, which cannot use `?`.
+    pub fn into_response_json(self) -> Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+/// Logs a user in: checks throttling, the password, and starts a fresh session.
+pub async fn login(state: &AppState, session: &Session, username: &str, password: &str, client: &str) -> AppResult<User> {
+    let user_key = format!("user:{}", username.trim());
+    let ip_key = format!("ip:{client}");
+    let too_many = AppError::TooManyRequests("登录失败次数过多，请15分钟后再试".into());
+    if state.store.login_failures(&user_key, FAILURE_WINDOW_SECS).await? >= MAX_FAILURES_PER_USER
+        || state.store.login_failures(&ip_key, FAILURE_WINDOW_SECS).await? >= MAX_FAILURES_PER_IP
+    {
+        return Err(too_many);
+    }
+    let found = state.store.credentials(username).await?;
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal who exists.
+    let (ok, user) = match found {
+        Some((user, hash)) => (verify_password(password, &hash) && user.active, Some(user)),
+        None => {
+            verify_password(password, &state.dummy_hash);
+            (false, None)
+        }
+    };
+    match (ok, user) {
+        (true, Some(user)) => {
+            state.store.clear_login_failures(&user_key).await?;
+            session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+            session.insert(SESSION_USER, user.id.0).await.map_err(|e| AppError::Internal(e.into()))?;
+            // A new CSRF token for the new session.
+            session.insert(SESSION_CSRF, random_token(24)).await.map_err(|e| AppError::Internal(e.into()))?;
+            tracing::info!(user = %user.username, "login");
+            Ok(user)
+        }
+        _ => {
+            state.store.record_login_failure(&user_key).await?;
+            state.store.record_login_failure(&ip_key).await?;
+            tracing::info!(user = %username.trim(), "login failed");
+            Err(AppError::Invalid(domain::FieldErrors(vec![domain::FieldError::new("password", "用户名或密码错误")])))
+        }
+    }
+}
+
+pub async fn logout(session: &Session) -> AppResult<()> {
+    session.flush().await.map_err(|e| AppError::Internal(e.into()))
+}
+
+pub async fn choose_station(session: &Session, station: StationId) -> AppResult<()> {
+    session.insert(SESSION_STATION, station.0).await.map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Extracts the signed-in user; answers 401 when there is none.
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Visitor>().cloned().unwrap_or(Visitor { locale: "zh", csrf: String::new() }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ() {
+        let a = hash_password("secret123").unwrap();
+        let b = hash_password("secret123").unwrap();
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2"));
+        assert!(verify_password("secret123", &a));
+        assert!(!verify_password("secret124", &a));
+        assert!(!verify_password("secret123", "not a hash"));
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(check_new_password("abc12345").is_ok());
+        assert!(check_new_password("short1").is_err());
+        assert!(check_new_password("onlyletters").is_err());
+        assert!(check_new_password("12345678").is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! The one error type of the web layer. It logs what went wrong inside and shows the user a
+//! clear message in Chinese: an HTML page for browsers, JSON for the API.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not there, or not yours to see: both answer 404 so nothing leaks.
+    #[error("not found")]
+    NotFound,
+    /// Logged in, but the role does not allow it.
+    #[error("forbidden")]
+    Forbidden,
+    /// Not logged in.
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("too many attempts")]
+    TooManyRequests(String),
+    #[error("payload too large: {0}")]
+    TooLarge(String),
+    /// An import refused: every bad row, column and reason.
+    #[error("import rejected: {} bad rows", .0.len())]
+    Rows(Vec<domain::import::RowError>),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<store::StoreError> for AppError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::NotFound => AppError::NotFound,
+            store::StoreError::Invalid(f) => AppError::Invalid(f),
+            store::StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user reads.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::NotFound => "页面不存在，或您无权查看".into(),
+            AppError::Forbidden => "您的角色无权进行此操作".into(),
+            AppError::Unauthorized => "请先登录".into(),
+            AppError::Invalid(f) => format!("输入有误：{f}"),
+            AppError::Rows(rows) => format!("导入失败，共{}处错误，未写入任何数据", rows.len()),
+            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) | AppError::TooLarge(m) => {
+                m.clone()
+            }
+            AppError::Internal(_) => "服务器内部错误，请稍后再试".into(),
+        }
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    /// Field-level messages for invalid input.
+    pub fields: Vec<domain::FieldError>,
+    /// For a refused import: every bad row (as the spreadsheet numbers it), column and reason.
+    pub rows: Vec<domain::import::RowError>,
+}
+
+/// Marks a request as an API call, so errors are answered in JSON.
+#[derive(Clone, Copy)]
+pub struct WantsJson;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let status = self.status();
+        let fields = match &self {
+            AppError::Invalid(f) => f.0.clone(),
+            _ => Vec::new(),
+        };
+        let rows = match &self {
+            AppError::Rows(r) => r.clone(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody { error: self.message(), fields, rows };
+        // The HTML rendering happens in the `html_errors` middleware, which knows the locale and
+        // whether the client is a browser; here we produce JSON that it can turn into a page.
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.extensions_mut().insert(ErrorMarker);
+        resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        resp
+    }
+}
+
+/// Set on responses produced from an `AppError`.
+#[derive(Clone, Copy)]
+pub struct ErrorMarker;

@@ -1,0 +1,138 @@
+//! The web layer: server-rendered HTML pages in Chinese (English as a second locale), the
+//! `/api/v1` JSON API with its OpenAPI document, authentication, `/healthz` and `/metrics`.
+//! Handlers are thin: they parse, call `ops` (which checks permissions and calls the store),
+//! and render.
+
+pub mod access;
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod ops;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+pub use error::{AppError, AppResult};
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark the session cookie Secure (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Idle time after which a session ends.
+    pub session_idle: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { secure_cookies: false, session_idle: Duration::from_secs(12 * 3600) }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+    pub config: Arc<WebConfig>,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// A hash verified against when the user name is unknown, so a failed login takes the same time.
+    pub dummy_hash: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(store: store::Store, config: WebConfig) -> Self {
+        let dummy = auth::hash_password(&auth::random_token(16)).unwrap_or_default();
+        AppState { store, config: Arc::new(config), metrics: None, dummy_hash: Arc::new(dummy) }
+    }
+}
+
+/// Installs the Prometheus recorder once per process and returns its handle.
+pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+}
+
+/// The whole site.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(auth::DbSessionStore { store: state.store.clone() })
+        .with_name("tonglian_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.session_idle.as_secs() as i64)));
+
+    let app = Router::new()
+        .merge(pages::routes())
+        .nest("/api", api::routes())
+        .layer(middleware::from_fn(auth::csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::load_context))
+        .layer(sessions)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_page))
+        .route("/static/{*path}", get(pages::static_file))
+        .layer(middleware::from_fn(pages::html_errors))
+        .layer(middleware::from_fn(track))
+        .layer(RequestBodyLimitLayer::new(ops::MAX_IMPORT_BYTES + 1024 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    app.with_state(state)
+}
+
+/// Counts requests and their duration for `/metrics`, and logs each request (path only: query
+/// strings may carry CSRF tokens or search words).
+async fn track(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let route = route_label(&path);
+    let resp = next.run(req).await;
+    let elapsed = start.elapsed();
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("tonglian_http_requests_total", "method" => method.to_string(), "route" => route, "status" => status.clone()).increment(1);
+    metrics::histogram!("tonglian_http_request_seconds", "method" => method.to_string()).record(elapsed.as_secs_f64());
+    tracing::info!(%method, %path, status = %status, ms = elapsed.as_millis() as u64, "request");
+    let mut resp = resp;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0)) {
+        resp.headers_mut().insert("server-timing", v);
+    }
+    resp
+}
+
+/// The path with numbers replaced, so metrics have few label values.
+fn route_label(path: &str) -> String {
+    path.split('/').map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() { "{id}" } else { seg }).collect::<Vec<_>>().join("/")
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend_name()}))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        }
+    }
+}
+
+async fn metrics_page(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
+        None => (StatusCode::NOT_FOUND, "metrics disabled").into_response(),
+    }
+}
