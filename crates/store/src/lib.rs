@@ -167,3 +167,46 @@ impl<T> Page<T> {
         self.total.div_ceil(self.per_page.max(1)).max(1)
     }
 }
+
+impl Store {
+    /// An online, consistent copy of a SQLite database (`VACUUM INTO`), safe while the server
+    /// runs. PostgreSQL is backed up with its own tools (see the README).
+    pub async fn backup_sqlite(&self, file: &std::path::Path) -> Result<()> {
+        if self.backend() != DatabaseBackend::Sqlite {
+            return Err(StoreError::Conflict("backup 只适用于 SQLite；PostgreSQL 请使用 pg_dump（见 README）".into()));
+        }
+        if file.exists() {
+            return Err(StoreError::Conflict(format!("{} 已存在，不会覆盖", file.display())));
+        }
+        let path = file.to_string_lossy().replace('\'', "''");
+        self.db.execute_unprepared(&format!("VACUUM INTO '{path}'")).await?;
+        Ok(())
+    }
+}
+
+/// Replaces the SQLite database at `target` with the backup at `backup`, after checking the
+/// backup opens and holds Tonglian's tables. The server must be stopped.
+pub async fn restore_sqlite(backup: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    if !backup.exists() {
+        return Err(StoreError::Conflict(format!("备份文件 {} 不存在", backup.display())));
+    }
+    let probe = Store::connect(&format!("sqlite://{}?mode=ro", backup.display())).await?;
+    let ok = probe
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(DatabaseBackend::Sqlite, "SELECT count(*) AS n FROM stations"))
+        .await
+        .is_ok();
+    probe.close().await?;
+    if !ok {
+        return Err(StoreError::Conflict(format!("{} 不是通联的备份文件", backup.display())));
+    }
+    // Remove the old write-ahead log so it is not replayed onto the restored file.
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", target.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        }
+    }
+    std::fs::copy(backup, target).map_err(|e| StoreError::Conflict(format!("无法写入 {}：{e}", target.display())))?;
+    Ok(())
+}

@@ -639,3 +639,13 @@ async fn insert_columns(db: &impl ConnectionTrait, outlet: OutletId, columns: &[
     }
     Ok(())
 }
+
+impl Store {
+    /// Links an account to the correspondent it writes as.
+    pub async fn link_user_correspondent(&self, user: UserId, correspondent: CorrespondentId) -> Result<()> {
+        user::ActiveModel { id: Set(user.0), correspondent_id: Set(Some(correspondent.0)), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        Ok(())
+    }
+}

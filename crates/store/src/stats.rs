@@ -4,7 +4,7 @@ use crate::entities::{manuscript, outlet, placement, unit};
 use crate::{Result, Store};
 use domain::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use time::Date;
 
@@ -105,5 +105,20 @@ impl Store {
                 placements: rows.iter().find(|(c, _)| c == l.code()).map(|r| r.1).unwrap_or(0),
             })
             .collect())
+    }
+}
+
+impl Store {
+    /// The date of the station's most recent placement, if any.
+    pub async fn latest_placement_date(&self, station: StationId) -> Result<Option<Date>> {
+        Ok(placement::Entity::find()
+            .select_only()
+            .column(placement::Column::PublishedOn)
+            .filter(placement::Column::StationId.eq(station.0))
+            .order_by_desc(placement::Column::PublishedOn)
+            .limit(1)
+            .into_tuple::<Date>()
+            .one(&self.db)
+            .await?)
     }
 }

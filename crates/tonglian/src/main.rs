@@ -1,1 +1,371 @@
-fn main() {}
+//! `tonglian`: the command line. Every subcommand opens the database (SQLite by default,
+//! PostgreSQL with `--db postgres://…`), applies pending migrations, and does one job:
+//! serve the site, load the demo, manage stations and accounts, import and export
+//! spreadsheets, back up and restore.
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use domain::import::ImportKind;
+use domain::{Role, StationId, UserId};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use store::Store;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tonglian",
+    version,
+    about = "通联：通讯员网络、稿件、刊发与奖励 / a correspondent network for publicity work"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "TONGLIAN_DB")]
+    db: Option<String>,
+    /// A TOML config file (default: ./tonglian.toml if present).
+    #[arg(long, global = true, env = "TONGLIAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "TONGLIAN_LOG_FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web site and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "TONGLIAN_LISTEN")]
+        listen: Option<String>,
+        /// Load the demo data set first if the database is empty, and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the demo data set into an empty database.
+    Demo,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Stations (通联站).
+    Station {
+        #[command(subcommand)]
+        command: StationCommand,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import a spreadsheet (.xlsx or .csv): all or nothing.
+    Import {
+        /// units, correspondents, outlets or placements.
+        kind: String,
+        file: PathBuf,
+        /// The station's code; may be left out when the database holds one station.
+        #[arg(long)]
+        station: Option<String>,
+    },
+    /// Export to a spreadsheet; the format follows the file's extension (.xlsx or .csv).
+    Export {
+        kind: String,
+        file: PathBuf,
+        #[arg(long)]
+        station: Option<String>,
+    },
+    /// Make an online, consistent copy of a SQLite database.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum StationCommand {
+    /// Create a station.
+    Add { code: String, name: String },
+    /// List stations.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. The password is read from TONGLIAN_PASSWORD or from standard input.
+    Add {
+        username: String,
+        /// admin, editor, liaison, mentor, correspondent or leader.
+        #[arg(long)]
+        role: String,
+        /// The station's code; left out for the only station. Use --hq for a headquarters account.
+        #[arg(long)]
+        station: Option<String>,
+        /// A headquarters account, which sees every station.
+        #[arg(long)]
+        hq: bool,
+        /// The name shown in the site.
+        #[arg(long)]
+        name: Option<String>,
+        /// For correspondents and mentors: the correspondent (by name) the account writes as.
+        #[arg(long)]
+        correspondent: Option<String>,
+        /// For unit liaisons: the unit (by name).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), cli.db.clone(), cli.log_format.clone())?;
+    config::init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli, config))
+}
+
+async fn open(config: &Config) -> Result<Store> {
+    tracing::info!(db = %store::redact_url(&config.db), "opening database");
+    let store = Store::connect(&config.db)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", store::redact_url(&config.db)))?;
+    store.migrate().await.context("数据库迁移失败")?;
+    Ok(store)
+}
+
+/// The station named by `--station`, or the only one.
+async fn pick_station(store: &Store, code: Option<&str>) -> Result<StationId> {
+    match code {
+        Some(code) => Ok(store.station_by_code(code).await?.with_context(|| format!("站点 {code} 不存在"))?.id),
+        None => {
+            let stations = store.stations().await?;
+            match stations.as_slice() {
+                [only] => Ok(only.id),
+                [] => bail!("还没有通联站：请先运行 tonglian station add CODE NAME"),
+                _ => bail!("数据库中有多个通联站，请用 --station CODE 指定"),
+            }
+        }
+    }
+}
+
+async fn run(cli: Cli, config: Config) -> Result<()> {
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let store = open(&config).await?;
+            if demo {
+                load_demo(&store).await?;
+            }
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            serve(store, &config, &listen).await
+        }
+        Command::Demo => {
+            let store = open(&config).await?;
+            load_demo(&store).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("数据库已是最新 / migrations applied");
+            Ok(())
+        }
+        Command::Station { command } => {
+            let store = open(&config).await?;
+            match command {
+                StationCommand::Add { code, name } => {
+                    let s = store.create_station(&code, &name).await.map_err(explain)?;
+                    println!("已创建通联站 {} {}", s.code, s.name);
+                }
+                StationCommand::List => {
+                    for s in store.stations().await? {
+                        println!("{}\t{}", s.code, s.name);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::User { command } => {
+            let store = open(&config).await?;
+            match command {
+                UserCommand::Add { username, role, station, hq, name, correspondent, unit } => {
+                    let role = Role::parse(&role).with_context(|| Role::expected())?;
+                    let station = if hq { None } else { Some(pick_station(&store, station.as_deref()).await?) };
+                    let password = read_password()?;
+                    web::auth::check_new_password(&password).map_err(|m| anyhow::anyhow!(m))?;
+                    let correspondent_id = match (correspondent, station) {
+                        (Some(c), Some(s)) => Some(
+                            store.correspondent_by_name(s, &c).await?.with_context(|| format!("通讯员 {c} 不存在"))?.id,
+                        ),
+                        _ => None,
+                    };
+                    let unit_id = match (unit, station) {
+                        (Some(u), Some(s)) => {
+                            Some(store.unit_by_name(s, &u).await?.with_context(|| format!("单位 {u} 不存在"))?.id)
+                        }
+                        _ => None,
+                    };
+                    let user = store
+                        .create_user(store::NewUser {
+                            station_id: station,
+                            username: username.clone(),
+                            password_hash: web::auth::hash_password(&password)?,
+                            display_name: name.unwrap_or_else(|| username.clone()),
+                            role,
+                            correspondent_id,
+                            unit_id,
+                        })
+                        .await
+                        .map_err(explain)?;
+                    store.audit(station, None, "user.create", &format!("user:{}", user.id), "command line").await?;
+                    println!("已创建账号 {}（{}）", user.username, user.role.zh());
+                }
+                UserCommand::List => {
+                    for u in store.users(store::Scope::All).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            u.username,
+                            u.display_name,
+                            u.role.code(),
+                            if u.active { "active" } else { "inactive" }
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Import { kind, file, station } => {
+            let kind = ImportKind::parse(&kind).context("数据类型应为 units、correspondents、outlets 或 placements")?;
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let started = std::time::Instant::now();
+            // Imports from the command line are recorded as made by user 0, "the command line".
+            match web::ops::import_into(&store, station, UserId(0), kind, &name, &bytes).await {
+                Ok(n) => {
+                    store
+                        .audit(Some(station), None, "import", kind.code(), &format!("{name}: {n} (command line)"))
+                        .await?;
+                    println!("导入成功：{n} 条{}（{:.2} 秒）", kind.zh(), started.elapsed().as_secs_f64());
+                    Ok(())
+                }
+                Err(web::AppError::Rows(rows)) => {
+                    eprintln!("导入失败，未写入任何数据。共 {} 处错误：", rows.len());
+                    for r in &rows {
+                        eprintln!("  {r}");
+                    }
+                    std::process::exit(1);
+                }
+                Err(e) => bail!("导入失败，未写入任何数据：{}", e.message()),
+            }
+        }
+        Command::Export { kind, file, station } => {
+            let kind = ImportKind::parse(&kind).context("数据类型应为 units、correspondents、outlets 或 placements")?;
+            let ext = file.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
+            let format = web::ops::FileFormat::parse(&ext).context("文件扩展名应为 .xlsx 或 .csv")?;
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            let table =
+                web::ops::export_table(&store, station, kind, None).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let rows = table.rows.len();
+            let bytes = web::ops::encode_table(kind, &table, format).map_err(|e| anyhow::anyhow!(e.message()))?;
+            std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
+            println!("已导出 {rows} 条{}到 {}", kind.zh(), file.display());
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = open(&config).await?;
+            store.backup_sqlite(&file).await.map_err(explain)?;
+            println!("已备份到 {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let target =
+                config.sqlite_path().context("restore 只适用于 SQLite；PostgreSQL 请用 pg_restore（见 README）")?;
+            store::restore_sqlite(&file, &target).await.map_err(explain)?;
+            println!("已从 {} 恢复到 {}", file.display(), target.display());
+            Ok(())
+        }
+    }
+}
+
+/// Store errors carry Chinese messages for the user; say them plainly.
+fn explain(e: store::StoreError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("TONGLIAN_PASSWORD") {
+        return Ok(p);
+    }
+    eprintln!("请输入密码（至少8位，含字母和数字），回车结束：");
+    let mut line = String::new();
+    std::io::stdin().take(1024).read_to_string(&mut line)?;
+    Ok(line.lines().next().unwrap_or("").to_string())
+}
+
+async fn load_demo(store: &Store) -> Result<()> {
+    if web::demo::is_empty(store).await? {
+        web::demo::load(store).await?;
+        println!("已装入演示数据：湖北通联站（2007年）。");
+    } else {
+        println!("数据库已有数据，未重复装入演示数据。");
+    }
+    println!("演示账号（密码均为 {}）：", web::demo::DEMO_PASSWORD);
+    for (user, name, role) in web::demo::DEMO_ACCOUNTS {
+        println!("  {user:<16} {}  {name}", role.zh());
+    }
+    Ok(())
+}
+
+async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
+    let addr: SocketAddr = listen.parse().with_context(|| format!("监听地址无效：{listen}"))?;
+    let mut state = web::AppState::new(
+        store.clone(),
+        web::WebConfig { secure_cookies: config.secure_cookies, ..Default::default() },
+    );
+    state.metrics = web::metrics_handle();
+    let app = web::router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, db = store.backend_name(), "serving");
+    println!("通联已启动：http://{local}/");
+
+    // Expired sessions and old login failures are swept every ten minutes.
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.purge_expired_sessions().await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    store.close().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -4,8 +4,8 @@
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -31,7 +31,10 @@ const SESSION_STATION: &str = "station_id";
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hash: {e}"))
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -86,7 +89,10 @@ impl tower_sessions::SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        self.store.session_save(&record.id.to_string(), &data, record.expiry_date.unix_timestamp()).await.map_err(backend)
+        self.store
+            .session_save(&record.id.to_string(), &data, record.expiry_date.unix_timestamp())
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -264,7 +270,13 @@ impl AppError {
 }
 
 /// Logs a user in: checks throttling, the password, and starts a fresh session.
-pub async fn login(state: &AppState, session: &Session, username: &str, password: &str, client: &str) -> AppResult<User> {
+pub async fn login(
+    state: &AppState,
+    session: &Session,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> AppResult<User> {
     let user_key = format!("user:{}", username.trim());
     let ip_key = format!("ip:{client}");
     let too_many = AppError::TooManyRequests("登录失败次数过多，请15分钟后再试".into());
@@ -314,6 +326,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Ctx>().cloned().ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Ctx>().cloned())
     }
 }
 

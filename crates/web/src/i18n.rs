@@ -55,6 +55,10 @@ macro_rules! labelled {
             fn zh_label(self) -> &'static str { self.zh() }
             fn en_label(self) -> &'static str { self.en() }
         }
+        impl Labelled for &&$t {
+            fn zh_label(self) -> &'static str { self.zh() }
+            fn en_label(self) -> &'static str { self.en() }
+        }
     )*};
 }
 
@@ -87,12 +91,17 @@ mod tests {
 
     #[test]
     fn every_template_text_has_an_english_entry() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        let mut files = Vec::new();
+        for dir in ["templates", "src/pages"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                files.push(entry.unwrap().path());
+            }
+        }
+        for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
-            for part in text.split("t(\"").skip(1) {
+            for part in text.split(".t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
                 if EN.binary_search_by(|(k, _)| (*k).cmp(key)).is_err() {
                     missing.push(format!("{}: {key}", path.file_name().unwrap().to_string_lossy()));

@@ -6,6 +6,7 @@ use crate::access::{self, require};
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
 use domain::import::{self as imp, ImportKind};
+use domain::table::Table;
 use domain::*;
 use serde::{Deserialize, Serialize};
 use store::*;
@@ -147,7 +148,12 @@ pub async fn create_manuscript(state: &AppState, ctx: &Ctx, input: ManuscriptInp
     Ok(m)
 }
 
-pub async fn update_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId, input: ManuscriptInput) -> AppResult<Manuscript> {
+pub async fn update_manuscript(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ManuscriptId,
+    input: ManuscriptInput,
+) -> AppResult<Manuscript> {
     let m = manuscript(state, ctx, id).await?;
     require(access::is_owner(ctx, &m))?;
     let input = input.validate()?;
@@ -176,7 +182,12 @@ pub struct ReviseInput {
     pub comment: String,
 }
 
-pub async fn revise_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId, input: &ReviseInput) -> AppResult<Manuscript> {
+pub async fn revise_manuscript(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ManuscriptId,
+    input: &ReviseInput,
+) -> AppResult<Manuscript> {
     let m = manuscript(state, ctx, id).await?;
     let mentor = mentor_of(state, &m).await?;
     if m.status != ManuscriptStatus::Submitted {
@@ -190,7 +201,10 @@ pub async fn accept_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId) ->
     let m = manuscript(state, ctx, id).await?;
     require(access::can_decide(ctx.role()))?;
     let m = state.store.accept_manuscript(m.id).await?;
-    state.store.audit(Some(m.station_id), Some(ctx.user.id), "manuscript.accept", &format!("manuscript:{id}"), &m.title).await?;
+    state
+        .store
+        .audit(Some(m.station_id), Some(ctx.user.id), "manuscript.accept", &format!("manuscript:{id}"), &m.title)
+        .await?;
     Ok(m)
 }
 
@@ -198,7 +212,10 @@ pub async fn return_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId, re
     let m = manuscript(state, ctx, id).await?;
     require(access::can_decide(ctx.role()))?;
     let m = state.store.return_manuscript(m.id, reason).await?;
-    state.store.audit(Some(m.station_id), Some(ctx.user.id), "manuscript.return", &format!("manuscript:{id}"), reason).await?;
+    state
+        .store
+        .audit(Some(m.station_id), Some(ctx.user.id), "manuscript.return", &format!("manuscript:{id}"), reason)
+        .await?;
     Ok(m)
 }
 
@@ -255,11 +272,18 @@ fn check_attachment(file_name: &str, data: &[u8]) -> AppResult<(String, &'static
     let content_type = sniff_attachment(data)
         .ok_or_else(|| AppError::BadRequest("文件类型不支持：只接受 JPEG、PNG、GIF、WebP 图片或 PDF".into()))?;
     // Keep the last path component only, and a sane length.
-    let name: String = file_name.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(120).collect();
+    let name: String =
+        file_name.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(120).collect();
     Ok((if name.trim().is_empty() { "file".into() } else { name }, content_type))
 }
 
-pub async fn add_attachment(state: &AppState, ctx: &Ctx, id: ManuscriptId, file_name: &str, data: Vec<u8>) -> AppResult<AttachmentMeta> {
+pub async fn add_attachment(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ManuscriptId,
+    file_name: &str,
+    data: Vec<u8>,
+) -> AppResult<AttachmentMeta> {
     let m = manuscript(state, ctx, id).await?;
     require(access::is_owner(ctx, &m) || access::can_manage_network(ctx.role()))?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
@@ -267,7 +291,13 @@ pub async fn add_attachment(state: &AppState, ctx: &Ctx, id: ManuscriptId, file_
     Ok(state.store.add_attachment(m.station_id, id, file, ctx.user.id).await?)
 }
 
-pub async fn add_placement_attachment(state: &AppState, ctx: &Ctx, id: PlacementId, file_name: &str, data: Vec<u8>) -> AppResult<AttachmentMeta> {
+pub async fn add_placement_attachment(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PlacementId,
+    file_name: &str,
+    data: Vec<u8>,
+) -> AppResult<AttachmentMeta> {
     require(access::can_manage_network(ctx.role()))?;
     let p = state.store.placement(ctx.scope(), id).await?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
@@ -349,15 +379,26 @@ pub async fn create_placement(state: &AppState, ctx: &Ctx, input: PlacementInput
         }
     }
     let p = state.store.create_placement(station, &input, ctx.user.id).await?;
-    state.store.audit(Some(station), Some(ctx.user.id), "placement.create", &format!("placement:{}", p.id), &p.title).await?;
+    state
+        .store
+        .audit(Some(station), Some(ctx.user.id), "placement.create", &format!("placement:{}", p.id), &p.title)
+        .await?;
     Ok(p)
 }
 
-pub async fn update_placement(state: &AppState, ctx: &Ctx, id: PlacementId, input: PlacementInput) -> AppResult<Placement> {
+pub async fn update_placement(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PlacementId,
+    input: PlacementInput,
+) -> AppResult<Placement> {
     require(access::can_manage_network(ctx.role()))?;
     let input = input.validate()?;
     let p = state.store.update_placement(ctx.scope(), id, &input, ctx.user.id).await?;
-    state.store.audit(Some(p.station_id), Some(ctx.user.id), "placement.update", &format!("placement:{id}"), &p.title).await?;
+    state
+        .store
+        .audit(Some(p.station_id), Some(ctx.user.id), "placement.update", &format!("placement:{id}"), &p.title)
+        .await?;
     Ok(p)
 }
 
@@ -365,7 +406,10 @@ pub async fn delete_placement(state: &AppState, ctx: &Ctx, id: PlacementId) -> A
     require(access::can_manage_network(ctx.role()))?;
     let p = state.store.placement(ctx.scope(), id).await?;
     state.store.delete_placement(ctx.scope(), id).await?;
-    state.store.audit(Some(p.station_id), Some(ctx.user.id), "placement.delete", &format!("placement:{id}"), &p.title).await?;
+    state
+        .store
+        .audit(Some(p.station_id), Some(ctx.user.id), "placement.delete", &format!("placement:{id}"), &p.title)
+        .await?;
     Ok(())
 }
 
@@ -397,11 +441,19 @@ pub async fn create_correspondent(state: &AppState, ctx: &Ctx, input: Correspond
     let input = input.validate()?;
     let station = ctx.station()?;
     let c = state.store.create_correspondent(station, &input).await?;
-    state.store.audit(Some(station), Some(ctx.user.id), "correspondent.create", &format!("correspondent:{}", c.id), &c.name).await?;
+    state
+        .store
+        .audit(Some(station), Some(ctx.user.id), "correspondent.create", &format!("correspondent:{}", c.id), &c.name)
+        .await?;
     Ok(c)
 }
 
-pub async fn update_correspondent(state: &AppState, ctx: &Ctx, id: CorrespondentId, input: CorrespondentInput) -> AppResult<Correspondent> {
+pub async fn update_correspondent(
+    state: &AppState,
+    ctx: &Ctx,
+    id: CorrespondentId,
+    input: CorrespondentInput,
+) -> AppResult<Correspondent> {
     require(access::can_manage_network(ctx.role()))?;
     let input = input.validate()?;
     Ok(state.store.update_correspondent(ctx.scope(), id, &input).await?)
@@ -465,7 +517,17 @@ pub fn month_of(day: Date) -> (Date, Date) {
 
 pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppResult<Dashboard> {
     let today = time::OffsetDateTime::now_utc().date();
-    let (from, to) = month_of(month.unwrap_or(today));
+    // Without a chosen month, show this month; if the station has recorded nothing since,
+    // show the most recent month that has placements (history imported from Excel, the demo).
+    let month = match (month, ctx.station) {
+        (Some(m), _) => m,
+        (None, Some(s)) => match state.store.latest_placement_date(s).await? {
+            Some(latest) if latest < month_of(today).0 => latest,
+            _ => today,
+        },
+        (None, None) => today,
+    };
+    let (from, to) = month_of(month);
     let mut d = Dashboard {
         from,
         to,
@@ -511,7 +573,13 @@ pub struct ImportReport {
 
 /// Reads a spreadsheet and imports it, all or nothing: if any row is bad nothing is written
 /// and every bad row comes back.
-pub async fn import(state: &AppState, ctx: &Ctx, kind: ImportKind, file_name: &str, bytes: &[u8]) -> AppResult<ImportReport> {
+pub async fn import(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<ImportReport> {
     require(access::can_manage_network(ctx.role()))?;
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(AppError::TooLarge(format!("文件太大：最大{}MB", MAX_IMPORT_BYTES / 1024 / 1024)));
@@ -526,14 +594,27 @@ pub async fn import(state: &AppState, ctx: &Ctx, kind: ImportKind, file_name: &s
 }
 
 /// The import itself, shared with the command line.
-pub async fn import_into(store: &Store, station: StationId, by: UserId, kind: ImportKind, file_name: &str, bytes: &[u8]) -> AppResult<usize> {
+pub async fn import_into(
+    store: &Store,
+    station: StationId,
+    by: UserId,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<usize> {
     let table = office::read_table(file_name, bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let known = store.known_names(station).await?;
     let n = match kind {
-        ImportKind::Units => store.import_units(station, &imp::read_units(&table, &known).map_err(AppError::Rows)?).await?,
-        ImportKind::Outlets => store.import_outlets(station, &imp::read_outlets(&table, &known).map_err(AppError::Rows)?).await?,
+        ImportKind::Units => {
+            store.import_units(station, &imp::read_units(&table, &known).map_err(AppError::Rows)?).await?
+        }
+        ImportKind::Outlets => {
+            store.import_outlets(station, &imp::read_outlets(&table, &known).map_err(AppError::Rows)?).await?
+        }
         ImportKind::Correspondents => {
-            store.import_correspondents(station, &imp::read_correspondents(&table, &known).map_err(AppError::Rows)?).await?
+            store
+                .import_correspondents(station, &imp::read_correspondents(&table, &known).map_err(AppError::Rows)?)
+                .await?
         }
         ImportKind::Placements => {
             store.import_placements(station, &imp::read_placements(&table, &known).map_err(AppError::Rows)?, by).await?
@@ -571,7 +652,12 @@ impl FileFormat {
 }
 
 /// The records of a kind as a table, ready to write.
-pub async fn export_table(store: &Store, station: StationId, kind: ImportKind, filter: Option<&PlacementFilter>) -> AppResult<Table> {
+pub async fn export_table(
+    store: &Store,
+    station: StationId,
+    kind: ImportKind,
+    filter: Option<&PlacementFilter>,
+) -> AppResult<Table> {
     Ok(match kind {
         ImportKind::Units => imp::write_units(&store.export_units(station).await?),
         ImportKind::Outlets => imp::write_outlets(&store.export_outlets(station).await?),
@@ -586,11 +672,19 @@ pub async fn export_table(store: &Store, station: StationId, kind: ImportKind, f
 pub fn encode_table(kind: ImportKind, table: &Table, format: FileFormat) -> AppResult<Vec<u8>> {
     Ok(match format {
         FileFormat::Csv => office::write_csv(table),
-        FileFormat::Xlsx => office::write_xlsx(kind.zh(), table).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+        FileFormat::Xlsx => {
+            office::write_xlsx(kind.zh(), table).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+        }
     })
 }
 
-pub async fn export(state: &AppState, ctx: &Ctx, kind: ImportKind, format: FileFormat, q: &ListQuery) -> AppResult<(String, Vec<u8>)> {
+pub async fn export(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ImportKind,
+    format: FileFormat,
+    q: &ListQuery,
+) -> AppResult<(String, Vec<u8>)> {
     require(access::can_export(ctx.role()))?;
     let station = ctx.station()?;
     let filter = if kind == ImportKind::Placements { Some(placement_filter(ctx, q)?) } else { None };
@@ -654,7 +748,10 @@ pub async fn create_account(state: &AppState, ctx: &Ctx, a: NewAccount) -> AppRe
             unit_id: a.unit_id,
         })
         .await?;
-    state.store.audit(Some(station), Some(ctx.user.id), "user.create", &format!("user:{}", user.id), &user.username).await?;
+    state
+        .store
+        .audit(Some(station), Some(ctx.user.id), "user.create", &format!("user:{}", user.id), &user.username)
+        .await?;
     Ok(user)
 }
 
@@ -674,6 +771,45 @@ pub async fn change_password(state: &AppState, ctx: &Ctx, current: &str, new: &s
         return Err(AppError::Invalid(e));
     }
     state.store.set_password_hash(ctx.user.id, &crate::auth::hash_password(new)?).await?;
-    state.store.audit(ctx.user.station_id, Some(ctx.user.id), "user.password", &format!("user:{}", ctx.user.id), "").await?;
+    state
+        .store
+        .audit(ctx.user.station_id, Some(ctx.user.id), "user.password", &format!("user:{}", ctx.user.id), "")
+        .await?;
     Ok(())
+}
+
+/// Turns a typed byline ("张三(60%)、李四(40%)") into the station's correspondents.
+pub async fn bylines_from_text(
+    state: &AppState,
+    station: StationId,
+    field: &str,
+    text: &str,
+) -> Result<Vec<Byline>, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let written = match domain::byline::parse_byline(text) {
+        Ok(w) => w,
+        Err(m) => {
+            e.push(field, m);
+            return Err(e);
+        }
+    };
+    let mut out = Vec::new();
+    for w in written {
+        match state.store.correspondent_by_name(station, &w.name).await {
+            Ok(Some(c)) => out.push(Byline { correspondent_id: c.id, share_bp: w.share_bp }),
+            Ok(None) => e.push(field, format!("通讯员“{}”不存在", w.name)),
+            Err(err) => e.push(field, err.to_string()),
+        }
+    }
+    let mut check = FieldErrors::default();
+    domain::check_bylines(&mut check, field, &out);
+    e.0.extend(check.0);
+    e.into_result(out)
+}
+
+/// The byline of a manuscript as text, for pre-filling forms.
+pub fn byline_text(authors: &[store::Author]) -> String {
+    let written: Vec<domain::byline::WrittenAuthor> =
+        authors.iter().map(|a| domain::byline::WrittenAuthor { name: a.name.clone(), share_bp: a.share_bp }).collect();
+    domain::byline::format_byline(&written)
 }

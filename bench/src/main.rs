@@ -1,0 +1,195 @@
+//! `tonglian-bench`: the tools behind `bench/run`. Writes a generated station history as the
+//! four CSV files the import reads (`gen-csv`), loads a large history straight into a database
+//! (`seed`), and times the hand-written SQL of the placements list page (`sql-reference`).
+//! Results go to stdout as `key=value` lines for the script; progress goes to stderr.
+
+mod generate;
+mod sql_reference;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use domain::import::{write_correspondents, write_outlets, write_placements, write_units};
+use domain::{Role, UserId};
+use generate::{Network, STATION_CODE, STATION_NAME};
+use store::{NewUser, Store};
+
+#[derive(Parser)]
+#[command(name = "tonglian-bench", about = "Figures for Tonglian at scale (see bench/README.md)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Writes units.csv, outlets.csv, correspondents.csv and placements.csv into DIR.
+    GenCsv {
+        /// How many placements (spread over 1998–2007).
+        #[arg(long, default_value_t = 100_000)]
+        placements: u64,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Creates the station hb (湖北通联站) in an empty database with its network and N placements.
+    Seed {
+        /// sqlite://PATH or postgres://…
+        #[arg(long, env = "TONGLIAN_DB")]
+        db: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        placements: u64,
+        /// Placements per call of `Store::import_placements` (one transaction each).
+        #[arg(long, default_value_t = 100_000)]
+        chunk: u64,
+    },
+    /// Times the bare SQL of the placements list page (count + first page, newest first).
+    SqlReference {
+        #[arg(long, env = "TONGLIAN_DB")]
+        db: String,
+        #[arg(long, default_value = STATION_CODE)]
+        station: String,
+        /// Unit id.
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Outlet id.
+        #[arg(long)]
+        outlet: Option<i64>,
+        /// Outlet level code: national, provincial, municipal, county, internal.
+        #[arg(long)]
+        level: Option<String>,
+        /// Genre code.
+        #[arg(long)]
+        genre: Option<String>,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        per_page: u64,
+        #[arg(long, default_value_t = 3)]
+        warmup: usize,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::GenCsv { placements, out } => gen_csv(placements, &out),
+        Command::Seed { db, placements, chunk } => seed(&db, placements, chunk).await,
+        Command::SqlReference { db, station, unit, outlet, level, genre, from, to, per_page, warmup, runs } => {
+            let day = |s: Option<String>| -> Result<Option<time::Date>> {
+                s.map(|s| domain::parse_date(&s).with_context(|| format!("not a date: {s}"))).transpose()
+            };
+            let filters = sql_reference::Filters { unit, outlet, level, genre, from: day(from)?, to: day(to)? };
+            let store =
+                Store::connect(&db).await.with_context(|| format!("connecting to {}", store::redact_url(&db)))?;
+            let t = sql_reference::run(&store, &station, &filters, per_page, warmup, runs).await?;
+            let mut sorted = t.runs_ms.clone();
+            sorted.sort_by(f64::total_cmp);
+            println!("backend={}", store.backend_name());
+            println!("runs={}", t.runs_ms.len());
+            println!("median_ms={:.3}", sql_reference::median(&t.runs_ms));
+            println!("min_ms={:.3}", sorted[0]);
+            println!("max_ms={:.3}", sorted[sorted.len() - 1]);
+            println!("total={}", t.total);
+            println!("rows={}", t.rows);
+            let samples: Vec<String> = t.runs_ms.iter().map(|ms| format!("{ms:.3}")).collect();
+            println!("samples_ms={}", samples.join(","));
+            store.close().await?;
+            Ok(())
+        }
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn gen_csv(placements: u64, out: &Path) -> Result<()> {
+    let start = Instant::now();
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let net = Network::new();
+    write(&out.join("units.csv"), &office::write_csv(&write_units(&net.units)))?;
+    write(&out.join("outlets.csv"), &office::write_csv(&write_outlets(&net.outlets)))?;
+    write(&out.join("correspondents.csv"), &office::write_csv(&write_correspondents(&net.correspondents)))?;
+    let records = net.placements(0..placements, placements);
+    write(&out.join("placements.csv"), &office::write_csv(&write_placements(&records)))?;
+    eprintln!(
+        "wrote {} units, {} outlets, {} correspondents and {placements} placements to {} in {:.1} s",
+        net.units.len(),
+        net.outlets.len(),
+        net.correspondents.len(),
+        out.display(),
+        start.elapsed().as_secs_f64()
+    );
+    println!("dir={}", out.display());
+    println!("placements={placements}");
+    Ok(())
+}
+
+async fn seed(url: &str, placements: u64, chunk: u64) -> Result<()> {
+    if chunk == 0 {
+        bail!("--chunk must be at least 1");
+    }
+    let start = Instant::now();
+    let store = Store::connect(url).await.with_context(|| format!("connecting to {}", store::redact_url(url)))?;
+    store.migrate().await.context("migrating")?;
+    if store.station_by_code(STATION_CODE).await?.is_some() {
+        bail!("the station {STATION_CODE} already exists: seed an empty database");
+    }
+    let station = store.create_station(STATION_CODE, STATION_NAME).await?;
+    let net = Network::new();
+    store.import_units(station.id, &net.units).await?;
+    store.import_outlets(station.id, &net.outlets).await?;
+    store.import_correspondents(station.id, &net.correspondents).await?;
+    // The placements need someone to have recorded them: an account nobody can log in with.
+    let by = seed_user(&store, station.id).await?;
+
+    let mut done = 0;
+    while done < placements {
+        let end = (done + chunk).min(placements);
+        let records = net.placements(done..end, placements);
+        store.import_placements(station.id, &records, by).await.with_context(|| format!("placements {done}..{end}"))?;
+        done = end;
+        eprintln!("seeded {done}/{placements} placements ({:.0} s)", start.elapsed().as_secs_f64());
+    }
+
+    let unit = store.unit_by_name(station.id, net.filter_unit()).await?.context("the filter unit is missing")?;
+    let outlet =
+        store.outlet_by_name(station.id, net.filter_outlet()).await?.context("the filter outlet is missing")?;
+    println!("backend={}", store.backend_name());
+    println!("station={STATION_CODE}");
+    println!("station_id={}", station.id);
+    println!("placements={placements}");
+    println!("seconds={:.1}", start.elapsed().as_secs_f64());
+    println!("unit_id={}", unit.id);
+    println!("unit_name={}", unit.name);
+    println!("outlet_id={}", outlet.id);
+    println!("outlet_name={}", outlet.name);
+    store.close().await?;
+    Ok(())
+}
+
+async fn seed_user(store: &Store, station: domain::StationId) -> Result<UserId> {
+    let user = store
+        .create_user(NewUser {
+            station_id: Some(station),
+            username: "bench-seed".into(),
+            // Not a hash any password verifies against; the account is disabled as well.
+            password_hash: "!disabled".into(),
+            display_name: "基准数据生成".into(),
+            role: Role::Editor,
+            correspondent_id: None,
+            unit_id: None,
+        })
+        .await?;
+    store.set_user_active(user.id, false).await?;
+    Ok(user.id)
+}

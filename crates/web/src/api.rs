@@ -1,0 +1,439 @@
+//! The JSON API under `/api/v1`, with the same permissions as the pages (it calls the same
+//! `ops`), authenticated by session cookie (state-changing calls then need the `X-CSRF-Token`
+//! header) or by `Authorization: Bearer <token>`. `/api/openapi.json` describes it.
+
+use crate::AppState;
+use crate::auth::{Ctx, token_hash};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::ops::{self, Dashboard, ImportReport, ListQuery, ManuscriptPermissions, ReviseInput, RoundView};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::import::ImportKind;
+use domain::*;
+use serde::{Deserialize, Serialize};
+use store::{Correspondent, Manuscript, Outlet, Placement, Unit, User};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tonglian API", description = "通联：通讯员网络、稿件、刊发。Authenticate with a session cookie (send X-CSRF-Token on writes) or `Authorization: Bearer <token>`."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(create_token))
+        .routes(routes!(dashboard))
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(update_unit))
+        .routes(routes!(list_outlets, create_outlet))
+        .routes(routes!(get_outlet, update_outlet))
+        .routes(routes!(list_correspondents, create_correspondent))
+        .routes(routes!(get_correspondent, update_correspondent))
+        .routes(routes!(list_manuscripts, create_manuscript))
+        .routes(routes!(get_manuscript, update_manuscript))
+        .routes(routes!(submit_manuscript))
+        .routes(routes!(revise_manuscript))
+        .routes(routes!(accept_manuscript))
+        .routes(routes!(return_manuscript))
+        .routes(routes!(manuscript_history))
+        .routes(routes!(list_placements, create_placement))
+        .routes(routes!(get_placement, update_placement, delete_placement))
+        .routes(routes!(import_file))
+        .routes(routes!(export_file));
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
+    (router, api)
+}
+
+pub fn routes() -> Router<AppState> {
+    let (router, mut api) = api_router();
+    api.paths.paths = api.paths.paths.into_iter().map(|(k, v)| (format!("/api{k}"), v)).collect();
+    let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".into());
+    router
+        .route("/openapi.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc.clone()) }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct PageOf<T: ToSchema> {
+    items: Vec<T>,
+    total: u64,
+    page: u64,
+    per_page: u64,
+}
+
+fn page_of<T: ToSchema>(p: store::Page<T>) -> PageOf<T> {
+    PageOf { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
+}
+
+#[utoipa::path(get, path = "/me", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+async fn me(ctx: Ctx) -> Json<User> {
+    Json(ctx.user)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct TokenRequest {
+    /// A name to recognise the token by.
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct TokenResponse {
+    /// Shown once; store it safely.
+    token: String,
+}
+
+/// Creates an API token for the signed-in user.
+#[utoipa::path(post, path = "/tokens", request_body = TokenRequest, responses((status = 201, body = TokenResponse)))]
+async fn create_token(State(state): State<AppState>, ctx: Ctx, Json(r): Json<TokenRequest>) -> AppResult<Response> {
+    let token = format!("tl_{}", crate::auth::random_token(32));
+    let name = if r.name.trim().is_empty() { "api".to_string() } else { r.name.trim().chars().take(64).collect() };
+    state.store.create_api_token(ctx.user.id, &name, &token_hash(&token)).await?;
+    state
+        .store
+        .audit(ctx.user.station_id, Some(ctx.user.id), "token.create", &format!("user:{}", ctx.user.id), &name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token })).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct MonthQuery {
+    /// A month, e.g. 2007-06.
+    month: Option<String>,
+}
+
+#[utoipa::path(get, path = "/dashboard", params(MonthQuery), responses((status = 200, body = Dashboard)))]
+async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MonthQuery>) -> AppResult<Json<Dashboard>> {
+    let month = q.month.as_deref().and_then(|m| parse_date(&format!("{m}-01")));
+    Ok(Json(ops::dashboard(&state, &ctx, month).await?))
+}
+
+// ---- units ----
+
+#[utoipa::path(get, path = "/units", responses((status = 200, body = Vec<Unit>)))]
+async fn list_units(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Unit>>> {
+    crate::access::require(crate::access::can_view_network(ctx.role()))?;
+    Ok(Json(ops::units(&state, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/units", request_body = UnitInput, responses((status = 201, body = Unit), (status = 422, body = ErrorBody)))]
+async fn create_unit(State(state): State<AppState>, ctx: Ctx, Json(input): Json<UnitInput>) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(ops::create_unit(&state, &ctx, input).await?)).into_response())
+}
+
+#[utoipa::path(put, path = "/units/{id}", params(("id" = i64, Path)), request_body = UnitInput, responses((status = 200, body = Unit)))]
+async fn update_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<UnitId>,
+    Json(input): Json<UnitInput>,
+) -> AppResult<Json<Unit>> {
+    Ok(Json(ops::update_unit(&state, &ctx, id, input).await?))
+}
+
+// ---- outlets ----
+
+#[utoipa::path(get, path = "/outlets", responses((status = 200, body = Vec<Outlet>)))]
+async fn list_outlets(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Outlet>>> {
+    crate::access::require(crate::access::can_view_network(ctx.role()))?;
+    Ok(Json(ops::outlets(&state, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/outlets", request_body = OutletInput, responses((status = 201, body = Outlet), (status = 422, body = ErrorBody)))]
+async fn create_outlet(State(state): State<AppState>, ctx: Ctx, Json(input): Json<OutletInput>) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(ops::create_outlet(&state, &ctx, input).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/outlets/{id}", params(("id" = i64, Path)), responses((status = 200, body = Outlet), (status = 404, body = ErrorBody)))]
+async fn get_outlet(State(state): State<AppState>, ctx: Ctx, Path(id): Path<OutletId>) -> AppResult<Json<Outlet>> {
+    crate::access::require(crate::access::can_view_network(ctx.role()))?;
+    Ok(Json(state.store.outlet(ctx.scope(), id).await?))
+}
+
+#[utoipa::path(put, path = "/outlets/{id}", params(("id" = i64, Path)), request_body = OutletInput, responses((status = 200, body = Outlet)))]
+async fn update_outlet(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<OutletId>,
+    Json(input): Json<OutletInput>,
+) -> AppResult<Json<Outlet>> {
+    Ok(Json(ops::update_outlet(&state, &ctx, id, input).await?))
+}
+
+// ---- correspondents ----
+
+#[utoipa::path(get, path = "/correspondents", params(ListQuery), responses((status = 200, body = PageOf<Correspondent>)))]
+async fn list_correspondents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<PageOf<Correspondent>>> {
+    Ok(Json(page_of(ops::correspondents(&state, &ctx, &q).await?)))
+}
+
+#[utoipa::path(post, path = "/correspondents", request_body = CorrespondentInput, responses((status = 201, body = Correspondent), (status = 422, body = ErrorBody)))]
+async fn create_correspondent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<CorrespondentInput>,
+) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(ops::create_correspondent(&state, &ctx, input).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/correspondents/{id}", params(("id" = i64, Path)), responses((status = 200, body = Correspondent), (status = 404, body = ErrorBody)))]
+async fn get_correspondent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CorrespondentId>,
+) -> AppResult<Json<Correspondent>> {
+    let c = state.store.correspondent(ctx.scope(), id).await?;
+    // Correspondents may read their own record only; liaisons their unit's.
+    let allowed = match ctx.role() {
+        Role::Correspondent => ctx.user.correspondent_id == Some(id),
+        Role::Liaison => ctx.user.unit_id.is_none() || ctx.user.unit_id == c.unit_id,
+        _ => true,
+    };
+    if allowed { Ok(Json(c)) } else { Err(AppError::NotFound) }
+}
+
+#[utoipa::path(put, path = "/correspondents/{id}", params(("id" = i64, Path)), request_body = CorrespondentInput, responses((status = 200, body = Correspondent)))]
+async fn update_correspondent(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CorrespondentId>,
+    Json(input): Json<CorrespondentInput>,
+) -> AppResult<Json<Correspondent>> {
+    Ok(Json(ops::update_correspondent(&state, &ctx, id, input).await?))
+}
+
+// ---- manuscripts ----
+
+#[derive(Serialize, ToSchema)]
+struct ManuscriptView {
+    #[serde(flatten)]
+    manuscript: Manuscript,
+    /// What the caller may do with it.
+    permissions: ManuscriptPermissions,
+}
+
+async fn view(state: &AppState, ctx: &Ctx, m: Manuscript) -> AppResult<Json<ManuscriptView>> {
+    let permissions = ops::manuscript_permissions(state, ctx, &m).await?;
+    Ok(Json(ManuscriptView { manuscript: m, permissions }))
+}
+
+#[utoipa::path(get, path = "/manuscripts", params(ListQuery), responses((status = 200, body = PageOf<Manuscript>)))]
+async fn list_manuscripts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<PageOf<Manuscript>>> {
+    Ok(Json(page_of(ops::manuscripts(&state, &ctx, &q).await?)))
+}
+
+#[utoipa::path(post, path = "/manuscripts", request_body = ManuscriptInput, responses((status = 201, body = ManuscriptView), (status = 422, body = ErrorBody)))]
+async fn create_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<ManuscriptInput>,
+) -> AppResult<Response> {
+    let m = ops::create_manuscript(&state, &ctx, input).await?;
+    Ok((StatusCode::CREATED, view(&state, &ctx, m).await?).into_response())
+}
+
+#[utoipa::path(get, path = "/manuscripts/{id}", params(("id" = i64, Path)), responses((status = 200, body = ManuscriptView), (status = 404, body = ErrorBody)))]
+async fn get_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::manuscript(&state, &ctx, id).await?;
+    view(&state, &ctx, m).await
+}
+
+#[utoipa::path(put, path = "/manuscripts/{id}", params(("id" = i64, Path)), request_body = ManuscriptInput, responses((status = 200, body = ManuscriptView)))]
+async fn update_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+    Json(input): Json<ManuscriptInput>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::update_manuscript(&state, &ctx, id, input).await?;
+    view(&state, &ctx, m).await
+}
+
+#[utoipa::path(post, path = "/manuscripts/{id}/submit", params(("id" = i64, Path)), responses((status = 200, body = ManuscriptView), (status = 409, body = ErrorBody)))]
+async fn submit_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::submit_manuscript(&state, &ctx, id).await?;
+    view(&state, &ctx, m).await
+}
+
+#[utoipa::path(post, path = "/manuscripts/{id}/revise", params(("id" = i64, Path)), request_body = ReviseInput, responses((status = 200, body = ManuscriptView)))]
+async fn revise_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+    Json(input): Json<ReviseInput>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::revise_manuscript(&state, &ctx, id, &input).await?;
+    view(&state, &ctx, m).await
+}
+
+#[utoipa::path(post, path = "/manuscripts/{id}/accept", params(("id" = i64, Path)), responses((status = 200, body = ManuscriptView)))]
+async fn accept_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::accept_manuscript(&state, &ctx, id).await?;
+    view(&state, &ctx, m).await
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReturnRequest {
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/manuscripts/{id}/return", params(("id" = i64, Path)), request_body = ReturnRequest, responses((status = 200, body = ManuscriptView)))]
+async fn return_manuscript(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+    Json(r): Json<ReturnRequest>,
+) -> AppResult<Json<ManuscriptView>> {
+    let m = ops::return_manuscript(&state, &ctx, id, &r.reason).await?;
+    view(&state, &ctx, m).await
+}
+
+#[utoipa::path(get, path = "/manuscripts/{id}/history", params(("id" = i64, Path)), responses((status = 200, body = Vec<RoundView>)))]
+async fn manuscript_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ManuscriptId>,
+) -> AppResult<Json<Vec<RoundView>>> {
+    Ok(Json(ops::history(&state, &ctx, id).await?))
+}
+
+// ---- placements ----
+
+#[utoipa::path(get, path = "/placements", params(ListQuery), responses((status = 200, body = PageOf<Placement>)))]
+async fn list_placements(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<PageOf<Placement>>> {
+    Ok(Json(page_of(ops::placements(&state, &ctx, &q).await?)))
+}
+
+#[utoipa::path(post, path = "/placements", request_body = PlacementInput, responses((status = 201, body = Placement), (status = 422, body = ErrorBody)))]
+async fn create_placement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<PlacementInput>,
+) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(ops::create_placement(&state, &ctx, input).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/placements/{id}", params(("id" = i64, Path)), responses((status = 200, body = Placement), (status = 404, body = ErrorBody)))]
+async fn get_placement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+) -> AppResult<Json<Placement>> {
+    Ok(Json(ops::placement(&state, &ctx, id).await?))
+}
+
+#[utoipa::path(put, path = "/placements/{id}", params(("id" = i64, Path)), request_body = PlacementInput, responses((status = 200, body = Placement)))]
+async fn update_placement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+    Json(input): Json<PlacementInput>,
+) -> AppResult<Json<Placement>> {
+    Ok(Json(ops::update_placement(&state, &ctx, id, input).await?))
+}
+
+#[utoipa::path(delete, path = "/placements/{id}", params(("id" = i64, Path)), responses((status = 204)))]
+async fn delete_placement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+) -> AppResult<StatusCode> {
+    ops::delete_placement(&state, &ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- files ----
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ImportQuery {
+    /// The file name, whose extension (.xlsx or .csv) says how to read the body.
+    file_name: String,
+}
+
+/// Imports a spreadsheet sent as the request body. All or nothing: 422 lists every bad row.
+#[utoipa::path(post, path = "/import/{kind}", params(("kind" = String, Path, description = "units | correspondents | outlets | placements"), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
+async fn import_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> AppResult<Json<ImportReport>> {
+    let kind = ImportKind::parse(&kind).ok_or(AppError::NotFound)?;
+    Ok(Json(ops::import(&state, &ctx, kind, &q.file_name, &body).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ExportQuery {
+    /// xlsx (default) or csv.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/export/{kind}", params(("kind" = String, Path), ExportQuery, ListQuery), responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>)))]
+async fn export_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Query(f): Query<ExportQuery>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let kind = ImportKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let format = ops::FileFormat::parse(f.format.as_deref().unwrap_or("xlsx"))
+        .ok_or_else(|| AppError::BadRequest("format 应为 xlsx 或 csv".into()))?;
+    let (name, bytes) = ops::export(&state, &ctx, kind, format, &q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,353 @@
+//! The demo data set, built from the seed: 湖北通联站 with its 17 units and the bureau's
+//! offices, about 40 correspondents (30 active), the outlets the 2007 report names, a year of
+//! 2007 placements whose totals match the report (127 in 中国知识产权报, 406 on the bureau's
+//! website, 260 on the national office's sub-site, a dozen on the provincial portal), a few
+//! manuscripts at every stage, and one account per role. People's names are invented.
+
+use crate::auth::hash_password;
+use domain::byline::WrittenAuthor;
+use domain::import::PlacementRecord;
+use domain::*;
+use store::{NewUser, Store};
+use time::{Date, Month};
+
+/// The demo accounts' password.
+pub const DEMO_PASSWORD: &str = "demo2007";
+
+/// The demo accounts: user name, display name, role.
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
+    ("admin", "系统管理员", Role::Admin),
+    ("editor", "刘文静（通联站编辑）", Role::Editor),
+    ("mentor", "舒老师（改稿老师）", Role::Mentor),
+    ("liaison", "武汉市联络员", Role::Liaison),
+    ("leader", "局领导", Role::Leader),
+    ("correspondent", "张明远", Role::Correspondent),
+    ("correspondent2", "李晓红", Role::Correspondent),
+];
+
+const UNITS: &[(&str, UnitKind)] = &[
+    ("武汉市", UnitKind::Prefecture),
+    ("黄石市", UnitKind::Prefecture),
+    ("十堰市", UnitKind::Prefecture),
+    ("宜昌市", UnitKind::Prefecture),
+    ("襄樊市", UnitKind::Prefecture),
+    ("鄂州市", UnitKind::Prefecture),
+    ("荆门市", UnitKind::Prefecture),
+    ("孝感市", UnitKind::Prefecture),
+    ("荆州市", UnitKind::Prefecture),
+    ("黄冈市", UnitKind::Prefecture),
+    ("咸宁市", UnitKind::Prefecture),
+    ("随州市", UnitKind::Prefecture),
+    ("恩施州", UnitKind::Prefecture),
+    ("仙桃市", UnitKind::DirectCity),
+    ("潜江市", UnitKind::DirectCity),
+    ("天门市", UnitKind::DirectCity),
+    ("神农架林区", UnitKind::ForestDistrict),
+    ("局办公室", UnitKind::Office),
+    ("专利管理处", UnitKind::Office),
+    ("法律事务处", UnitKind::Office),
+];
+
+/// Outlets the seed names, with their columns.
+const OUTLETS: &[(&str, OutletKind, OutletLevel, &[&str])] = &[
+    ("中国知识产权报", OutletKind::Newspaper, OutletLevel::National, &["要闻", "地方传真", "专利周刊", "通联园地"]),
+    ("国家知识产权局子站", OutletKind::Website, OutletLevel::National, &["地方动态", "工作交流"]),
+    ("湖北省人民政府门户网站", OutletKind::Website, OutletLevel::Provincial, &["部门动态", "访谈"]),
+    (
+        "湖北省知识产权局网站",
+        OutletKind::Website,
+        OutletLevel::Provincial,
+        &["要闻动态", "工作报道", "市州工作", "图片新闻"],
+    ),
+    ("科技信息快报", OutletKind::Newspaper, OutletLevel::Provincial, &["专利园地"]),
+    ("科技创业周刊", OutletKind::Magazine, OutletLevel::Provincial, &["专利信息", "深度报道"]),
+    ("湖北日报", OutletKind::Newspaper, OutletLevel::Provincial, &["要闻", "经济"]),
+    ("湖北人民广播电台", OutletKind::Radio, OutletLevel::Provincial, &["新闻"]),
+    ("湖北知识产权信息", OutletKind::Bulletin, OutletLevel::Internal, &["工作动态"]),
+];
+
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '胡', '朱', '高', '林', '何', '郭', '马',
+    '罗',
+];
+const GIVEN: &[&str] = &[
+    "建国", "文华", "海燕", "志强", "丽娟", "国平", "晓东", "春梅", "永红", "思远", "雪松", "立新", "红霞", "德明",
+    "秀英", "卫东", "静怡", "嘉宁", "俊杰", "玉兰",
+];
+
+const TOPICS: &[&str] = &[
+    "召开知识产权工作会议",
+    "开展专利执法检查",
+    "举办知识产权培训班",
+    "推进企业知识产权试点工作",
+    "专利申请量持续增长",
+    "开展“4·26”知识产权宣传周活动",
+    "纪念专利法实施22周年",
+    "深入企业调研知识产权管理",
+    "查处假冒专利案件",
+    "举办专利技术展示交易会",
+    "召开通联工作会议",
+    "加强知识产权保护维权援助",
+    "启动专利申请资助工作",
+    "组织知识产权知识竞赛",
+];
+
+/// A small deterministic generator, so the demo is the same every time.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn date_in_2007(rng: &mut Rng) -> Date {
+    let month = Month::try_from(1 + rng.below(12) as u8).unwrap_or(Month::June);
+    let day = 1 + rng.below(time::util::days_in_month(month, 2007) as usize) as u8;
+    Date::from_calendar_date(2007, month, day).unwrap_or(Date::MIN)
+}
+
+/// Whether the database is still empty (no station), so the demo may be loaded.
+pub async fn is_empty(store: &Store) -> anyhow::Result<bool> {
+    Ok(store.stations().await?.is_empty())
+}
+
+/// Loads the demo set into an empty database and returns its station.
+pub async fn load(store: &Store) -> anyhow::Result<StationId> {
+    anyhow::ensure!(is_empty(store).await?, "数据库不是空的：演示数据只能装入空数据库");
+    let station = store.create_station("hb", "湖北通联站").await?.id;
+    for (name, kind) in UNITS {
+        store.create_unit(station, &UnitInput { name: (*name).into(), kind: *kind }).await?;
+    }
+    let units = store.units(station).await?;
+    for (name, kind, level, columns) in OUTLETS {
+        let input = OutletInput {
+            name: (*name).into(),
+            kind: *kind,
+            level: *level,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        };
+        store.create_outlet(station, &input).await?;
+    }
+
+    // Accounts first, so correspondents can be assigned to the mentor.
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let mut users = Vec::new();
+    for (username, display, role) in DEMO_ACCOUNTS {
+        let unit_id = (*role == Role::Liaison).then(|| units[0].id);
+        let u = store
+            .create_user(NewUser {
+                station_id: Some(station),
+                username: (*username).into(),
+                password_hash: hash.clone(),
+                display_name: (*display).into(),
+                role: *role,
+                correspondent_id: None,
+                unit_id,
+            })
+            .await?;
+        users.push(u);
+    }
+    let mentor = users.iter().find(|u| u.role == Role::Mentor).map(|u| u.id);
+
+    // Correspondents: the two with accounts, then about 40 more; every fourth one has gone quiet.
+    let mut rng = Rng(20070801);
+    let mut people: Vec<(String, Option<String>)> = Vec::new();
+    let named = [("张明远", "武汉市"), ("李晓红", "武汉市")];
+    for (i, (name, unit)) in named.iter().enumerate() {
+        let unit_id = units.iter().find(|u| u.name == *unit).map(|u| u.id);
+        let c = store
+            .create_correspondent(
+                station,
+                &CorrespondentInput {
+                    name: (*name).into(),
+                    unit_id,
+                    kind: CorrespondentKind::UnitCorrespondent,
+                    phone: format!("027-8765432{i}"),
+                    email: format!("demo{i}@example.cn"),
+                    joined_on: Date::from_calendar_date(2005, Month::March, 1).ok(),
+                    active: true,
+                    mentor_user_id: mentor,
+                },
+            )
+            .await?;
+        let account = &users[5 + i];
+        store.link_user_correspondent(account.id, c.id).await?;
+        people.push((c.name, Some((*unit).to_string())));
+    }
+    let mut n = 0;
+    while people.len() < 42 {
+        let name = format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]);
+        if people.iter().any(|(p, _)| *p == name) {
+            continue;
+        }
+        n += 1;
+        let unit = &units[n % units.len()];
+        let kind = match unit.kind {
+            UnitKind::Office => CorrespondentKind::Staff,
+            _ if n % 9 == 0 => CorrespondentKind::Special,
+            _ if n % 13 == 0 => CorrespondentKind::Mentor,
+            _ => CorrespondentKind::UnitCorrespondent,
+        };
+        let input = CorrespondentInput {
+            name: name.clone(),
+            unit_id: Some(unit.id),
+            kind,
+            phone: format!("1380271{:04}", 1000 + n),
+            email: String::new(),
+            joined_on: Date::from_calendar_date(
+                2000 + (n % 7) as i32,
+                Month::try_from(1 + (n % 12) as u8).unwrap_or(Month::May),
+                1,
+            )
+            .ok(),
+            active: n % 4 != 0,
+            mentor_user_id: if kind == CorrespondentKind::UnitCorrespondent { mentor } else { None },
+        };
+        store.create_correspondent(station, &input).await?;
+        people.push((name, Some(unit.name.clone())));
+    }
+    let active: Vec<&(String, Option<String>)> = {
+        let all = store.all_correspondents(station).await?;
+        people.iter().filter(|(p, _)| all.iter().any(|c| c.name == *p && c.active)).collect()
+    };
+
+    // 2007's placements, matching the report's totals per outlet.
+    let plan: &[(&str, usize, &str)] = &[
+        ("中国知识产权报", 127, "地方传真"),
+        ("湖北省知识产权局网站", 406, "市州工作"),
+        ("国家知识产权局子站", 260, "地方动态"),
+        ("湖北省人民政府门户网站", 12, "部门动态"),
+        ("科技信息快报", 48, "专利园地"),
+        ("科技创业周刊", 24, "深度报道"),
+        ("湖北日报", 9, "经济"),
+        ("湖北人民广播电台", 6, "新闻"),
+        ("湖北知识产权信息", 60, "工作动态"),
+    ];
+    let mut records = Vec::new();
+    for (outlet, count, column) in plan {
+        for _ in 0..*count {
+            let first = active[rng.below(active.len())];
+            let mut authors = vec![WrittenAuthor { name: first.0.clone(), share_bp: None }];
+            if rng.below(5) == 0 {
+                let second = active[rng.below(active.len())];
+                if second.0 != first.0 {
+                    authors[0].share_bp = Some(6000);
+                    authors.push(WrittenAuthor { name: second.0.clone(), share_bp: Some(4000) });
+                }
+            }
+            let unit = first.1.clone();
+            let genre = match rng.below(10) {
+                0 => Genre::Research,
+                1 => Genre::Photo,
+                2 => Genre::Feature,
+                3 => Genre::GovInfo,
+                4 => Genre::Commentary,
+                _ => Genre::News,
+            };
+            let position = match rng.below(20) {
+                0 => Position::FrontPage,
+                1 => Position::Headline,
+                2 | 3 => Position::KeyNews,
+                _ => Position::Normal,
+            };
+            records.push(PlacementRecord {
+                title: format!("{}{}", unit.clone().unwrap_or_default(), TOPICS[rng.below(TOPICS.len())]),
+                authors,
+                external_authors: if rng.below(12) == 0 { "本报记者 周强".into() } else { String::new() },
+                unit,
+                outlet: (*outlet).into(),
+                column: (*column).into(),
+                published_on: date_in_2007(&mut rng),
+                genre,
+                position,
+                length: 300 + rng.below(2200) as i32,
+                instruction: if rng.below(40) == 0 { Some(InstructionLevel::Provincial) } else { None },
+                commissioned: rng.below(15) == 0,
+                reprint: rng.below(25) == 0,
+                grade: None,
+                url: String::new(),
+                note: String::new(),
+            });
+        }
+    }
+    let admin = users[0].id;
+    store.import_placements(station, &records, admin).await?;
+
+    // A few manuscripts at every stage of 改稿.
+    let zhang = correspondent_named(store, station, "张明远").await?;
+    let li = correspondent_named(store, station, "李晓红").await?;
+    let body = "湖北省知识产权局近日在武汉召开全省知识产权宣传通联工作会议，总结上一年度宣传通联工作，部署新一年任务。会议要求各市州进一步加强通讯员队伍建设，坚持按月统计、公示和兑现奖励。";
+    let draft = |title: &str, text: &str, who: CorrespondentId| ManuscriptInput {
+        title: title.into(),
+        body: text.into(),
+        genre: Genre::News,
+        authors: vec![Byline { correspondent_id: who, share_bp: None }],
+    };
+    let zhang_user = users[5].id;
+    let li_user = users[6].id;
+    let editor = users[1].id;
+    store
+        .create_manuscript(
+            station,
+            zhang,
+            &draft("武汉市专利申请量创新高（草稿）", "今年前三季度，武汉市专利申请量同比增长三成。", zhang),
+            zhang_user,
+        )
+        .await?;
+    store
+        .create_manuscript(
+            station,
+            li,
+            &draft("李晓红的草稿：知识产权进校园", "近日，武汉市在中小学开展知识产权进校园活动。", li),
+            li_user,
+        )
+        .await?;
+    let submitted = store
+        .create_manuscript(station, zhang, &draft("全省宣传通联工作会议在汉召开", body, zhang), zhang_user)
+        .await?;
+    store.submit_manuscript(submitted.id, zhang_user, None).await?;
+    let accepted = store
+        .create_manuscript(
+            station,
+            li,
+            &draft(
+                "宜昌市查处一批假冒专利案件",
+                "宜昌市知识产权局联合工商部门开展专项执法检查，查处假冒专利案件12起。",
+                li,
+            ),
+            li_user,
+        )
+        .await?;
+    store.submit_manuscript(accepted.id, li_user, None).await?;
+    store
+        .revise_manuscript(
+            accepted.id,
+            users[2].id,
+            "宜昌市查处12起假冒专利案件",
+            "宜昌市知识产权局日前联合工商部门开展专项执法检查，共查处假冒专利案件12起，有力维护了市场秩序。",
+            "标题写出数字更醒目；导语补充时间。",
+        )
+        .await?;
+    store.accept_manuscript(accepted.id).await?;
+    let returned = store
+        .create_manuscript(station, zhang, &draft("一次普通的会议", "今天开了一个会。", zhang), zhang_user)
+        .await?;
+    store.submit_manuscript(returned.id, zhang_user, None).await?;
+    store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。").await?;
+    store.audit(Some(station), Some(editor), "demo.load", "station:hb", "演示数据").await?;
+    Ok(station)
+}
+
+async fn correspondent_named(store: &Store, station: StationId, name: &str) -> anyhow::Result<CorrespondentId> {
+    match store.correspondent_by_name(station, name).await? {
+        Some(c) => Ok(c.id),
+        None => anyhow::bail!("demo correspondent {name} missing"),
+    }
+}

@@ -1,0 +1,445 @@
+//! Placement pages (采用/刊发): the filtered list with export, recording a publication (from an
+//! accepted manuscript or on its own), its page, editing, deleting and the clipping upload.
+
+use super::{Errors, Layout, field_errors, flash, form_error, see_other};
+use crate::auth::{Ctx, Visitor};
+use crate::i18n::L;
+use crate::ops::{self, ListQuery};
+use crate::{AppError, AppResult, AppState};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::*;
+use serde::Deserialize;
+use store::{AttachmentMeta, Outlet, Page, Placement, Unit};
+use tower_sessions::Session;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/placements", get(list).post(create))
+        .route("/placements/new", get(new_page))
+        .route("/placements/{id}", get(show).post(update))
+        .route("/placements/{id}/edit", get(edit_page))
+        .route("/placements/{id}/delete", post(delete))
+        .route("/placements/{id}/attachments", post(upload))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "placements.html")]
+struct ListPage {
+    l: L,
+    layout: Layout,
+    page: Page<Placement>,
+    q: ListQuery,
+    query: String,
+    units: Vec<Unit>,
+    outlets: Vec<Outlet>,
+}
+
+impl ListPage {
+    fn selected(&self, value: &Option<String>, id: &str) -> bool {
+        value.as_deref() == Some(id)
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = ops::placements(&state, &ctx, &q).await?;
+    let (units, outlets) = match ctx.station {
+        Some(s) if crate::access::can_view_network(ctx.role()) => {
+            (state.store.units(s).await?, state.store.outlets(s).await?)
+        }
+        _ => (vec![], vec![]),
+    };
+    let layout = Layout::new(&state, &session, Some(&ctx), "placements").await?;
+    let query = q.to_query();
+    Ok(ListPage { l: L::new(v.locale), layout, page, q, query, units, outlets }.into_response())
+}
+
+/// The placement form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlacementForm {
+    #[serde(default)]
+    pub manuscript_id: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub byline: String,
+    #[serde(default)]
+    pub external_authors: String,
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub outlet_id: String,
+    #[serde(default)]
+    pub column: String,
+    #[serde(default)]
+    pub published_on: String,
+    #[serde(default)]
+    pub genre: String,
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub length: String,
+    #[serde(default)]
+    pub instruction: String,
+    pub commissioned: Option<String>,
+    pub reprint: Option<String>,
+    #[serde(default)]
+    pub grade: String,
+    #[serde(default)]
+    pub evidence_url: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl PlacementForm {
+    fn from_placement(p: &Placement, byline: String) -> Self {
+        PlacementForm {
+            manuscript_id: p.manuscript_id.map(|m| m.to_string()).unwrap_or_default(),
+            title: p.title.clone(),
+            byline,
+            external_authors: p.external_authors.clone(),
+            unit_id: p.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            outlet_id: p.outlet_id.to_string(),
+            column: p.column.clone(),
+            published_on: format_date(p.published_on),
+            genre: p.genre.code().into(),
+            position: p.position.code().into(),
+            length: p.length.to_string(),
+            instruction: p.instruction.map(|i| i.code().to_string()).unwrap_or_default(),
+            commissioned: p.commissioned.then(|| "1".into()),
+            reprint: p.reprint.then(|| "1".into()),
+            grade: p.grade.map(|g| g.code().to_string()).unwrap_or_default(),
+            evidence_url: p.evidence_url.clone(),
+            note: p.note.clone(),
+        }
+    }
+
+    /// Parses every field, collecting all problems.
+    async fn parse(&self, state: &AppState, station: StationId) -> Result<PlacementInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        fn choice<T>(
+            e: &mut FieldErrors,
+            field: &str,
+            text: &str,
+            parse: fn(&str) -> Option<T>,
+            expected: String,
+            required: bool,
+        ) -> Option<T> {
+            let t = text.trim();
+            if t.is_empty() {
+                if required {
+                    e.push(field, "请选择");
+                }
+                return None;
+            }
+            let v = parse(t);
+            if v.is_none() {
+                e.push(field, expected);
+            }
+            v
+        }
+        let outlet_id: Option<OutletId> = self.outlet_id.trim().parse().ok();
+        if outlet_id.is_none() {
+            e.push("outlet_id", "请选择媒体");
+        }
+        let unit_id: Option<UnitId> = if self.unit_id.trim().is_empty() {
+            None
+        } else {
+            match self.unit_id.trim().parse() {
+                Ok(u) => Some(u),
+                Err(_) => {
+                    e.push("unit_id", "单位无效");
+                    None
+                }
+            }
+        };
+        let published_on = parse_date(&self.published_on);
+        if published_on.is_none() {
+            e.push("published_on", "请填写刊发日期，如 2007-06-01");
+        }
+        let genre = choice(&mut e, "genre", &self.genre, Genre::parse, Genre::expected(), true);
+        let position = choice(&mut e, "position", &self.position, Position::parse, Position::expected(), false);
+        let instruction = choice(
+            &mut e,
+            "instruction",
+            &self.instruction,
+            InstructionLevel::parse,
+            InstructionLevel::expected(),
+            false,
+        );
+        let grade = choice(&mut e, "grade", &self.grade, Grade::parse, Grade::expected(), false);
+        let length = if self.length.trim().is_empty() {
+            0
+        } else {
+            match self.length.trim().parse::<i32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    e.push("length", "字数应为整数");
+                    0
+                }
+            }
+        };
+        let manuscript_id = self.manuscript_id.trim().parse().ok();
+        let authors = match ops::bylines_from_text(state, station, "byline", &self.byline).await {
+            Ok(a) => a,
+            Err(more) => {
+                e.0.extend(more.0);
+                vec![]
+            }
+        };
+        let input = PlacementInput {
+            manuscript_id,
+            title: self.title.clone(),
+            unit_id,
+            outlet_id: outlet_id.unwrap_or(OutletId(-1)),
+            column: self.column.clone(),
+            published_on: published_on.unwrap_or(time::Date::MIN),
+            genre: genre.unwrap_or(Genre::Other),
+            position: position.unwrap_or(Position::Normal),
+            length,
+            instruction,
+            commissioned: checkbox(&self.commissioned),
+            reprint: checkbox(&self.reprint),
+            grade,
+            evidence_url: self.evidence_url.clone(),
+            note: self.note.clone(),
+            authors,
+            external_authors: self.external_authors.clone(),
+        };
+        match input.validate() {
+            Ok(i) if e.is_empty() => Ok(i),
+            Ok(_) => Err(e),
+            Err(more) => {
+                for m in more.0 {
+                    if m.field == "authors" && e.get("byline").is_some() {
+                        continue;
+                    }
+                    let field = if m.field == "authors" { "byline".to_string() } else { m.field };
+                    e.0.push(FieldError::new(field, m.message));
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "placement_form.html")]
+struct FormPage {
+    l: L,
+    layout: Layout,
+    errors: Errors,
+    id: Option<PlacementId>,
+    f: PlacementForm,
+    units: Vec<Unit>,
+    outlets: Vec<Outlet>,
+}
+
+impl FormPage {
+    fn is(&self, value: &str, code: &str) -> bool {
+        value == code
+    }
+    fn all_columns(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.outlets.iter().flat_map(|o| o.columns.iter().cloned()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &Session,
+    v: &Visitor,
+    ctx: &Ctx,
+    id: Option<PlacementId>,
+    f: PlacementForm,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    let station = ctx.station()?;
+    let layout = Layout::new(state, session, Some(ctx), "placements").await?;
+    Ok(FormPage {
+        l: L::new(v.locale),
+        layout,
+        errors: Errors(errors),
+        id,
+        f,
+        units: state.store.units(station).await?,
+        outlets: state.store.outlets(station).await?,
+    })
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    manuscript: Option<ManuscriptId>,
+}
+
+async fn new_page(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    crate::access::require(crate::access::can_manage_network(ctx.role()))?;
+    let mut f = PlacementForm { position: "normal".into(), genre: "news".into(), ..Default::default() };
+    if let Some(id) = q.manuscript {
+        let m = ops::manuscript(&state, &ctx, id).await?;
+        if m.status != ManuscriptStatus::Accepted {
+            return Err(AppError::Conflict("只有已采用的稿件才能登记刊发".into()));
+        }
+        f.manuscript_id = id.to_string();
+        f.title = m.title.clone();
+        f.byline = ops::byline_text(&m.authors);
+        f.genre = m.genre.code().into();
+        f.length = char_count(&m.body).to_string();
+        f.unit_id = m.unit_id.map(|u| u.to_string()).unwrap_or_default();
+    }
+    f.published_on = format_date(time::OffsetDateTime::now_utc().date());
+    Ok(form_page(&state, &session, &v, &ctx, None, f, FieldErrors::default()).await?.into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Form(f): Form<PlacementForm>,
+) -> AppResult<Response> {
+    crate::access::require(crate::access::can_manage_network(ctx.role()))?;
+    let station = ctx.station()?;
+    let result = match f.parse(&state, station).await {
+        Ok(input) => ops::create_placement(&state, &ctx, input).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(p) => {
+            flash(&session, L::new(v.locale).t("刊发已登记")).await;
+            Ok(see_other(&format!("/placements/{}", p.id)))
+        }
+        Err(e) => {
+            let errors = field_errors(e)?;
+            Ok(form_error(form_page(&state, &session, &v, &ctx, None, f, errors).await?))
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "placement.html")]
+struct ShowPage {
+    l: L,
+    layout: Layout,
+    p: Placement,
+    attachments: Vec<AttachmentMeta>,
+    errors: Errors,
+}
+
+async fn show_page(
+    state: &AppState,
+    session: &Session,
+    v: &Visitor,
+    ctx: &Ctx,
+    id: PlacementId,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let p = ops::placement(state, ctx, id).await?;
+    let attachments = state.store.placement_attachments(id).await?;
+    let layout = Layout::new(state, session, Some(ctx), "placements").await?;
+    Ok(ShowPage { l: L::new(v.locale), layout, p, attachments, errors: Errors(errors) })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+) -> AppResult<Response> {
+    Ok(show_page(&state, &session, &v, &ctx, id, FieldErrors::default()).await?.into_response())
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+) -> AppResult<Response> {
+    crate::access::require(crate::access::can_manage_network(ctx.role()))?;
+    let p = ops::placement(&state, &ctx, id).await?;
+    let byline = ops::byline_text(&state.store.placement_authors(id).await?);
+    let f = PlacementForm::from_placement(&p, byline);
+    Ok(form_page(&state, &session, &v, &ctx, Some(id), f, FieldErrors::default()).await?.into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+    Form(f): Form<PlacementForm>,
+) -> AppResult<Response> {
+    crate::access::require(crate::access::can_manage_network(ctx.role()))?;
+    let existing = ops::placement(&state, &ctx, id).await?;
+    let result = match f.parse(&state, existing.station_id).await {
+        Ok(input) => ops::update_placement(&state, &ctx, id, input).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => {
+            flash(&session, L::new(v.locale).t("刊发已保存")).await;
+            Ok(see_other(&format!("/placements/{id}")))
+        }
+        Err(e) => {
+            let errors = field_errors(e)?;
+            Ok(form_error(form_page(&state, &session, &v, &ctx, Some(id), f, errors).await?))
+        }
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+) -> AppResult<Response> {
+    ops::delete_placement(&state, &ctx, id).await?;
+    flash(&session, L::new(v.locale).t("刊发已删除")).await;
+    Ok(see_other("/placements"))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<PlacementId>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let result = match super::manuscripts::read_upload(multipart, ops::MAX_ATTACHMENT_BYTES).await {
+        Ok((name, data, _)) => ops::add_placement_attachment(&state, &ctx, id, &name, data).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            flash(&session, L::new(v.locale).t("附件已上传")).await;
+            Ok(see_other(&format!("/placements/{id}")))
+        }
+        Err(AppError::TooLarge(m)) | Err(AppError::BadRequest(m)) => Ok(form_error(
+            show_page(&state, &session, &v, &ctx, id, FieldErrors(vec![FieldError::new("file", m)])).await?,
+        )),
+        Err(e) => Err(e),
+    }
+}
