@@ -1,0 +1,626 @@
+//! The storage conformance suite: the same assertions on every backend (SQLite always,
+//! PostgreSQL when `TONGLIAN_TEST_PG` is set), each test on a fresh database.
+
+use domain::byline::WrittenAuthor;
+use domain::import::PlacementRecord;
+use domain::*;
+
+use store::*;
+use time::{Date, Month};
+
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for db in store::testing::fresh_stores().await {
+                eprintln!("--- {} on {}", stringify!($name), db.backend);
+                super::$name(&db.store, db.backend).await;
+            }
+        }
+    )*};
+}
+
+mod run {
+    on_every_backend!(
+        stations_and_units,
+        correspondents_filter_and_search,
+        outlets_keep_their_columns,
+        manuscript_lifecycle_and_rounds,
+        manuscript_visibility,
+        placements_filters_sort_and_scope,
+        bulk_import_then_single_inserts,
+        import_is_all_or_nothing,
+        sessions_and_login_failures,
+        dashboard_counts,
+        attachments_round_trip,
+        migrations_are_idempotent,
+        export_then_import_loses_nothing,
+    );
+}
+
+fn d(y: i32, m: u8, day: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).unwrap(), day).unwrap()
+}
+
+/// A station with two units, two outlets, three correspondents and a mentor account.
+struct Fixture {
+    station: StationId,
+    wuhan: UnitId,
+    yichang: UnitId,
+    paper: OutletId,
+    site: OutletId,
+    zhang: CorrespondentId,
+    li: CorrespondentId,
+    wang: CorrespondentId,
+    mentor: UserId,
+    editor: UserId,
+}
+
+async fn fixture(s: &Store) -> Fixture {
+    let station = s.create_station("hb", "湖北通联站").await.unwrap().id;
+    let wuhan =
+        s.create_unit(station, &UnitInput { name: "武汉市".into(), kind: UnitKind::Prefecture }).await.unwrap().id;
+    let yichang =
+        s.create_unit(station, &UnitInput { name: "宜昌市".into(), kind: UnitKind::Prefecture }).await.unwrap().id;
+    let paper = s
+        .create_outlet(
+            station,
+            &OutletInput {
+                name: "中国知识产权报".into(),
+                kind: OutletKind::Newspaper,
+                level: OutletLevel::National,
+                columns: vec!["要闻".into()],
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let site = s
+        .create_outlet(
+            station,
+            &OutletInput {
+                name: "局网站".into(),
+                kind: OutletKind::Website,
+                level: OutletLevel::Provincial,
+                columns: vec![],
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let user = |name: &str, role| NewUser {
+        station_id: Some(station),
+        username: name.into(),
+        password_hash: "x".into(),
+        display_name: name.into(),
+        role,
+        correspondent_id: None,
+        unit_id: None,
+    };
+    let mentor = s.create_user(user("mentor", Role::Mentor)).await.unwrap().id;
+    let editor = s.create_user(user("editor", Role::Editor)).await.unwrap().id;
+    let person = |name: &str, unit: UnitId, mentor: Option<UserId>| CorrespondentInput {
+        name: name.into(),
+        unit_id: Some(unit),
+        kind: CorrespondentKind::UnitCorrespondent,
+        phone: String::new(),
+        email: String::new(),
+        joined_on: Some(d(2005, 3, 1)),
+        active: true,
+        mentor_user_id: mentor,
+    };
+    let zhang = s.create_correspondent(station, &person("张明远", wuhan, Some(mentor))).await.unwrap().id;
+    let li = s.create_correspondent(station, &person("李晓红", wuhan, None)).await.unwrap().id;
+    let wang = s.create_correspondent(station, &person("王建国", yichang, None)).await.unwrap().id;
+    Fixture { station, wuhan, yichang, paper, site, zhang, li, wang, mentor, editor }
+}
+
+fn by(c: CorrespondentId, share: Option<i32>) -> Byline {
+    Byline { correspondent_id: c, share_bp: share }
+}
+
+fn placement(f: &Fixture, title: &str, outlet: OutletId, date: Date, authors: Vec<Byline>) -> PlacementInput {
+    PlacementInput {
+        manuscript_id: None,
+        title: title.into(),
+        unit_id: None,
+        outlet_id: outlet,
+        column: "要闻".into(),
+        published_on: date,
+        genre: Genre::News,
+        position: Position::Normal,
+        length: 800,
+        instruction: None,
+        commissioned: false,
+        reprint: false,
+        grade: None,
+        evidence_url: String::new(),
+        note: String::new(),
+        authors,
+        external_authors: String::new(),
+    }
+    .validate()
+    .map(|mut p| {
+        p.unit_id = None;
+        let _ = f;
+        p
+    })
+    .unwrap()
+}
+
+async fn stations_and_units(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let units = s.units(f.station).await.unwrap();
+    assert_eq!(units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["武汉市", "宜昌市"]);
+    let dup = s.create_unit(f.station, &UnitInput { name: "武汉市".into(), kind: UnitKind::Other }).await;
+    assert!(matches!(dup, Err(StoreError::Invalid(_))), "duplicate unit name refused: {dup:?}");
+    assert!(matches!(s.create_station("hb", "again").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.create_station("bad code", "x").await, Err(StoreError::Invalid(_))));
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    // Units are per station: the same name elsewhere is fine, and scopes keep them apart.
+    let gz = s.create_unit(other, &UnitInput { name: "武汉市".into(), kind: UnitKind::Prefecture }).await.unwrap();
+    assert!(matches!(s.unit(Scope::Station(f.station), gz.id).await, Err(StoreError::NotFound)));
+    assert_eq!(s.unit(Scope::All, gz.id).await.unwrap().station_id, other);
+    let renamed = s
+        .update_unit(f.station, f.yichang, &UnitInput { name: "宜昌市局".into(), kind: UnitKind::Prefecture })
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "宜昌市局");
+    assert!(matches!(
+        s.update_unit(f.station, f.yichang, &UnitInput { name: "武汉市".into(), kind: UnitKind::Prefecture }).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn correspondents_filter_and_search(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let mut quiet = s.correspondent(Scope::All, f.li).await.unwrap();
+    assert_eq!(quiet.unit_name.as_deref(), Some("武汉市"));
+    quiet.active = false;
+    let input = CorrespondentInput {
+        name: quiet.name.clone(),
+        unit_id: quiet.unit_id,
+        kind: quiet.kind,
+        phone: "027-87654321".into(),
+        email: quiet.email.clone(),
+        joined_on: quiet.joined_on,
+        active: false,
+        mentor_user_id: None,
+    };
+    s.update_correspondent(Scope::Station(f.station), f.li, &input).await.unwrap();
+    let all = CorrespondentFilter { per_page: 10, page: 1, ..Default::default() };
+    assert_eq!(s.correspondents(f.station, &all).await.unwrap().total, 3);
+    let wuhan = CorrespondentFilter { unit_id: Some(f.wuhan), ..all.clone() };
+    assert_eq!(s.correspondents(f.station, &wuhan).await.unwrap().total, 2);
+    let active = CorrespondentFilter { active: Some(true), ..all.clone() };
+    let names: Vec<String> =
+        s.correspondents(f.station, &active).await.unwrap().items.into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["张明远", "王建国"]);
+    // Chinese search finds a part in the middle of a name, and digits in the middle of a phone.
+    let q = CorrespondentFilter { q: Some("明".into()), ..all.clone() };
+    assert_eq!(s.correspondents(f.station, &q).await.unwrap().items[0].id, f.zhang);
+    let q = CorrespondentFilter { q: Some("8765".into()), ..all.clone() };
+    assert_eq!(s.correspondents(f.station, &q).await.unwrap().items.iter().map(|c| c.id).collect::<Vec<_>>(), [f.li]);
+    let page2 = CorrespondentFilter { per_page: 2, page: 2, ..all.clone() };
+    let p = s.correspondents(f.station, &page2).await.unwrap();
+    assert_eq!((p.items.len(), p.total, p.pages()), (1, 3, 2));
+    let dup = s.create_correspondent(f.station, &CorrespondentInput { name: "张明远".into(), ..input }).await;
+    assert!(matches!(dup, Err(StoreError::Invalid(_))));
+}
+
+async fn outlets_keep_their_columns(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let o = s.outlet(Scope::Station(f.station), f.paper).await.unwrap();
+    assert_eq!(o.columns, ["要闻"]);
+    let input = OutletInput {
+        name: o.name.clone(),
+        kind: o.kind,
+        level: o.level,
+        columns: vec!["专利周刊".into(), "地方传真".into()],
+    };
+    let o = s.update_outlet(Scope::Station(f.station), f.paper, &input).await.unwrap();
+    assert_eq!(o.columns, ["专利周刊", "地方传真"]);
+    let listed = s.outlets(f.station).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].columns, ["专利周刊", "地方传真"]);
+    assert!(listed[1].columns.is_empty());
+}
+
+fn draft(title: &str, body: &str, authors: Vec<Byline>) -> ManuscriptInput {
+    ManuscriptInput { title: title.into(), body: body.into(), genre: Genre::News, authors }.validate().unwrap()
+}
+
+async fn manuscript_lifecycle_and_rounds(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let m = s
+        .create_manuscript(
+            f.station,
+            f.zhang,
+            &draft("初稿标题", "第一版正文。", vec![by(f.zhang, Some(6000)), by(f.li, Some(4000))]),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.status, ManuscriptStatus::Draft);
+    assert_eq!(m.unit_id, Some(f.wuhan));
+    assert_eq!(m.byline(), "张明远(60%)、李晓红(40%)");
+    assert!(s.revisions(m.id).await.unwrap().is_empty(), "drafts have no rounds until submitted");
+    // The owner must be on the byline.
+    assert!(matches!(
+        s.create_manuscript(f.station, f.zhang, &draft("x", "y", vec![by(f.li, None)]), f.editor).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(s.accept_manuscript(m.id).await, Err(StoreError::Conflict(_))), "a draft cannot be accepted");
+    let m = s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    assert_eq!(m.status, ManuscriptStatus::Submitted);
+    assert!(m.submitted_at.is_some());
+    assert!(matches!(
+        s.update_manuscript(m.id, &draft("改", "改", vec![by(f.zhang, None)])).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let m = s.revise_manuscript(m.id, f.mentor, "修改后标题", "第二版正文。", "导语要写清时间。").await.unwrap();
+    assert_eq!(m.title, "修改后标题");
+    assert!(matches!(s.revise_manuscript(m.id, f.mentor, "", "x", "").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.return_manuscript(m.id, "  ").await, Err(StoreError::Invalid(_))), "a return needs a reason");
+    let m = s.return_manuscript(m.id, "请补充数据").await.unwrap();
+    assert_eq!((m.status, m.return_reason.as_str()), (ManuscriptStatus::Returned, "请补充数据"));
+    let m =
+        s.update_manuscript(m.id, &draft("第三版", "第三版正文，补充了数据。", vec![by(f.zhang, None)])).await.unwrap();
+    assert_eq!(m.authors.len(), 1);
+    let m = s.submit_manuscript(m.id, f.editor, Some((ManuscriptId(999_999), 75))).await;
+    // A duplicate pointing nowhere is refused by the foreign key on both databases…
+    assert!(m.is_err());
+    let m =
+        s.submit_manuscript(s.manuscript(Scope::All, ManuscriptId(1)).await.unwrap().id, f.editor, None).await.unwrap();
+    let m = s.accept_manuscript(m.id).await.unwrap();
+    assert_eq!(m.status, ManuscriptStatus::Accepted);
+    assert!(matches!(s.return_manuscript(m.id, "晚了").await, Err(StoreError::Conflict(_))));
+    let rounds = s.revisions(m.id).await.unwrap();
+    assert_eq!(
+        rounds.iter().map(|r| (r.round, r.kind)).collect::<Vec<_>>(),
+        [(1, RevisionKind::Submission), (2, RevisionKind::Revision), (3, RevisionKind::Resubmission)]
+    );
+    assert_eq!(rounds[1].comment, "导语要写清时间。");
+    assert_eq!(rounds[1].by_name, "mentor");
+    assert_eq!(rounds[2].body, "第三版正文，补充了数据。");
+}
+
+async fn manuscript_visibility(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let zhang_draft = s
+        .create_manuscript(f.station, f.zhang, &draft("张的草稿", "草稿", vec![by(f.zhang, None)]), f.editor)
+        .await
+        .unwrap();
+    let zhang_sent = s
+        .create_manuscript(f.station, f.zhang, &draft("张的投稿", "投稿", vec![by(f.zhang, None)]), f.editor)
+        .await
+        .unwrap();
+    s.submit_manuscript(zhang_sent.id, f.editor, None).await.unwrap();
+    let wang_sent = s
+        .create_manuscript(
+            f.station,
+            f.wang,
+            &draft("王的投稿", "知识产权保护工作取得新进展", vec![by(f.wang, None), by(f.li, None)]),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    s.submit_manuscript(wang_sent.id, f.editor, None).await.unwrap();
+    let ids = |p: Page<Manuscript>| p.items.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let scope = Scope::Station(f.station);
+    let mut q = ManuscriptFilter::new(scope, Visibility::Author(f.zhang));
+    let mut mine = ids(s.manuscripts(&q).await.unwrap());
+    mine.sort();
+    assert_eq!(mine, [zhang_draft.id, zhang_sent.id], "authors see their drafts");
+    q.visibility = Visibility::Author(f.li);
+    assert_eq!(ids(s.manuscripts(&q).await.unwrap()), [wang_sent.id], "co-authors see the shared piece");
+    q.visibility = Visibility::Station;
+    assert_eq!(s.manuscripts(&q).await.unwrap().total, 2, "editors never see drafts");
+    q.visibility = Visibility::Mentor(f.mentor);
+    assert_eq!(ids(s.manuscripts(&q).await.unwrap()), [zhang_sent.id], "mentors see their correspondents' submissions");
+    q.visibility = Visibility::Unit(f.yichang);
+    assert_eq!(ids(s.manuscripts(&q).await.unwrap()), [wang_sent.id]);
+    q.visibility = Visibility::Station;
+    q.q = Some("产权保护".into());
+    assert_eq!(ids(s.manuscripts(&q).await.unwrap()), [wang_sent.id], "search finds words in the middle of the text");
+    let other = s.create_station("gd", "广东").await.unwrap().id;
+    let q = ManuscriptFilter::new(Scope::Station(other), Visibility::Station);
+    assert_eq!(s.manuscripts(&q).await.unwrap().total, 0);
+    assert!(matches!(s.manuscript(Scope::Station(other), zhang_sent.id).await, Err(StoreError::NotFound)));
+    let dup = s.duplicate_candidates(f.station, zhang_sent.id, 10).await.unwrap();
+    assert_eq!(
+        dup.iter().map(|d| d.0).collect::<Vec<_>>(),
+        [wang_sent.id],
+        "drafts and the piece itself are not candidates"
+    );
+}
+
+async fn placements_filters_sort_and_scope(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let a = s
+        .create_placement(
+            f.station,
+            &placement(
+                &f,
+                "武汉市召开知识产权工作会议",
+                f.paper,
+                d(2007, 6, 5),
+                vec![by(f.zhang, Some(6000)), by(f.li, Some(4000))],
+            ),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.byline, "张明远(60%)、李晓红(40%)");
+    assert_eq!(a.unit_id, Some(f.wuhan), "the unit defaults to the first author's");
+    assert_eq!(a.outlet_level, OutletLevel::National);
+    let b = s
+        .create_placement(
+            f.station,
+            &placement(&f, "宜昌市查处假冒专利案件", f.site, d(2007, 6, 20), vec![by(f.wang, None)]),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    let mut c_input = placement(&f, "武汉专利申请量创新高", f.site, d(2007, 7, 1), vec![by(f.zhang, None)]);
+    c_input.length = 2000;
+    let c = s.create_placement(f.station, &c_input, f.editor).await.unwrap();
+    let ids = |p: Page<Placement>| p.items.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [c.id, b.id, a.id], "newest first");
+    q.sort = PlacementSort::DateAsc;
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [a.id, b.id, c.id]);
+    q.sort = PlacementSort::LengthDesc;
+    assert_eq!(ids(s.placements(&q).await.unwrap())[0], c.id);
+    q.sort = PlacementSort::DateDesc;
+    q.unit_id = Some(f.wuhan);
+    q.level = Some(OutletLevel::Provincial);
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [c.id], "two filters together");
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.from = Some(d(2007, 6, 1));
+    q.to = Some(d(2007, 6, 30));
+    assert_eq!(s.placements(&q).await.unwrap().total, 2, "date range is inclusive");
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.author = Some(f.li);
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [a.id], "co-authors find their placements");
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.q = Some("假冒专利".into());
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [b.id], "search in the middle of a title");
+    q.q = Some("晓红".into());
+    assert_eq!(ids(s.placements(&q).await.unwrap()), [a.id], "search in the byline");
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.per_page = 2;
+    q.page = 2;
+    let p = s.placements(&q).await.unwrap();
+    assert_eq!((p.items.len(), p.total, p.pages()), (1, 3, 2));
+    assert_eq!(
+        s.placement_authors(a.id).await.unwrap().iter().map(|x| (x.name.as_str(), x.share_bp)).collect::<Vec<_>>(),
+        [("张明远", Some(6000)), ("李晓红", Some(4000))]
+    );
+    let mut changed = placement(
+        &f,
+        "宜昌市查处假冒专利案件（更正）",
+        f.paper,
+        d(2007, 6, 21),
+        vec![by(f.wang, None), by(f.zhang, None)],
+    );
+    changed.position = Position::FrontPage;
+    let b2 = s.update_placement(Scope::Station(f.station), b.id, &changed, f.editor).await.unwrap();
+    assert_eq!((b2.position, b2.outlet_id, b2.byline.as_str()), (Position::FrontPage, f.paper, "王建国、张明远"));
+    let other = s.create_station("gd", "广东").await.unwrap().id;
+    assert!(matches!(s.placement(Scope::Station(other), a.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.delete_placement(Scope::Station(other), a.id).await, Err(StoreError::NotFound)));
+    // References must belong to the station.
+    let foreign = s
+        .create_outlet(
+            other,
+            &OutletInput {
+                name: "南方日报".into(),
+                kind: OutletKind::Newspaper,
+                level: OutletLevel::Provincial,
+                columns: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let bad = placement(&f, "x", foreign.id, d(2007, 1, 1), vec![by(f.zhang, None)]);
+    assert!(matches!(s.create_placement(f.station, &bad, f.editor).await, Err(StoreError::Invalid(_))));
+    s.delete_placement(Scope::Station(f.station), a.id).await.unwrap();
+    assert_eq!(s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total, 2);
+}
+
+fn record(title: &str, author: &str, outlet: &str, date: Date) -> PlacementRecord {
+    PlacementRecord {
+        title: title.into(),
+        authors: vec![WrittenAuthor { name: author.into(), share_bp: None }],
+        external_authors: String::new(),
+        unit: None,
+        outlet: outlet.into(),
+        column: String::new(),
+        published_on: date,
+        genre: Genre::News,
+        position: Position::Normal,
+        length: 500,
+        instruction: None,
+        commissioned: false,
+        reprint: false,
+        grade: None,
+        url: String::new(),
+        note: String::new(),
+    }
+}
+
+async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let records: Vec<PlacementRecord> = (0..1200)
+        .map(|i| {
+            record(
+                &format!("第{i}篇"),
+                if i % 2 == 0 { "张明远" } else { "王建国" },
+                "局网站",
+                d(2007, 1 + (i % 12) as u8, 1),
+            )
+        })
+        .collect();
+    assert_eq!(s.import_placements(f.station, &records, f.editor).await.unwrap(), 1200);
+    let all = s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap();
+    assert_eq!(all.total, 1200);
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.unit_id = Some(f.yichang);
+    assert_eq!(s.placements(&q).await.unwrap().total, 600, "imported rows take the first author's unit");
+    // After a bulk import with ids chosen up front, ordinary inserts still get fresh ids.
+    let p = s
+        .create_placement(
+            f.station,
+            &placement(&f, "之后的一篇", f.paper, d(2008, 1, 1), vec![by(f.li, None)]),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    assert!(p.id.0 > 1200, "id {} after the imported rows", p.id);
+    assert_eq!(s.import_placements(f.station, &records[..10], f.editor).await.unwrap(), 10);
+    let p2 = s
+        .create_placement(f.station, &placement(&f, "再一篇", f.paper, d(2008, 1, 2), vec![by(f.li, None)]), f.editor)
+        .await
+        .unwrap();
+    assert!(p2.id.0 > p.id.0 + 10);
+}
+
+async fn import_is_all_or_nothing(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let good = record("好", "张明远", "局网站", d(2007, 1, 1));
+    let bad = record("坏", "不存在的人", "局网站", d(2007, 1, 2));
+    assert!(s.import_placements(f.station, &[good.clone(), bad], f.editor).await.is_err());
+    assert_eq!(
+        s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total,
+        0,
+        "nothing written"
+    );
+    let units = vec![
+        domain::import::UnitRecord { name: "荆州市".into(), kind: UnitKind::Prefecture },
+        domain::import::UnitRecord { name: "武汉市".into(), kind: UnitKind::Prefecture },
+    ];
+    assert!(s.import_units(f.station, &units).await.is_err());
+    assert_eq!(s.units(f.station).await.unwrap().len(), 2, "the first unit was rolled back");
+}
+
+async fn sessions_and_login_failures(s: &Store, _: &str) {
+    s.session_save("abc", "{\"user_id\":1}", now() + 60).await.unwrap();
+    assert_eq!(s.session_load("abc").await.unwrap().as_deref(), Some("{\"user_id\":1}"));
+    s.session_save("abc", "{\"user_id\":2}", now() + 60).await.unwrap();
+    assert_eq!(s.session_load("abc").await.unwrap().as_deref(), Some("{\"user_id\":2}"), "saving again updates");
+    s.session_save("old", "{}", now() - 1).await.unwrap();
+    assert_eq!(s.session_load("old").await.unwrap(), None, "expired sessions do not load");
+    assert!(s.session_exists("old").await.unwrap());
+    assert_eq!(s.purge_expired_sessions().await.unwrap(), 1);
+    assert!(!s.session_exists("old").await.unwrap());
+    s.session_delete("abc").await.unwrap();
+    assert_eq!(s.session_load("abc").await.unwrap(), None);
+    for _ in 0..3 {
+        s.record_login_failure("user:zhang").await.unwrap();
+    }
+    assert_eq!(s.login_failures("user:zhang", 900).await.unwrap(), 3);
+    assert_eq!(s.login_failures("user:li", 900).await.unwrap(), 0);
+    s.clear_login_failures("user:zhang").await.unwrap();
+    assert_eq!(s.login_failures("user:zhang", 900).await.unwrap(), 0);
+}
+
+async fn dashboard_counts(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    for (outlet, day, who) in [(f.paper, 5, f.zhang), (f.site, 6, f.zhang), (f.site, 7, f.wang), (f.site, 40, f.wang)] {
+        let date = if day > 31 { d(2007, 7, 1) } else { d(2007, 6, day) };
+        s.create_placement(f.station, &placement(&f, "稿", outlet, date, vec![by(who, None)]), f.editor).await.unwrap();
+    }
+    let units = s.counts_by_unit(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
+    let wuhan = units.iter().find(|u| u.unit_id == Some(f.wuhan)).unwrap();
+    let yichang = units.iter().find(|u| u.unit_id == Some(f.yichang)).unwrap();
+    assert_eq!((wuhan.placements, yichang.placements), (2, 1));
+    let levels = s.counts_by_level(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
+    let n = |l| levels.iter().find(|c| c.level == l).unwrap().placements;
+    assert_eq!((n(OutletLevel::National), n(OutletLevel::Provincial), n(OutletLevel::County)), (1, 2, 0));
+    assert_eq!(s.latest_placement_date(f.station).await.unwrap(), Some(d(2007, 7, 1)));
+}
+
+async fn attachments_round_trip(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let m = s
+        .create_manuscript(f.station, f.zhang, &draft("图", "图片稿", vec![by(f.zhang, None)]), f.editor)
+        .await
+        .unwrap();
+    let data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let meta = s
+        .add_attachment(
+            f.station,
+            m.id,
+            NewAttachment { file_name: "现场.jpg".into(), content_type: "image/jpeg".into(), data: data.clone() },
+            f.editor,
+        )
+        .await
+        .unwrap();
+    let listed = s.attachments(m.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].file_name.as_str(), listed[0].size), ("现场.jpg", 70_000));
+    let (back, bytes) = s.attachment(meta.id).await.unwrap();
+    assert_eq!(back.manuscript_id, Some(m.id));
+    assert_eq!(bytes, data);
+}
+
+async fn migrations_are_idempotent(s: &Store, _: &str) {
+    s.migrate().await.unwrap();
+    s.migrate().await.unwrap();
+    assert!(s.stations().await.unwrap().is_empty());
+}
+
+async fn export_then_import_loses_nothing(s: &Store, _: &str) {
+    use domain::import as imp;
+    let f = fixture(s).await;
+    let mut p = placement(
+        &f,
+        "含“引号”,逗号\n和换行的标题",
+        f.paper,
+        d(2007, 6, 5),
+        vec![by(f.zhang, Some(6667)), by(f.li, Some(3333))],
+    );
+    p.instruction = Some(InstructionLevel::Provincial);
+    p.commissioned = true;
+    p.grade = Some(Grade::Excellent);
+    p.evidence_url = "https://www.cipnews.com.cn/a".into();
+    p.note = "=1+1 不是公式".into();
+    p.external_authors = "本报记者 周强".into();
+    s.create_placement(f.station, &p, f.editor).await.unwrap();
+    s.create_placement(f.station, &placement(&f, "第二篇", f.site, d(2007, 7, 1), vec![by(f.wang, None)]), f.editor)
+        .await
+        .unwrap();
+    let other = s.create_station("copy", "副本").await.unwrap().id;
+    for format in ["csv", "xlsx"] {
+        let copy = s.create_station(&format!("copy-{format}"), "副本").await.unwrap().id;
+        let _ = other;
+        // units → outlets → correspondents → placements, each through a real file.
+        let units = imp::write_units(&s.export_units(f.station).await.unwrap());
+        let outlets = imp::write_outlets(&s.export_outlets(f.station).await.unwrap());
+        let people = imp::write_correspondents(&s.export_correspondents(f.station).await.unwrap());
+        let placements = imp::write_placements(
+            &s.export_placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap(),
+        );
+        let through = |t: &domain::table::Table| {
+            let name = format!("x.{format}");
+            let bytes = if format == "csv" { office::write_csv(t) } else { office::write_xlsx("表", t).unwrap() };
+            office::read_table(&name, &bytes).unwrap()
+        };
+        let known = s.known_names(copy).await.unwrap();
+        s.import_units(copy, &imp::read_units(&through(&units), &known).unwrap()).await.unwrap();
+        s.import_outlets(copy, &imp::read_outlets(&through(&outlets), &known).unwrap()).await.unwrap();
+        let known = s.known_names(copy).await.unwrap();
+        s.import_correspondents(copy, &imp::read_correspondents(&through(&people), &known).unwrap()).await.unwrap();
+        let known = s.known_names(copy).await.unwrap();
+        s.import_placements(copy, &imp::read_placements(&through(&placements), &known).unwrap(), f.editor)
+            .await
+            .unwrap();
+        let again =
+            imp::write_placements(&s.export_placements(&PlacementFilter::new(Scope::Station(copy))).await.unwrap());
+        assert_eq!(again, placements, "placements survive a {format} round trip");
+        assert_eq!(imp::write_correspondents(&s.export_correspondents(copy).await.unwrap()), people);
+        assert_eq!(imp::write_outlets(&s.export_outlets(copy).await.unwrap()), outlets);
+        assert_eq!(imp::write_units(&s.export_units(copy).await.unwrap()), units);
+    }
+}
