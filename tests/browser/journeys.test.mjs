@@ -56,11 +56,11 @@ for (const backend of backends()) {
     let failIndex = 0;
     function journey(name, fn) {
       test(name, async () => {
-        const before = pages.length;
+        const opened = pages.length;
         try {
           await fn();
         } catch (e) {
-          const last = pages.length > before ? pages[pages.length - 1] : null;
+          const last = pages.length > opened ? pages[pages.length - 1] : null;
           if (last) {
             const file = await shot(last, `FAILED-${++failIndex}`).catch(() => null);
             if (file) e.message += `\n(screenshot of the last page: ${file}; server log: tests/browser/screenshots/${backend.name}-server.log)`;
@@ -248,6 +248,8 @@ for (const backend of backends()) {
       assert.ok(text.includes('未找到'), `the 404 page does not say 未找到: ${text}`);
       assert.ok(!text.includes(title), 'the 404 page shows the other draft\'s title');
       await shot(page, 'correspondent-foreign-draft-404');
+      await open(page, '/');
+      assert.equal(await page.locator('#logout').count(), 1, 'the correspondent is no longer logged in after the 404');
       noProblems(page);
     });
 
@@ -279,6 +281,9 @@ for (const backend of backends()) {
 
     journey("the editor's home page (screenshot for the docs)", async () => {
       const page = await as('editor');
+      // A month of the demo year, so the dashboard has figures to show.
+      await open(page, '/?month=2007-11');
+      assert.ok((await page.locator('#by-unit tbody tr').count()) > 0, 'the dashboard lists no units');
       await page.locator('header.top nav').waitFor();
       await page.evaluate(() => document.fonts.ready);
       await screenshot(page, backend.name === 'sqlite' ? 'home-editor' : `home-editor-${backend.name}`, { fullPage: false });

@@ -210,6 +210,8 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     ignoreDefaultArgs: true,
     args: chromiumArgs(profile),
+    // Chinese for the browser's own widgets (date inputs) as for a user in China.
+    env: { ...process.env, LANGUAGE: 'zh_CN', LANG: 'zh_CN.UTF-8' },
     timeout: 60_000,
   });
   const cleanup = () => fs.rmSync(profile, { recursive: true, force: true });

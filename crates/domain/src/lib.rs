@@ -112,3 +112,9 @@ mod tests {
         assert_eq!(char_count("知识 产权\n报"), 5);
     }
 }
+
+/// Dates in JSON as "2007-06-05" (the `time` crate's default is a tuple).
+pub mod date_format {
+    time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+    pub use iso_date::{deserialize, option, serialize};
+}

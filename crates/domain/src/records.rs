@@ -138,6 +138,8 @@ pub struct CorrespondentInput {
     pub phone: String,
     #[serde(default)]
     pub email: String,
+    #[serde(default, with = "crate::date_format::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub joined_on: Option<Date>,
     #[serde(default = "yes")]
     pub active: bool,
@@ -351,6 +353,8 @@ pub struct PlacementInput {
     pub outlet_id: crate::OutletId,
     #[serde(default)]
     pub column: String,
+    #[serde(with = "crate::date_format")]
+    #[schema(value_type = String, format = Date)]
     pub published_on: Date,
     pub genre: Genre,
     pub position: Position,

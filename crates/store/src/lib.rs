@@ -190,13 +190,17 @@ pub async fn restore_sqlite(backup: &std::path::Path, target: &std::path::Path) 
     if !backup.exists() {
         return Err(StoreError::Conflict(format!("备份文件 {} 不存在", backup.display())));
     }
-    let probe = Store::connect(&format!("sqlite://{}?mode=ro", backup.display())).await?;
-    let ok = probe
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(DatabaseBackend::Sqlite, "SELECT count(*) AS n FROM stations"))
-        .await
-        .is_ok();
-    probe.close().await?;
+    // Open the copy read-only, without touching its journal mode, and look for our tables.
+    let opts = sea_orm::sqlx::sqlite::SqliteConnectOptions::new().filename(backup).read_only(true);
+    let ok = match sea_orm::sqlx::SqlitePool::connect_with(opts).await {
+        Ok(pool) => {
+            let found: std::result::Result<i64, _> =
+                sea_orm::sqlx::query_scalar("SELECT count(*) FROM stations").fetch_one(&pool).await;
+            pool.close().await;
+            found.is_ok()
+        }
+        Err(_) => false,
+    };
     if !ok {
         return Err(StoreError::Conflict(format!("{} 不是通联的备份文件", backup.display())));
     }

@@ -92,6 +92,8 @@ pub struct Correspondent {
     pub kind: CorrespondentKind,
     pub phone: String,
     pub email: String,
+    #[serde(with = "domain::date_format::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub joined_on: Option<Date>,
     pub active: bool,
     pub mentor_user_id: Option<UserId>,

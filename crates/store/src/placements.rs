@@ -25,6 +25,8 @@ pub struct Placement {
     pub outlet_name: String,
     pub outlet_level: OutletLevel,
     pub column: String,
+    #[serde(with = "domain::date_format")]
+    #[schema(value_type = String, format = Date)]
     pub published_on: Date,
     pub genre: Genre,
     pub position: Position,
@@ -47,6 +49,8 @@ pub enum PlacementSort {
     DateAsc,
     LengthDesc,
     Title,
+    /// Most recently recorded first (for "what's new" lists).
+    RecordedDesc,
 }
 
 impl PlacementSort {
@@ -55,6 +59,7 @@ impl PlacementSort {
             "date" => Self::DateAsc,
             "length" => Self::LengthDesc,
             "title" => Self::Title,
+            "recorded" => Self::RecordedDesc,
             _ => Self::DateDesc,
         }
     }
@@ -64,6 +69,7 @@ impl PlacementSort {
             Self::DateAsc => "date",
             Self::LengthDesc => "length",
             Self::Title => "title",
+            Self::RecordedDesc => "recorded",
         }
     }
 }
@@ -395,6 +401,7 @@ impl Store {
                 q.order_by_desc(placement::Column::Length).order_by_desc(placement::Column::Id)
             }
             PlacementSort::Title => q.order_by_asc(placement::Column::Title).order_by_asc(placement::Column::Id),
+            PlacementSort::RecordedDesc => q.order_by_desc(placement::Column::Id),
         };
         let rows = q.offset(f.page.saturating_sub(1) * per_page).limit(per_page).all(&self.db).await?;
         let (units, outlets) = names_for(&self.db, &rows).await?;

@@ -188,7 +188,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let store = open(&config).await?;
             match command {
                 UserCommand::Add { username, role, station, hq, name, correspondent, unit } => {
-                    let role = Role::parse(&role).with_context(|| Role::expected())?;
+                    let role = Role::parse(&role).with_context(Role::expected)?;
                     let station = if hq { None } else { Some(pick_station(&store, station.as_deref()).await?) };
                     let password = read_password()?;
                     web::auth::check_new_password(&password).map_err(|m| anyhow::anyhow!(m))?;

@@ -75,13 +75,12 @@ pub fn can_see_manuscript(ctx: &Ctx, m: &Manuscript, mentor_of_author: Option<do
 
 /// Whether the user may revise a manuscript they can see.
 pub fn can_revise(ctx: &Ctx, m: &Manuscript, mentor_of_author: Option<domain::UserId>) -> bool {
-    match ctx.role() {
+    let allowed = match ctx.role() {
         Role::Admin | Role::Editor => true,
         Role::Mentor => mentor_of_author == Some(ctx.user.id),
         _ => false,
-    }
-    .then_some(m.status == ManuscriptStatus::Submitted)
-    .unwrap_or(false)
+    };
+    allowed && m.status == ManuscriptStatus::Submitted
 }
 
 /// Whether the user owns the manuscript (may edit and submit it).

@@ -253,7 +253,7 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Response 
     };
     let given = header_token.or(query_token).or(body_token).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-        return AppError::Forbidden.into_response_json();
+        return AppError::Csrf.into_response_json();
     }
     next.run(req).await
 }

@@ -17,10 +17,10 @@ pub const DEMO_PASSWORD: &str = "demo2007";
 /// The demo accounts: user name, display name, role.
 pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("admin", "系统管理员", Role::Admin),
-    ("editor", "刘文静（通联站编辑）", Role::Editor),
-    ("mentor", "舒老师（改稿老师）", Role::Mentor),
-    ("liaison", "武汉市联络员", Role::Liaison),
-    ("leader", "局领导", Role::Leader),
+    ("editor", "刘文静", Role::Editor),
+    ("mentor", "舒正华", Role::Mentor),
+    ("liaison", "周武汉", Role::Liaison),
+    ("leader", "王局长", Role::Leader),
     ("correspondent", "张明远", Role::Correspondent),
     ("correspondent2", "李晓红", Role::Correspondent),
 ];
@@ -207,7 +207,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
                 1,
             )
             .ok(),
-            active: n % 4 != 0,
+            active: n % 4 != 1,
             mentor_user_id: if kind == CorrespondentKind::UnitCorrespondent { mentor } else { None },
         };
         store.create_correspondent(station, &input).await?;

@@ -13,6 +13,9 @@ pub enum AppError {
     /// Logged in, but the role does not allow it.
     #[error("forbidden")]
     Forbidden,
+    /// A state-changing request without the session's CSRF token.
+    #[error("csrf token missing or wrong")]
+    Csrf,
     /// Not logged in.
     #[error("unauthorized")]
     Unauthorized,
@@ -56,7 +59,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -72,6 +75,7 @@ impl AppError {
         match self {
             AppError::NotFound => "页面不存在，或您无权查看".into(),
             AppError::Forbidden => "您的角色无权进行此操作".into(),
+            AppError::Csrf => "表单已过期或来源无效，请刷新页面后重试".into(),
             AppError::Unauthorized => "请先登录".into(),
             AppError::Invalid(f) => format!("输入有误：{f}"),
             AppError::Rows(rows) => format!("导入失败，共{}处错误，未写入任何数据", rows.len()),

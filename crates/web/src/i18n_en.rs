@@ -97,6 +97,7 @@ pub const EN: &[(&str, &str)] = &[
     ("更新时间", "Updated"),
     ("最早更新", "Least recently updated"),
     ("最近更新", "Recently updated"),
+    ("最近登记的在前", "Most recently recorded first"),
     ("月份", "Month"),
     ("未找到", "Not found"),
     ("未指定单位", "No unit"),

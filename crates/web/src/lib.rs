@@ -77,14 +77,17 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api", api::routes())
         .layer(middleware::from_fn(auth::csrf_guard))
+        // Inside the session and the user, so error pages keep the header of a signed-in user.
+        .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn_with_state(state.clone(), auth::load_context))
         .layer(sessions)
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .route("/static/{*path}", get(pages::static_file))
-        .layer(middleware::from_fn(pages::html_errors))
         .layer(middleware::from_fn(track))
         .layer(RequestBodyLimitLayer::new(ops::MAX_IMPORT_BYTES + 1024 * 1024))
+        // Extractors default to 2 MB; uploads are checked against their own limits in `ops`.
+        .layer(axum::extract::DefaultBodyLimit::max(ops::MAX_IMPORT_BYTES + 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

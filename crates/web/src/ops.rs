@@ -42,7 +42,7 @@ pub struct ListQuery {
     pub per_page: Option<u64>,
 }
 
-fn opt<'a>(s: &'a Option<String>) -> Option<&'a str> {
+fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -495,7 +495,11 @@ pub async fn update_outlet(state: &AppState, ctx: &Ctx, id: OutletId, input: Out
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
+    #[serde(with = "domain::date_format")]
+    #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[serde(with = "domain::date_format")]
+    #[schema(value_type = String, format = Date)]
     pub to: Date,
     /// For editors, leaders and liaisons: this month's work by unit and by outlet level.
     pub by_unit: Vec<UnitCount>,
@@ -556,6 +560,7 @@ pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppR
         let mut pf = PlacementFilter::new(ctx.scope());
         pf.author = Some(me);
         pf.per_page = 10;
+        pf.sort = PlacementSort::RecordedDesc;
         let page = state.store.placements(&pf).await?;
         d.my_placement_total = page.total;
         d.my_placements = page.items;

@@ -133,7 +133,11 @@ struct ErrorPage {
 
 /// Turns error responses into pages for browsers: 401 becomes a redirect to the login page,
 /// other errors a page in the visitor's language. API paths keep their JSON.
-pub async fn html_errors(req: Request, next: Next) -> Response {
+pub async fn html_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(String::from);
     let wants_html = !path.starts_with("/api/")
@@ -142,7 +146,9 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_none_or(|a| a.contains("text/html") || a.contains("*/*"));
-    let locale = cookie_locale(&req);
+    let locale = req.extensions().get::<Visitor>().map(|v| v.locale.to_string()).unwrap_or_else(|| cookie_locale(&req));
+    let ctx = req.extensions().get::<Ctx>().cloned();
+    let session = req.extensions().get::<Session>().cloned();
     let resp = next.run(req).await;
     if !wants_html || resp.extensions().get::<ErrorMarker>().is_none() {
         return resp;
@@ -171,7 +177,11 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
             (message, rows)
         })
         .unwrap_or_default();
-    let layout = Layout {
+    let layout = match &session {
+        Some(s) => Layout::new(&state, s, ctx.as_ref(), "").await.ok(),
+        None => None,
+    };
+    let layout = layout.unwrap_or(Layout {
         user: None,
         csrf: String::new(),
         nav: "",
@@ -180,7 +190,7 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         can_view_network: false,
         can_manage: false,
         can_manage_users: false,
-    };
+    });
     render_status(status, ErrorPage { l: L::new(&locale), layout, status: status.as_u16(), message, rows })
 }
 

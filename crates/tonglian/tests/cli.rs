@@ -1,0 +1,246 @@
+//! The real binary: serving on port 0 with the demo, two processes on one database acting as
+//! one site, imports that fail as a whole with a non-zero exit, and backup and restore.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use store::testing::{TempDir, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tonglian");
+
+fn tonglian(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN).arg("--db").arg(db).args(args).env("TONGLIAN_LOG", "warn").output().expect("run tonglian")
+}
+
+/// A running server; killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(db: &str, demo: bool) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("TONGLIAN_LOG", "warn")
+            .stdout(Stdio::piped());
+        if demo {
+            cmd.arg("--demo");
+        }
+        let mut child = cmd.spawn().expect("start server");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut printed = String::new();
+        let addr = loop {
+            assert!(Instant::now() < deadline, "server did not start: {printed}");
+            let line = lines.next().expect("server output").unwrap();
+            printed.push_str(&line);
+            printed.push('\n');
+            if let Some(rest) = line.split("http://").nth(1) {
+                break rest.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    fn get(&self, path: &str, cookie: &str) -> (u16, String, String) {
+        http(&self.addr, "GET", path, cookie, "")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 client: status, Set-Cookie value, body.
+fn http(addr: &str, method: &str, path: &str, cookie: &str, form: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: text/html\r\n");
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", form.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(form);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let set_cookie = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: tonglian_session="))
+        .map(|l| l["set-cookie: ".len()..].split(';').next().unwrap().to_string())
+        .unwrap_or_default();
+    (status, set_cookie, body.to_string())
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field");
+    let rest = &html[i + 19..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Logs in on `server` and returns the session cookie.
+fn login(server: &Server, user: &str) -> String {
+    let (_, cookie, html) = server.get("/login", "");
+    let form = format!("username={user}&password=demo2007&csrf={}", csrf_in(&html));
+    let (status, new_cookie, _) = http(&server.addr, "POST", "/login", &cookie, &form);
+    assert_eq!(status, 303, "login");
+    new_cookie
+}
+
+async fn databases() -> Vec<TestDb> {
+    let mut out = Vec::new();
+    // The binary opens the database itself: give it a fresh, empty one.
+    out.push(store::testing::fresh_sqlite().await);
+    if let Some(server) = store::testing::pg_server() {
+        out.push(store::testing::fresh_postgres(&server).await);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_the_demo_and_two_instances_act_as_one_site() {
+    for db in databases().await {
+        let a = Server::start(&db.url, true);
+        let (status, _, body) = a.get("/healthz", "");
+        assert_eq!(status, 200, "[{}] {body}", db.backend);
+        assert!(body.contains(db.backend));
+        let cookie = login(&a, "editor");
+        let (status, _, home) = a.get("/", &cookie);
+        assert_eq!(status, 200);
+        assert!(home.contains("工作台"));
+        // A second process on the same database: the session from the first works there.
+        let b = Server::start(&db.url, false);
+        let (status, _, page) = b.get("/placements", &cookie);
+        assert_eq!(status, 200, "[{}] session shared", db.backend);
+        assert!(page.contains("中国知识产权报"));
+        let (status, _, metrics) = b.get("/metrics", "");
+        assert_eq!(status, 200);
+        assert!(metrics.contains("tonglian_http_requests_total"), "{metrics}");
+        // Logging out on B ends the session on A too.
+        let (_, _, html) = b.get("/", &cookie);
+        let (status, _, _) = http(&b.addr, "POST", "/logout", &cookie, &format!("csrf={}", csrf_in(&html)));
+        assert_eq!(status, 303);
+        let (status, _, _) = a.get("/", &cookie);
+        assert_eq!(status, 303, "logged out everywhere");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stops_gracefully_on_sigterm() {
+    let db = store::testing::fresh_sqlite().await;
+    let mut server = Server::start(&db.url, false);
+    assert_eq!(server.get("/healthz", "").0, 200);
+    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(code) = server.child.try_wait().unwrap() {
+            assert!(code.success(), "exit status {code}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn fixture(name: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let own = root.join("web/tests/fixtures").join(name);
+    let path = if own.exists() { own } else { root.join("office/tests/fixtures").join(name) };
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_are_all_or_nothing_from_the_command_line() {
+    for db in databases().await {
+        let url = db.url.as_str();
+        let out = tonglian(url, &["import", "units", &fixture("units.csv")]);
+        assert!(!out.status.success(), "no station yet");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("station add"));
+        assert!(tonglian(url, &["station", "add", "hb", "湖北通联站"]).status.success());
+        for (kind, file) in
+            [("units", "units.csv"), ("outlets", "outlets.csv"), ("correspondents", "correspondents.csv")]
+        {
+            let out = tonglian(url, &["import", kind, &fixture(file)]);
+            assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let out = tonglian(url, &["import", "placements", &fixture("placements_bad.xlsx")]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for row in ["第4行", "第5行", "第7行", "第8行"] {
+            assert!(err.contains(row), "{row} in {err}");
+        }
+        let dir = TempDir::new("export");
+        let file = dir.0.join("placements.csv");
+        let out = tonglian(url, &["export", "placements", file.to_str().unwrap()]);
+        assert!(out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("已导出 0 条"),
+            "nothing was written by the failed import"
+        );
+        let out = tonglian(url, &["import", "placements", &fixture("placements_dates.xlsx"), "--station", "hb"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = tonglian(url, &["export", "placements", file.to_str().unwrap()]);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("已导出 4 条"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let csv = std::fs::read_to_string(&file).unwrap();
+        assert!(csv.contains("武汉专利申请量突破五千件") && csv.contains("张伟(60%)、李娜(40%)"));
+        let out = tonglian(url, &["import", "placements", file.to_str().unwrap(), "--station", "nowhere"]);
+        assert!(!out.status.success());
+        let out = Command::new(BIN)
+            .args(["--db", url, "user", "add", "wang", "--role", "editor"])
+            .env("TONGLIAN_PASSWORD", "wangpass2007")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(BIN)
+            .args(["--db", url, "user", "add", "weak", "--role", "editor"])
+            .env("TONGLIAN_PASSWORD", "123")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "weak passwords refused");
+        let list = String::from_utf8_lossy(&tonglian(url, &["user", "list"]).stdout).into_owned();
+        assert!(list.contains("wang") && !list.contains("weak"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_backup_and_restore() {
+    let db = store::testing::fresh_sqlite().await;
+    let url = db.url.clone();
+    assert!(tonglian(&url, &["demo"]).status.success());
+    let dir = TempDir::new("backup");
+    let backup = dir.0.join("backup.db");
+    let out = tonglian(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tonglian(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(!out.status.success(), "an existing file is never overwritten");
+    assert!(tonglian(&url, &["station", "add", "later", "之后添加"]).status.success());
+    let bogus = dir.0.join("bogus.db");
+    std::fs::write(&bogus, b"not a database").unwrap();
+    assert!(!tonglian(&url, &["restore", bogus.to_str().unwrap()]).status.success());
+    drop(db.store);
+    let out = tonglian(&url, &["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stations = String::from_utf8_lossy(&tonglian(&url, &["station", "list"]).stdout).into_owned();
+    assert!(stations.contains("hb") && !stations.contains("later"), "{stations}");
+}

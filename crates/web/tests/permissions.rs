@@ -1,0 +1,197 @@
+//! The permission matrix: every route, as every role (and as nobody), with the status each
+//! must get. Ids refer to the demo: manuscript 1 is 张明远's draft, 2 李晓红's draft, 3 张明远's
+//! submitted piece (his mentor is `mentor`, his unit 武汉市 is the liaison's), 4 李晓红's accepted
+//! piece, 5 张明远's returned piece; correspondent 1 is 张明远.
+
+mod support;
+
+use support::{Client, apps};
+
+const ROLES: [&str; 8] =
+    ["anonymous", "admin", "editor", "mentor", "liaison", "leader", "correspondent", "correspondent2"];
+
+/// Page routes: anonymous visitors are sent to the login page (303).
+#[rustfmt::skip]
+const PAGES: &[(&str, [u16; 8])] = &[
+    //                                   anon admin edit ment liai lead corr corr2
+    ("/",                               [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/manuscripts",                    [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/manuscripts?status=submitted&q=会议", [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/manuscripts/new",                [303, 400, 400, 400, 400, 400, 200, 200]),
+    ("/manuscripts/1",                  [303, 404, 404, 404, 404, 404, 200, 404]),
+    ("/manuscripts/1/edit",             [303, 404, 404, 404, 404, 404, 200, 404]),
+    ("/manuscripts/2",                  [303, 404, 404, 404, 404, 404, 404, 200]),
+    ("/manuscripts/3",                  [303, 200, 200, 200, 200, 200, 200, 404]),
+    ("/manuscripts/3/edit",             [303, 403, 403, 403, 403, 403, 403, 404]),
+    ("/manuscripts/3/revise",           [303, 200, 200, 200, 403, 403, 403, 404]),
+    ("/manuscripts/4/revise",           [303, 403, 403, 403, 403, 403, 404, 403]),
+    ("/manuscripts/5",                  [303, 200, 200, 200, 200, 200, 200, 404]),
+    ("/manuscripts/999999",             [303, 404, 404, 404, 404, 404, 404, 404]),
+    ("/placements",                     [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/placements?unit=1&level=national&from=2007-01-01&to=2007-12-31", [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/placements/new",                 [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/placements/new?manuscript=4",    [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/placements/1/edit",              [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/placements/999999",              [303, 404, 404, 404, 404, 404, 404, 404]),
+    ("/correspondents",                 [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/correspondents/new",             [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/correspondents/1",               [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/units",                          [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/units/1",                        [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/outlets",                        [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/outlets/new",                    [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/outlets/1",                      [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/users",                          [303, 200, 403, 403, 403, 403, 403, 403]),
+    ("/users/new",                      [303, 200, 403, 403, 403, 403, 403, 403]),
+    ("/import",                         [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/export/placements.xlsx",         [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/export/correspondents.csv",      [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/export/nothing.csv",             [303, 404, 404, 404, 404, 404, 404, 404]),
+    ("/account/password",               [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/login",                          [200, 303, 303, 303, 303, 303, 303, 303]),
+    ("/healthz",                        [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/static/site.css",                [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/openapi.json",               [200, 200, 200, 200, 200, 200, 200, 200]),
+];
+
+/// API routes: JSON, 401 without a session or token.
+#[rustfmt::skip]
+const API: &[(&str, [u16; 8])] = &[
+    ("/api/v1/me",                      [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/v1/dashboard",               [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/v1/units",                   [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/outlets",                 [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/outlets/1",               [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/correspondents",          [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/correspondents/1",        [401, 200, 200, 200, 200, 200, 200, 404]),
+    ("/api/v1/manuscripts",             [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/v1/manuscripts/1",           [401, 404, 404, 404, 404, 404, 200, 404]),
+    ("/api/v1/manuscripts/2",           [401, 404, 404, 404, 404, 404, 404, 200]),
+    ("/api/v1/manuscripts/3",           [401, 200, 200, 200, 200, 200, 200, 404]),
+    ("/api/v1/manuscripts/3/history",   [401, 200, 200, 200, 200, 200, 200, 404]),
+    ("/api/v1/placements",              [401, 200, 200, 200, 200, 200, 200, 200]),
+    // {wuhan}: a placement of 武汉市 (the liaison's unit) by neither demo correspondent;
+    // {other}: one of another unit, likewise.
+    ("/api/v1/placements/{wuhan}",      [401, 200, 200, 200, 200, 200, 404, 404]),
+    ("/api/v1/placements/{other}",      [401, 200, 200, 200, 404, 200, 404, 404]),
+    ("/api/v1/export/units?format=csv", [401, 200, 200, 200, 200, 200, 403, 403]),
+];
+
+/// Placement ids for the `{wuhan}` and `{other}` rows.
+async fn sample_placements(app: &support::App) -> (String, String) {
+    let mut editor = Client::new(app);
+    editor.login("editor").await;
+    let list = editor.get_json("/api/v1/placements?per_page=200").await.json();
+    let pick = |wuhan: bool| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                let byline = p["byline"].as_str().unwrap();
+                (p["unit_name"].as_str() == Some("武汉市")) == wuhan
+                    && !byline.contains("张明远")
+                    && !byline.contains("李晓红")
+            })
+            .map(|p| p["id"].to_string())
+            .expect("the demo has such a placement")
+    };
+    (pick(true), pick(false))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_as_every_role() {
+    for app in apps().await {
+        let (wuhan, other) = sample_placements(&app).await;
+        let mut failures = Vec::new();
+        for (i, role) in ROLES.iter().enumerate() {
+            let mut c = Client::new(&app);
+            if *role != "anonymous" {
+                c.login(role).await;
+            }
+            for (path, expected) in PAGES {
+                let got = c.get(path).await.status.as_u16();
+                if got != expected[i] {
+                    failures.push(format!("{role:>14} GET {path}: {got}, expected {}", expected[i]));
+                }
+            }
+            for (path, expected) in API {
+                let path = path.replace("{wuhan}", &wuhan).replace("{other}", &other);
+                let got = c.get_json(&path).await.status.as_u16();
+                if got != expected[i] {
+                    failures.push(format!("{role:>14} GET {path}: {got}, expected {}", expected[i]));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "[{}] permission matrix:\n{}", app.db.backend, failures.join("\n"));
+    }
+}
+
+/// State-changing routes: who may do them (each tried on a fresh target so order does not matter).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_as_every_role() {
+    for app in apps().await {
+        let mut failures = Vec::new();
+        for (i, role) in ROLES.iter().enumerate().skip(1) {
+            let mut c = Client::new(&app);
+            c.login(role).await;
+            let unit = format!("测试单位{i}");
+            let cases: Vec<(&str, String, serde_json::Value, u16)> = vec![
+                (
+                    "POST",
+                    "/api/v1/units".into(),
+                    serde_json::json!({"name": unit, "kind": "other"}),
+                    if i <= 2 { 201 } else { 403 },
+                ),
+                (
+                    "POST",
+                    "/api/v1/outlets".into(),
+                    serde_json::json!({"name": format!("测试媒体{i}"), "kind": "website", "level": "county", "columns": []}),
+                    if i <= 2 { 201 } else { 403 },
+                ),
+                ("PUT", "/api/v1/placements/2".into(), placement_json(), if i <= 2 { 200 } else { 403 }),
+                (
+                    "POST",
+                    "/api/v1/manuscripts/4/accept".into(),
+                    serde_json::json!({}),
+                    if i <= 2 {
+                        409
+                    } else if i == 6 {
+                        404
+                    } else {
+                        403
+                    },
+                ),
+                (
+                    "POST",
+                    "/api/v1/manuscripts/1/submit".into(),
+                    serde_json::json!({}),
+                    match i {
+                        6 => 200,
+                        _ => 404,
+                    },
+                ),
+            ];
+            for (method, path, body, expected) in cases {
+                let got = c.send_json(method, &path, &body).await;
+                if got.status.as_u16() != expected {
+                    failures.push(format!(
+                        "{role:>14} {method} {path}: {}, expected {expected}: {}",
+                        got.status.as_u16(),
+                        got.text()
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "[{}] write matrix:\n{}", app.db.backend, failures.join("\n"));
+    }
+}
+
+fn placement_json() -> serde_json::Value {
+    serde_json::json!({
+        "manuscript_id": null, "title": "更正后的标题", "unit_id": null, "outlet_id": 1, "column": "要闻",
+        "published_on": "2007-06-05", "genre": "news", "position": "normal", "length": 800, "instruction": null,
+        "commissioned": false, "reprint": false, "grade": null, "evidence_url": "", "note": "",
+        "authors": [{"correspondent_id": 3, "share_bp": null}], "external_authors": ""
+    })
+}
