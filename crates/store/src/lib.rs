@@ -5,6 +5,7 @@
 pub mod entities;
 pub mod migration;
 
+mod attachments;
 mod auth;
 mod import;
 mod manuscripts;
@@ -13,6 +14,7 @@ mod placements;
 mod stats;
 pub mod testing;
 
+pub use attachments::*;
 pub use auth::*;
 pub use manuscripts::*;
 pub use network::*;

@@ -1,6 +1,6 @@
 //! Manuscripts (稿件), their bylines, revision rounds (改稿) and attachments.
 
-use crate::entities::{attachment, correspondent, manuscript, manuscript_author, revision, unit, user};
+use crate::entities::{correspondent, manuscript, manuscript_author, revision, unit, user};
 use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Query;
@@ -69,17 +69,6 @@ pub struct Revision {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AttachmentMeta {
-    pub id: AttachmentId,
-    pub station_id: StationId,
-    pub manuscript_id: Option<ManuscriptId>,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub created_at: i64,
-}
-
 /// Whose manuscripts a list shows. Drafts are private to their authors until submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -128,13 +117,6 @@ impl ManuscriptFilter {
             per_page: 20,
         }
     }
-}
-
-/// A new attachment, already checked for size and type by the caller.
-pub struct NewAttachment {
-    pub file_name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
 }
 
 async fn load_authors(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Vec<Author>>> {
@@ -520,80 +502,6 @@ impl Store {
                 created_at: r.created_at,
             })
             .collect())
-    }
-
-    pub async fn add_attachment(
-        &self,
-        station: StationId,
-        manuscript: ManuscriptId,
-        file: NewAttachment,
-        by: UserId,
-    ) -> Result<AttachmentMeta> {
-        let m = attachment::ActiveModel {
-            station_id: Set(station.0),
-            manuscript_id: Set(Some(manuscript.0)),
-            placement_id: Set(None),
-            file_name: Set(file.file_name),
-            content_type: Set(file.content_type),
-            size: Set(file.data.len() as i64),
-            data: Set(file.data),
-            created_by: Set(by.0),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(attachment_meta(&m))
-    }
-
-    pub async fn attachments(&self, manuscript: ManuscriptId) -> Result<Vec<AttachmentMeta>> {
-        // Select the metadata only: the file bytes stay in the database until downloaded.
-        let rows = attachment::Entity::find()
-            .select_only()
-            .columns([
-                attachment::Column::Id,
-                attachment::Column::StationId,
-                attachment::Column::ManuscriptId,
-                attachment::Column::FileName,
-                attachment::Column::ContentType,
-                attachment::Column::Size,
-                attachment::Column::CreatedAt,
-            ])
-            .filter(attachment::Column::ManuscriptId.eq(manuscript.0))
-            .order_by_asc(attachment::Column::Id)
-            .into_tuple::<(i64, i64, Option<i64>, String, String, i64, i64)>()
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, st, ms, file_name, content_type, size, created_at)| AttachmentMeta {
-                id: AttachmentId(id),
-                station_id: StationId(st),
-                manuscript_id: ms.map(ManuscriptId),
-                file_name,
-                content_type,
-                size,
-                created_at,
-            })
-            .collect())
-    }
-
-    pub async fn attachment(&self, id: AttachmentId) -> Result<(AttachmentMeta, Vec<u8>)> {
-        let m = attachment::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        let meta = attachment_meta(&m);
-        Ok((meta, m.data))
-    }
-}
-
-fn attachment_meta(m: &attachment::Model) -> AttachmentMeta {
-    AttachmentMeta {
-        id: AttachmentId(m.id),
-        station_id: StationId(m.station_id),
-        manuscript_id: m.manuscript_id.map(ManuscriptId),
-        file_name: m.file_name.clone(),
-        content_type: m.content_type.clone(),
-        size: m.size,
-        created_at: m.created_at,
     }
 }
 

@@ -1,8 +1,8 @@
 //! Placements (采用/刊发): each publication of a piece in an outlet, with its byline.
 
-use crate::entities::{attachment, correspondent, outlet, placement, placement_author, unit};
+use crate::entities::{correspondent, outlet, placement, placement_author, unit};
 use crate::manuscripts::Author;
-use crate::{AttachmentMeta, NewAttachment, Page, Result, Scope, Store, StoreError, now};
+use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -407,68 +407,5 @@ impl Store {
         let (units, outlets) = names_for(&self.db, &rows).await?;
         let items = rows.into_iter().map(|m| placement_of(m, &units, &outlets)).collect();
         Ok(Page { items, total, page: f.page.max(1), per_page })
-    }
-
-    /// Attaches a scanned clipping to a placement as its evidence.
-    pub async fn add_placement_attachment(
-        &self,
-        station: StationId,
-        placement: PlacementId,
-        file: NewAttachment,
-        by: UserId,
-    ) -> Result<AttachmentMeta> {
-        let m = attachment::ActiveModel {
-            station_id: Set(station.0),
-            manuscript_id: Set(None),
-            placement_id: Set(Some(placement.0)),
-            file_name: Set(file.file_name),
-            content_type: Set(file.content_type),
-            size: Set(file.data.len() as i64),
-            data: Set(file.data),
-            created_by: Set(by.0),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(AttachmentMeta {
-            id: AttachmentId(m.id),
-            station_id: station,
-            manuscript_id: None,
-            file_name: m.file_name,
-            content_type: m.content_type,
-            size: m.size,
-            created_at: m.created_at,
-        })
-    }
-
-    pub async fn placement_attachments(&self, placement: PlacementId) -> Result<Vec<AttachmentMeta>> {
-        let rows = attachment::Entity::find()
-            .select_only()
-            .columns([
-                attachment::Column::Id,
-                attachment::Column::StationId,
-                attachment::Column::FileName,
-                attachment::Column::ContentType,
-                attachment::Column::Size,
-                attachment::Column::CreatedAt,
-            ])
-            .filter(attachment::Column::PlacementId.eq(placement.0))
-            .order_by_asc(attachment::Column::Id)
-            .into_tuple::<(i64, i64, String, String, i64, i64)>()
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, st, file_name, content_type, size, created_at)| AttachmentMeta {
-                id: AttachmentId(id),
-                station_id: StationId(st),
-                manuscript_id: None,
-                file_name,
-                content_type,
-                size,
-                created_at,
-            })
-            .collect())
     }
 }

@@ -551,13 +551,13 @@ async fn attachments_round_trip(s: &Store, _: &str) {
     let meta = s
         .add_attachment(
             f.station,
-            m.id,
+            AttachedTo::Manuscript(m.id),
             NewAttachment { file_name: "现场.jpg".into(), content_type: "image/jpeg".into(), data: data.clone() },
             f.editor,
         )
         .await
         .unwrap();
-    let listed = s.attachments(m.id).await.unwrap();
+    let listed = s.attachments(AttachedTo::Manuscript(m.id)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].file_name.as_str(), listed[0].size), ("现场.jpg", 70_000));
     let (back, bytes) = s.attachment(meta.id).await.unwrap();

@@ -288,7 +288,7 @@ pub async fn add_attachment(
     require(access::is_owner(ctx, &m) || access::can_manage_network(ctx.role()))?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
     let file = NewAttachment { file_name, content_type: content_type.into(), data };
-    Ok(state.store.add_attachment(m.station_id, id, file, ctx.user.id).await?)
+    Ok(state.store.add_attachment(m.station_id, AttachedTo::Manuscript(id), file, ctx.user.id).await?)
 }
 
 pub async fn add_placement_attachment(
@@ -302,7 +302,7 @@ pub async fn add_placement_attachment(
     let p = state.store.placement(ctx.scope(), id).await?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
     let file = NewAttachment { file_name, content_type: content_type.into(), data };
-    Ok(state.store.add_placement_attachment(p.station_id, id, file, ctx.user.id).await?)
+    Ok(state.store.add_attachment(p.station_id, AttachedTo::Placement(id), file, ctx.user.id).await?)
 }
 
 /// An attachment's bytes, if the user may see what it is attached to.
@@ -311,15 +311,14 @@ pub async fn attachment(state: &AppState, ctx: &Ctx, id: AttachmentId) -> AppRes
     if !ctx.scope().allows(meta.station_id) {
         return Err(AppError::NotFound);
     }
-    match meta.manuscript_id {
-        Some(m) => {
+    match (meta.manuscript_id, meta.placement_id) {
+        (Some(m), _) => {
             manuscript(state, ctx, m).await?;
         }
-        None => {
-            if !access::can_view_network(ctx.role()) {
-                return Err(AppError::NotFound);
-            }
+        (None, Some(p)) => {
+            placement(state, ctx, p).await?;
         }
+        (None, None) => return Err(AppError::NotFound),
     }
     Ok((meta, data))
 }

@@ -281,7 +281,7 @@ async fn show_page(
     let m = ops::manuscript(state, ctx, id).await?;
     let perms = ops::manuscript_permissions(state, ctx, &m).await?;
     let history = ops::history(state, ctx, id).await?;
-    let attachments = state.store.attachments(id).await?;
+    let attachments = state.store.attachments(store::AttachedTo::Manuscript(id)).await?;
     let mut pf = store::PlacementFilter::new(ctx.scope());
     pf.manuscript_id = Some(id);
     pf.per_page = 100;

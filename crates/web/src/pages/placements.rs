@@ -353,7 +353,7 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let p = ops::placement(state, ctx, id).await?;
-    let attachments = state.store.placement_attachments(id).await?;
+    let attachments = state.store.attachments(store::AttachedTo::Placement(id)).await?;
     let layout = Layout::new(state, session, Some(ctx), "placements").await?;
     Ok(ShowPage { l: L::new(v.locale), layout, p, attachments, errors: Errors(errors) })
 }
