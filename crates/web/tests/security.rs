@@ -236,6 +236,26 @@ async fn stations_are_kept_apart() {
         hq.post_form("/login", &[("username", "hq"), ("password", "hqpass2007")]).await;
         assert_eq!(hq.get(&format!("/placements/{}", p.id)).await.status, StatusCode::OK);
         assert!(hq.get("/placements?q=广州").await.text().contains("广州专利新闻"));
+        // It works in one station at a time, and switches in the header.
+        let home = hq.get("/").await.text();
+        assert!(home.contains("id=\"station-switch\""));
+        assert_eq!(
+            hq.get_json("/api/v1/units").await.json().as_array().unwrap().len(),
+            20,
+            "the first station's units"
+        );
+        let r = hq.post_form("/station", &[("station", "gd")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let units = hq.get_json("/api/v1/units").await.json();
+        assert_eq!(
+            units.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["广州市"]
+        );
+        assert_eq!(
+            editor.post_form("/station", &[("station", "gd")]).await.status,
+            StatusCode::FORBIDDEN,
+            "station accounts cannot switch"
+        );
     }
 }
 

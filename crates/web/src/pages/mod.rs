@@ -46,15 +46,24 @@ pub struct Layout {
     pub can_view_network: bool,
     pub can_manage: bool,
     pub can_manage_users: bool,
+    /// For headquarters accounts: the stations to choose from, and the code of the current one.
+    pub stations: Vec<store::Station>,
+    pub station_code: String,
 }
 
 impl Layout {
     pub async fn new(state: &AppState, session: &Session, ctx: Option<&Ctx>, nav: &'static str) -> AppResult<Layout> {
         let csrf = ensure_csrf(session).await?;
         let flash = session.remove::<String>("flash").await.ok().flatten();
-        let station_name = match ctx.and_then(|c| c.station) {
-            Some(s) => state.store.station(s).await.map(|s| s.name).unwrap_or_default(),
-            None => String::new(),
+        let current = match ctx.and_then(|c| c.station) {
+            Some(s) => state.store.station(s).await.ok(),
+            None => None,
+        };
+        let station_name = current.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+        let station_code = current.map(|s| s.code).unwrap_or_default();
+        let stations = match ctx {
+            Some(c) if c.is_hq() => state.store.stations().await?,
+            _ => Vec::new(),
         };
         let role = ctx.map(|c| c.role());
         Ok(Layout {
@@ -66,6 +75,8 @@ impl Layout {
             can_view_network: role.is_some_and(crate::access::can_view_network),
             can_manage: role.is_some_and(crate::access::can_manage_network),
             can_manage_users: role.is_some_and(crate::access::can_manage_users),
+            stations,
+            station_code,
         })
     }
 }
@@ -190,6 +201,8 @@ pub async fn html_errors(
         can_view_network: false,
         can_manage: false,
         can_manage_users: false,
+        stations: Vec::new(),
+        station_code: String::new(),
     });
     render_status(status, ErrorPage { l: L::new(&locale), layout, status: status.as_u16(), message, rows })
 }
