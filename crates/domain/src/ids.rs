@@ -22,4 +22,19 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(StationId, UnitId, CorrespondentId, OutletId, UserId, ManuscriptId, RevisionId, AttachmentId, PlacementId,);
+id_type!(
+    StationId,
+    UnitId,
+    CorrespondentId,
+    OutletId,
+    UserId,
+    ManuscriptId,
+    RevisionId,
+    AttachmentId,
+    PlacementId,
+    PolicyId,
+    AdjustmentId,
+    StatementId,
+    ObjectionId,
+    PaymentId,
+);

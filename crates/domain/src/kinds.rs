@@ -185,6 +185,26 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Where a statement is in its life: recomputable draft, public notice open for objections,
+    /// confirmed, paid.
+    StatementStatus, "核算状态" {
+        Draft = ("draft", "草稿", "Draft"),
+        Published = ("published", "公示中", "Published"),
+        Confirmed = ("confirmed", "已确认", "Confirmed"),
+        Paid = ("paid", "已兑现", "Paid"),
+    }
+);
+
+vocabulary!(
+    /// An objection's state.
+    ObjectionStatus, "异议状态" {
+        Open = ("open", "待答复", "Open"),
+        Upheld = ("upheld", "已采纳", "Upheld"),
+        Rejected = ("rejected", "未采纳", "Rejected"),
+    }
+);
+
 impl Role {
     /// Station editors and administrators run the network.
     pub fn is_staff(self) -> bool {

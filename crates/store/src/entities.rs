@@ -189,3 +189,68 @@ entity!(audit, "audit_log", {
     subject: String,
     #[sea_orm(column_type = "Text")] detail: String,
 });
+
+entity!(policy, "policies", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    name: String,
+    valid_from: time::Date,
+    valid_to: Option<time::Date>,
+    #[sea_orm(column_type = "Text")] source: String,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(adjustment, "adjustments", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    correspondent_id: i64,
+    ledger: String,
+    amount_cents: i64,
+    #[sea_orm(column_type = "Text")] reason: String,
+    effective_on: time::Date,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(statement, "statements", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    period: String,
+    status: String,
+    #[sea_orm(column_type = "Text")] snapshot: String,
+    content_hash: String,
+    computed_at: i64,
+    computed_by: i64,
+    published_at: Option<i64>,
+    published_by: Option<i64>,
+    objection_until: Option<time::Date>,
+    confirmed_at: Option<i64>,
+    confirmed_by: Option<i64>,
+    paid_at: Option<i64>,
+});
+
+entity!(objection, "objections", {
+    #[sea_orm(primary_key)] id: i64,
+    statement_id: i64,
+    correspondent_id: i64,
+    raised_by: i64,
+    #[sea_orm(column_type = "Text")] text: String,
+    raised_at: i64,
+    status: String,
+    #[sea_orm(column_type = "Text")] answer: String,
+    answered_by: Option<i64>,
+    answered_at: Option<i64>,
+});
+
+entity!(payment, "payments", {
+    #[sea_orm(primary_key)] id: i64,
+    statement_id: i64,
+    correspondent_id: i64,
+    amount_fen: i64,
+    paid_on: time::Date,
+    method: String,
+    #[sea_orm(column_type = "Text")] note: String,
+    recorded_by: i64,
+    recorded_at: i64,
+});

@@ -11,6 +11,7 @@ mod import;
 mod manuscripts;
 mod network;
 mod placements;
+mod rewards;
 mod stats;
 pub mod testing;
 
@@ -19,6 +20,7 @@ pub use auth::*;
 pub use manuscripts::*;
 pub use network::*;
 pub use placements::*;
+pub use rewards::*;
 pub use stats::*;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};

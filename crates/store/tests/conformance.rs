@@ -35,6 +35,9 @@ mod run {
         attachments_round_trip,
         migrations_are_idempotent,
         export_then_import_loses_nothing,
+        policies_never_overlap,
+        statement_lifecycle_is_guarded,
+        payments_never_exceed_what_is_owed,
     );
 }
 
@@ -623,4 +626,120 @@ async fn export_then_import_loses_nothing(s: &Store, _: &str) {
         assert_eq!(imp::write_outlets(&s.export_outlets(copy).await.unwrap()), outlets);
         assert_eq!(imp::write_units(&s.export_units(copy).await.unwrap()), units);
     }
+}
+
+async fn policies_never_overlap(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    // The overlap rule is the domain's; the store runs it against what is stored, in one transaction.
+    let no_overlap = |from: Date, to: Option<Date>| {
+        move |existing: &[PolicyRecord]| {
+            let clash = existing
+                .iter()
+                .find(|p| p.valid_from <= to.unwrap_or(Date::MAX) && from <= p.valid_to.unwrap_or(Date::MAX));
+            match clash {
+                Some(p) => Err(format!("与“{}”的生效日期重叠", p.name)),
+                None => Ok(()),
+            }
+        }
+    };
+    let a = s
+        .create_policy(
+            f.station,
+            "2007年办法",
+            d(2007, 1, 1),
+            Some(d(2007, 12, 31)),
+            "name = 'a'",
+            f.editor,
+            no_overlap(d(2007, 1, 1), Some(d(2007, 12, 31))),
+        )
+        .await
+        .unwrap();
+    let clash =
+        s.create_policy(f.station, "新办法", d(2007, 7, 1), None, "x", f.editor, no_overlap(d(2007, 7, 1), None)).await;
+    assert!(matches!(&clash, Err(StoreError::Conflict(m)) if m.contains("2007年办法")), "{clash:?}");
+    s.create_policy(
+        f.station,
+        "2008年办法",
+        d(2008, 1, 1),
+        None,
+        "name = 'b'",
+        f.editor,
+        no_overlap(d(2008, 1, 1), None),
+    )
+    .await
+    .unwrap();
+    let all = s.policies(f.station).await.unwrap();
+    assert_eq!(all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["2007年办法", "2008年办法"]);
+    assert_eq!(s.policy(f.station, a.id).await.unwrap().source, "name = 'a'");
+    let other = s.create_station("gd", "广东").await.unwrap().id;
+    assert!(matches!(s.policy(other, a.id).await, Err(StoreError::NotFound)));
+}
+
+async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let d1 = s.save_draft(f.station, "2007-06", "{\"v\":1}", "h1", f.editor).await.unwrap();
+    let d2 = s.save_draft(f.station, "2007-06", "{\"v\":2}", "h2", f.editor).await.unwrap();
+    assert_eq!(d1.id, d2.id, "recomputing replaces the draft");
+    assert_eq!(s.statement(d1.id).await.unwrap().snapshot, "{\"v\":2}");
+    assert!(
+        matches!(s.confirm_statement(d1.id, f.editor).await, Err(StoreError::Conflict(_))),
+        "a draft cannot be confirmed"
+    );
+    let p = s.publish_statement(d1.id, d(2007, 7, 8), f.editor).await.unwrap();
+    assert_eq!((p.status, p.objection_until), (StatementStatus::Published, Some(d(2007, 7, 8))));
+    assert!(
+        matches!(s.publish_statement(d1.id, d(2007, 7, 8), f.editor).await, Err(StoreError::Conflict(_))),
+        "publishing twice"
+    );
+    // A new computation for the period makes a new draft; the notice keeps its snapshot.
+    let d3 = s.save_draft(f.station, "2007-06", "{\"v\":3}", "h3", f.editor).await.unwrap();
+    assert_ne!(d3.id, d1.id);
+    assert_eq!(s.statement(d1.id).await.unwrap().content_hash, "h2");
+    let o = s.raise_objection(d1.id, f.zhang, f.editor, "我的一篇稿件漏计了").await.unwrap();
+    assert!(matches!(s.raise_objection(d1.id, f.zhang, f.editor, " ").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.confirm_statement(d1.id, f.editor).await, Err(StoreError::Conflict(m)) if m.contains("异议")));
+    assert!(matches!(s.answer_objection(o.id, true, "", f.editor).await, Err(StoreError::Invalid(_))));
+    let answered = s.answer_objection(o.id, true, "已核实，在下月核算中补发", f.editor).await.unwrap();
+    assert_eq!(answered.status, ObjectionStatus::Upheld);
+    assert!(matches!(s.answer_objection(o.id, false, "再答一次", f.editor).await, Err(StoreError::Conflict(_))));
+    let c = s.confirm_statement(d1.id, f.editor).await.unwrap();
+    assert_eq!(c.status, StatementStatus::Confirmed);
+    let all = s.statements(f.station).await.unwrap();
+    assert_eq!(all.len(), 2);
+}
+
+async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let st = s.save_draft(f.station, "2007-06", "{}", "h", f.editor).await.unwrap();
+    let owed = [(f.zhang, 15_000), (f.li, 5_050)];
+    let pay = |who, fen| {
+        s.record_payment(
+            st.id,
+            who,
+            fen,
+            d(2007, 7, 10),
+            "银行转账",
+            "",
+            f.editor,
+            if who == f.zhang { 15_000 } else { 5_050 },
+            &owed,
+        )
+    };
+    assert!(
+        matches!(pay(f.zhang, 100).await, Err(StoreError::Conflict(m)) if m.contains("确认后")),
+        "not before confirmation"
+    );
+    s.publish_statement(st.id, d(2007, 7, 8), f.editor).await.unwrap();
+    s.confirm_statement(st.id, f.editor).await.unwrap();
+    pay(f.zhang, 10_000).await.unwrap();
+    let over = pay(f.zhang, 5_001).await;
+    assert!(matches!(&over, Err(StoreError::Conflict(m)) if m.contains("超过应发")), "{over:?}");
+    assert!(matches!(pay(f.zhang, 0).await, Err(StoreError::Invalid(_))));
+    pay(f.zhang, 5_000).await.unwrap();
+    assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Confirmed, "李晓红 not yet paid");
+    pay(f.li, 5_050).await.unwrap();
+    assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Paid);
+    let payments = s.payments(st.id).await.unwrap();
+    assert_eq!(payments.iter().map(|p| p.amount_fen).sum::<i64>(), 20_050);
+    assert_eq!(yuan(20_050), "200.50元");
 }
