@@ -2,12 +2,16 @@
 //! into a `domain::table::Table`, and writes a `Table` out as CSV or xlsx. Knows nothing of
 //! what the columns mean: `domain::import` does that.
 
+mod chart;
 mod delimited;
+mod notice;
 mod workbook;
 
 use domain::table::{Cell, Row, Table};
 
+pub use chart::{Series, bar_chart_svg, line_chart_svg};
 pub use delimited::write_csv;
+pub use notice::{DOCX_CONTENT_TYPE, NoticeDoc, notice_docx};
 pub use workbook::write_xlsx;
 
 /// A file format, told by the file name's extension.
