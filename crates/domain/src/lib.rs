@@ -8,6 +8,8 @@ pub mod dup;
 pub mod ids;
 pub mod import;
 pub mod kinds;
+pub mod policy;
+pub mod ranking;
 pub mod records;
 pub mod table;
 

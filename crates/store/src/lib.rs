@@ -11,6 +11,7 @@ mod import;
 mod manuscripts;
 mod network;
 mod placements;
+mod reward_items;
 mod rewards;
 mod stats;
 pub mod testing;

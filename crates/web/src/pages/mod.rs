@@ -8,6 +8,7 @@ mod home;
 mod manuscripts;
 mod network;
 mod placements;
+mod rewards;
 
 use crate::auth::{Ctx, Visitor, ensure_csrf};
 use crate::error::{AppError, ErrorMarker};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(placements::routes())
         .merge(network::routes())
         .merge(data::routes())
+        .merge(rewards::routes())
 }
 
 /// What every page's frame needs.
