@@ -228,6 +228,16 @@ entity!(statement, "statements", {
     confirmed_at: Option<i64>,
     confirmed_by: Option<i64>,
     paid_at: Option<i64>,
+    #[sea_orm(column_type = "Text")] carried: String,
+});
+
+entity!(correction, "corrections", {
+    #[sea_orm(primary_key)] id: i64,
+    into_statement_id: i64,
+    from_statement_id: i64,
+    correspondent_id: i64,
+    ledger: String,
+    amount_cents: i64,
 });
 
 entity!(objection, "objections", {

@@ -3,7 +3,7 @@
 //! and payments (兑现). The computing is the domain's; this module keeps the records and
 //! enforces the lifecycle in the database, so two editors cannot both publish or overpay.
 
-use crate::entities::{adjustment, objection, payment, policy, statement};
+use crate::entities::{adjustment, correction, objection, payment, policy, statement};
 use crate::{Result, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Expr;
@@ -61,6 +61,17 @@ pub struct StatementRecord {
     pub objection_until: Option<Date>,
     pub confirmed_at: Option<i64>,
     pub paid_at: Option<i64>,
+}
+
+/// A difference carried from an earlier, published statement into a later one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct CarriedCorrection {
+    pub from_statement_id: StatementId,
+    pub from_period: String,
+    pub correspondent_id: CorrespondentId,
+    pub ledger: String,
+    /// Hundredths of the ledger's unit.
+    pub amount_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -273,7 +284,9 @@ impl Store {
         snapshot: &str,
         hash: &str,
         by: UserId,
+        carried: &[CarriedCorrection],
     ) -> Result<StatementRecord> {
+        let carried = serde_json::to_string(carried).map_err(|e| StoreError::Conflict(e.to_string()))?;
         let txn = self.db.begin().await?;
         lock_station(&txn, station, 2).await?;
         let draft = statement::Entity::find()
@@ -290,6 +303,7 @@ impl Store {
                     content_hash: Set(hash.into()),
                     computed_at: Set(now()),
                     computed_by: Set(by.0),
+                    carried: Set(carried.clone()),
                     ..Default::default()
                 }
                 .update(&txn)
@@ -304,6 +318,7 @@ impl Store {
                     content_hash: Set(hash.into()),
                     computed_at: Set(now()),
                     computed_by: Set(by.0),
+                    carried: Set(carried.clone()),
                     ..Default::default()
                 }
                 .insert(&txn)
@@ -332,24 +347,71 @@ impl Store {
     }
 
     /// Publishes a draft as a notice open for objections until `objection_until`.
+    /// Publishes a draft as a notice open for objections until `objection_until`, and records
+    /// the corrections it carries. A period is published once: later differences go into the
+    /// next period's statement.
     pub async fn publish_statement(
         &self,
         id: StatementId,
         objection_until: Date,
         by: UserId,
     ) -> Result<StatementRecord> {
+        let draft = self.statement(id).await?;
+        let already = statement::Entity::find()
+            .filter(statement::Column::StationId.eq(draft.station_id.0))
+            .filter(statement::Column::Period.eq(draft.period.as_str()))
+            .filter(statement::Column::Status.ne(StatementStatus::Draft.code()))
+            .count(&self.db)
+            .await?;
+        if already > 0 {
+            return Err(StoreError::Conflict(format!("{}已有公示，不能再次公示；更正将计入下一期核算", draft.period)));
+        }
         let t = now();
-        self.transition(
-            id,
-            StatementStatus::Draft,
-            StatementStatus::Published,
-            vec![
-                (statement::Column::PublishedAt, Expr::value(t)),
-                (statement::Column::PublishedBy, Expr::value(by.0)),
-                (statement::Column::ObjectionUntil, Expr::value(objection_until)),
-            ],
-        )
-        .await
+        let published = self
+            .transition(
+                id,
+                StatementStatus::Draft,
+                StatementStatus::Published,
+                vec![
+                    (statement::Column::PublishedAt, Expr::value(t)),
+                    (statement::Column::PublishedBy, Expr::value(by.0)),
+                    (statement::Column::ObjectionUntil, Expr::value(objection_until)),
+                ],
+            )
+            .await?;
+        let carried: Vec<CarriedCorrection> =
+            serde_json::from_str(&draft_carried(&self.db, id).await?).unwrap_or_default();
+        for c in carried {
+            correction::ActiveModel {
+                into_statement_id: Set(id.0),
+                from_statement_id: Set(c.from_statement_id.0),
+                correspondent_id: Set(c.correspondent_id.0),
+                ledger: Set(c.ledger),
+                amount_cents: Set(c.amount_cents),
+                ..Default::default()
+            }
+            .insert(&self.db)
+            .await?;
+        }
+        Ok(published)
+    }
+
+    /// What published statements have already carried from `from` (per person and ledger).
+    pub async fn corrections_from(&self, from: StatementId) -> Result<Vec<CarriedCorrection>> {
+        let s = self.statement(from).await?;
+        Ok(correction::Entity::find()
+            .filter(correction::Column::FromStatementId.eq(from.0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| CarriedCorrection {
+                from_statement_id: StatementId(c.from_statement_id),
+                from_period: s.period.clone(),
+                correspondent_id: CorrespondentId(c.correspondent_id),
+                ledger: c.ledger,
+                amount_cents: c.amount_cents,
+            })
+            .collect())
     }
 
     /// Confirms a published notice once no objection is open.
@@ -560,6 +622,10 @@ impl Store {
             .map(payment_of)
             .collect())
     }
+}
+
+async fn draft_carried(db: &impl ConnectionTrait, id: StatementId) -> Result<String> {
+    Ok(statement::Entity::find_by_id(id.0).one(db).await?.map(|s| s.carried).unwrap_or_default())
 }
 
 fn adjustment_of(m: adjustment::Model) -> AdjustmentRecord {

@@ -677,8 +677,8 @@ async fn policies_never_overlap(s: &Store, _: &str) {
 
 async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
     let f = fixture(s).await;
-    let d1 = s.save_draft(f.station, "2007-06", "{\"v\":1}", "h1", f.editor).await.unwrap();
-    let d2 = s.save_draft(f.station, "2007-06", "{\"v\":2}", "h2", f.editor).await.unwrap();
+    let d1 = s.save_draft(f.station, "2007-06", "{\"v\":1}", "h1", f.editor, &[]).await.unwrap();
+    let d2 = s.save_draft(f.station, "2007-06", "{\"v\":2}", "h2", f.editor, &[]).await.unwrap();
     assert_eq!(d1.id, d2.id, "recomputing replaces the draft");
     assert_eq!(s.statement(d1.id).await.unwrap().snapshot, "{\"v\":2}");
     assert!(
@@ -692,7 +692,7 @@ async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
         "publishing twice"
     );
     // A new computation for the period makes a new draft; the notice keeps its snapshot.
-    let d3 = s.save_draft(f.station, "2007-06", "{\"v\":3}", "h3", f.editor).await.unwrap();
+    let d3 = s.save_draft(f.station, "2007-06", "{\"v\":3}", "h3", f.editor, &[]).await.unwrap();
     assert_ne!(d3.id, d1.id);
     assert_eq!(s.statement(d1.id).await.unwrap().content_hash, "h2");
     let o = s.raise_objection(d1.id, f.zhang, f.editor, "我的一篇稿件漏计了").await.unwrap();
@@ -710,7 +710,7 @@ async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
 
 async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
     let f = fixture(s).await;
-    let st = s.save_draft(f.station, "2007-06", "{}", "h", f.editor).await.unwrap();
+    let st = s.save_draft(f.station, "2007-06", "{}", "h", f.editor, &[]).await.unwrap();
     let owed = [(f.zhang, 15_000), (f.li, 5_050)];
     let pay = |who, fen| {
         s.record_payment(

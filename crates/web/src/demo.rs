@@ -370,7 +370,7 @@ async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyh
         let period = Period::parse(&format!("2007-{month:02}")).map_err(anyhow::Error::msg)?;
         let statement = data.run(&period, &items).map_err(|e| anyhow::anyhow!(e.message()))?;
         let (text, hash) = snapshot(&statement).map_err(|e| anyhow::anyhow!(e.message()))?;
-        let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor).await?;
+        let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor, &[]).await?;
         if month == 12 {
             store.publish_statement(draft.id, today + time::Duration::days(7), editor).await?;
             continue;

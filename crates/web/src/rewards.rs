@@ -120,12 +120,95 @@ impl RewardData {
     }
 }
 
-/// Computes a period's statement from the current data.
+/// Computes a period's statement from the current data, with the corrections it carries.
 pub async fn compute(store: &Store, station: StationId, period: &Period) -> AppResult<Statement> {
-    let data = RewardData::load(store, station, period.from, period.to).await?;
-    // Items from the start of the year: quarter and year caps and annual awards look back.
-    let items = store.reward_items(station, period.year_start(), period.to).await?;
-    data.run(period, &items)
+    Ok(compute_with_corrections(store, station, period).await?.0)
+}
+
+/// How far back published notices are rechecked for later changes.
+const CORRECTION_MONTHS: i64 = 12;
+
+/// Computes a period's statement. Published monthly notices of the twelve months before the
+/// period are recomputed from today's data; where a figure differs from what was published
+/// (less what later notices already carried), the difference is carried into this period as
+/// an adjustment, so the old notice never changes and nothing is paid twice.
+pub async fn compute_with_corrections(
+    store: &Store,
+    station: StationId,
+    period: &Period,
+) -> AppResult<(Statement, Vec<store::CarriedCorrection>)> {
+    let earliest = period.from.checked_sub(time::Duration::days(31 * CORRECTION_MONTHS)).unwrap_or(period.from);
+    let earlier: Vec<StatementRecord> = store
+        .statements(station)
+        .await?
+        .into_iter()
+        .filter(|s| s.status != StatementStatus::Draft)
+        // Corrections are paid with monthly statements; quarter and year figures are reports.
+        .filter(|_| period.kind == policy::PeriodKind::Month)
+        .filter(|s| {
+            Period::parse(&s.period)
+                .is_ok_and(|p| p.kind == policy::PeriodKind::Month && p.to < period.from && p.from >= earliest)
+        })
+        .collect();
+    let from = earlier
+        .iter()
+        .filter_map(|s| Period::parse(&s.period).ok())
+        .map(|p| p.year_start())
+        .min()
+        .unwrap_or(period.year_start())
+        .min(period.year_start());
+    let mut data = RewardData::load(store, station, from, period.to).await?;
+    // Items from the start of the (earliest) year: quarter and year caps and annual awards look back.
+    let items = store.reward_items(station, from, period.to).await?;
+    let mut carried = Vec::new();
+    for s in &earlier {
+        let Ok(p) = Period::parse(&s.period) else { continue };
+        let Ok(now) = data.run(&p, &items) else { continue };
+        let published = parse_snapshot(s)?;
+        let already = store.corrections_from(s.id).await?;
+        let mut keys: std::collections::BTreeSet<(CorrespondentId, String)> = std::collections::BTreeSet::new();
+        for line in now.lines.iter().chain(published.lines.iter()) {
+            for ledger in line.ledgers.keys() {
+                keys.insert((line.correspondent_id, ledger.clone()));
+            }
+        }
+        let figure = |st: &Statement, who: CorrespondentId, ledger: &str| {
+            st.lines
+                .iter()
+                .find(|l| l.correspondent_id == who)
+                .and_then(|l| l.ledgers.get(ledger))
+                .copied()
+                .unwrap_or_default()
+        };
+        for (who, ledger) in keys {
+            let carried_before: i64 = already
+                .iter()
+                .filter(|c| c.correspondent_id == who && c.ledger == ledger)
+                .map(|c| c.amount_cents)
+                .sum();
+            let diff = figure(&now, who, &ledger) - figure(&published, who, &ledger) - Decimal::new(carried_before, 2);
+            let cents = i64::try_from((diff * Decimal::from(100)).round()).unwrap_or(0);
+            if cents != 0 {
+                carried.push(store::CarriedCorrection {
+                    from_statement_id: s.id,
+                    from_period: s.period.clone(),
+                    correspondent_id: who,
+                    ledger,
+                    amount_cents: cents,
+                });
+            }
+        }
+    }
+    for c in &carried {
+        data.adjustments.push(policy::Adjustment {
+            correspondent_id: c.correspondent_id,
+            ledger: c.ledger.clone(),
+            amount: Decimal::new(c.amount_cents, 2),
+            reason: format!("更正：{}公示后变动", period_words(&c.from_period)),
+            date: period.from,
+        });
+    }
+    Ok((data.run(period, &items)?, carried))
 }
 
 /// A ranking for a period against the period before.
@@ -189,9 +272,9 @@ pub fn snapshot(statement: &Statement) -> AppResult<(String, String)> {
 pub async fn draft(state: &AppState, ctx: &Ctx, period: &Period) -> AppResult<StatementRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
-    let statement = compute(&state.store, station, period).await?;
+    let (statement, carried) = compute_with_corrections(&state.store, station, period).await?;
     let (text, hash) = snapshot(&statement)?;
-    let record = state.store.save_draft(station, &period.to_string(), &text, &hash, ctx.user.id).await?;
+    let record = state.store.save_draft(station, &period.to_string(), &text, &hash, ctx.user.id, &carried).await?;
     state
         .store
         .audit(

@@ -183,6 +183,42 @@ async fn objections_corrections_confirmation_and_payment() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let r = editor.post_form(&format!("/statements/{december}/publish"), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "publishing twice is refused");
+        let r = editor.post_form(&format!("{new_draft}/publish"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a published period is not published again");
+        assert!(r.text().contains("更正将计入下一期核算"));
+
+        // January 2008, under a new policy, carries December's late correction; once January
+        // is published, February carries nothing more.
+        let policy_2008 = web::demo::DEMO_POLICY
+            .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
+            .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
+            .replace("（2007年）", "（2008年）");
+        editor.get("/policies").await;
+        assert_eq!(
+            editor.post_form("/policies", &[("source", &policy_2008), ("action", "save")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        editor.get("/statements").await;
+        let january = editor.post_form("/statements", &[("period", "2008-01")]).await.location();
+        let page = editor.get(&january).await.text();
+        assert!(page.contains("更正：2007年12月公示后变动"), "the difference is carried: {page}");
+        let january_id: i64 = january.rsplit('/').next().unwrap().parse().unwrap();
+        let jan: domain::policy::Statement =
+            serde_json::from_str(&app.db.store.statement(domain::StatementId(january_id)).await.unwrap().snapshot)
+                .unwrap();
+        let carried: rust_decimal::Decimal = jan
+            .lines
+            .iter()
+            .filter(|l| l.correspondent_id == zhang)
+            .flat_map(|l| l.trail.iter())
+            .filter(|t| t.detail.contains("更正") && t.ledger == "money")
+            .map(|t| t.value)
+            .sum();
+        assert_eq!(carried, rust_decimal::Decimal::from(80), "exactly the late +80");
+        assert_eq!(editor.post_form(&format!("{january}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
+        editor.get("/statements").await;
+        let february = editor.post_form("/statements", &[("period", "2008-02")]).await.location();
+        assert!(!editor.get(&february).await.text().contains("更正：2007年12月"), "never carried twice");
 
         // Payments: never more than owed.
         let st = app.db.store.statement(december.parse::<i64>().map(domain::StatementId).unwrap()).await.unwrap();
