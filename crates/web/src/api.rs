@@ -62,7 +62,15 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_placements, create_placement))
         .routes(routes!(get_placement, update_placement, delete_placement))
         .routes(routes!(import_file))
-        .routes(routes!(export_file));
+        .routes(routes!(export_file))
+        .routes(routes!(list_policies, load_policy))
+        .routes(routes!(list_statements, compute_statement))
+        .routes(routes!(get_statement))
+        .routes(routes!(publish_statement))
+        .routes(routes!(confirm_statement))
+        .routes(routes!(object_statement))
+        .routes(routes!(pay_statement))
+        .routes(routes!(rankings));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     (router, api)
 }
@@ -436,4 +444,197 @@ async fn export_file(
         bytes,
     )
         .into_response())
+}
+
+// ---- rewards ----
+
+#[utoipa::path(get, path = "/policies", responses((status = 200, body = Vec<store::PolicyRecord>)))]
+async fn list_policies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<store::PolicyRecord>>> {
+    crate::access::require(crate::access::can_view_network(ctx.role()))?;
+    Ok(Json(state.store.policies(ctx.station()?).await?))
+}
+
+/// Loads a policy: the body is the TOML text. 422 lists every error with its line.
+#[utoipa::path(post, path = "/policies", request_body(content = String, content_type = "text/plain"),
+    responses((status = 201, body = store::PolicyRecord), (status = 422, body = ErrorBody)))]
+async fn load_policy(State(state): State<AppState>, ctx: Ctx, body: String) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(crate::rewards::load_policy_as(&state, &ctx, &body).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/statements", responses((status = 200, body = Vec<StatementSummary>)))]
+async fn list_statements(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<StatementSummary>>> {
+    let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
+    let list = state.store.statements(ctx.station()?).await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|s| staff || s.status != StatementStatus::Draft)
+            .map(|s| StatementSummary {
+                id: s.id,
+                period: s.period,
+                status: s.status,
+                content_hash: s.content_hash,
+                objection_until: s.objection_until.map(format_date),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+struct StatementSummary {
+    id: StatementId,
+    period: String,
+    status: StatementStatus,
+    content_hash: String,
+    objection_until: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ComputeRequest {
+    /// 2007-06, 2007-Q2 or 2007.
+    period: String,
+}
+
+/// Computes (or recomputes) the period's draft.
+#[utoipa::path(post, path = "/statements", request_body = ComputeRequest, responses((status = 201, body = StatementSummary), (status = 409, body = ErrorBody)))]
+async fn compute_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(r): Json<ComputeRequest>,
+) -> AppResult<Response> {
+    let period = domain::policy::Period::parse(&r.period)
+        .map_err(|m| AppError::Invalid(FieldErrors(vec![FieldError::new("period", m)])))?;
+    let s = crate::rewards::draft(&state, &ctx, &period).await?;
+    let summary = StatementSummary {
+        id: s.id,
+        period: s.period,
+        status: s.status,
+        content_hash: s.content_hash,
+        objection_until: None,
+    };
+    Ok((StatusCode::CREATED, Json(summary)).into_response())
+}
+
+/// A statement with the lines the caller may see (a correspondent: only their own).
+#[utoipa::path(get, path = "/statements/{id}", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn get_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+) -> AppResult<Json<serde_json::Value>> {
+    let record = crate::rewards::statement(&state, &ctx, id).await?;
+    let mut statement = crate::rewards::parse_snapshot(&record)?;
+    match ctx.role() {
+        Role::Admin | Role::Editor | Role::Leader => {}
+        Role::Liaison => {
+            statement.lines.retain(|l| ctx.user.unit_id.is_some() && l.unit_id == ctx.user.unit_id);
+        }
+        _ => {
+            statement.lines.retain(|l| Some(l.correspondent_id) == ctx.user.correspondent_id);
+            statement.units.clear();
+            statement.totals.clear();
+        }
+    }
+    Ok(Json(serde_json::json!({
+        "id": record.id,
+        "period": record.period,
+        "status": record.status,
+        "content_hash": record.content_hash,
+        "objection_until": record.objection_until.map(format_date),
+        "statement": statement,
+    })))
+}
+
+#[utoipa::path(post, path = "/statements/{id}/publish", params(("id" = i64, Path)), responses((status = 200, body = StatementSummary), (status = 409, body = ErrorBody)))]
+async fn publish_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+) -> AppResult<Json<StatementSummary>> {
+    let s = crate::rewards::publish(&state, &ctx, id).await?;
+    Ok(Json(StatementSummary {
+        id: s.id,
+        period: s.period,
+        status: s.status,
+        content_hash: s.content_hash,
+        objection_until: s.objection_until.map(format_date),
+    }))
+}
+
+#[utoipa::path(post, path = "/statements/{id}/confirm", params(("id" = i64, Path)), responses((status = 200, body = StatementSummary), (status = 409, body = ErrorBody)))]
+async fn confirm_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+) -> AppResult<Json<StatementSummary>> {
+    let s = crate::rewards::confirm(&state, &ctx, id).await?;
+    Ok(Json(StatementSummary {
+        id: s.id,
+        period: s.period,
+        status: s.status,
+        content_hash: s.content_hash,
+        objection_until: s.objection_until.map(format_date),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ObjectionRequest {
+    text: String,
+}
+
+#[utoipa::path(post, path = "/statements/{id}/objections", params(("id" = i64, Path)), request_body = ObjectionRequest, responses((status = 201, body = store::ObjectionRecord), (status = 409, body = ErrorBody)))]
+async fn object_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+    Json(r): Json<ObjectionRequest>,
+) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(crate::rewards::object(&state, &ctx, id, &r.text).await?)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+struct PaymentRequest {
+    correspondent_id: CorrespondentId,
+    /// In fen.
+    amount_fen: i64,
+    /// YYYY-MM-DD.
+    paid_on: String,
+    method: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[utoipa::path(post, path = "/statements/{id}/payments", params(("id" = i64, Path)), request_body = PaymentRequest, responses((status = 201, body = store::PaymentRecord), (status = 409, body = ErrorBody)))]
+async fn pay_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+    Json(r): Json<PaymentRequest>,
+) -> AppResult<Response> {
+    let paid_on = parse_date(&r.paid_on)
+        .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("paid_on", "日期格式应为 2007-07-10")])))?;
+    let p =
+        crate::rewards::pay(&state, &ctx, id, r.correspondent_id, r.amount_fen, paid_on, &r.method, &r.note).await?;
+    Ok((StatusCode::CREATED, Json(p)).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct RankingParams {
+    period: String,
+    /// unit, correspondent or outlet.
+    by: Option<String>,
+    /// The ledger key, e.g. points.
+    ledger: Option<String>,
+}
+
+#[utoipa::path(get, path = "/rankings", params(RankingParams), responses((status = 200, body = Object)))]
+async fn rankings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RankingParams>,
+) -> AppResult<Json<domain::ranking::Ranking>> {
+    let period = domain::policy::Period::parse(&q.period).map_err(AppError::BadRequest)?;
+    let by = domain::ranking::RankBy::parse(q.by.as_deref().unwrap_or("unit"))
+        .ok_or_else(|| AppError::BadRequest("by 应为 unit、correspondent 或 outlet".into()))?;
+    let ledger = q.ledger.unwrap_or_else(|| "points".into());
+    Ok(Json(crate::rewards::ranking(&state.store, ctx.station()?, &period, by, &ledger).await?))
 }

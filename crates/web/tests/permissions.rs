@@ -48,6 +48,18 @@ const PAGES: &[(&str, [u16; 8])] = &[
     ("/export/correspondents.csv",      [303, 200, 200, 200, 200, 200, 403, 403]),
     ("/export/nothing.csv",             [303, 404, 404, 404, 404, 404, 404, 404]),
     ("/account/password",               [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/policies",                       [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/policies/1",                     [303, 200, 200, 200, 200, 200, 403, 403]),
+    ("/statements",                     [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/statements/12",                  [303, 200, 200, 200, 200, 200, 200, 200]),
+    // {draft}: a recomputed, unpublished statement.
+    ("/statements/{draft}",             [303, 200, 200, 404, 404, 200, 404, 404]),
+    ("/adjustments",                    [303, 200, 200, 403, 403, 403, 403, 403]),
+    ("/rankings?period=2007-06&by=unit", [303, 200, 200, 200, 200, 200, 200, 200]),
+    ("/stats?period=2007-06",           [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/notices/12",                     [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/notices/12/notice.docx",         [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/notices/{draft}",                [404, 404, 404, 404, 404, 404, 404, 404]),
     ("/login",                          [200, 303, 303, 303, 303, 303, 303, 303]),
     ("/healthz",                        [200, 200, 200, 200, 200, 200, 200, 200]),
     ("/static/site.css",                [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -75,6 +87,11 @@ const API: &[(&str, [u16; 8])] = &[
     ("/api/v1/placements/{wuhan}",      [401, 200, 200, 200, 200, 200, 404, 404]),
     ("/api/v1/placements/{other}",      [401, 200, 200, 200, 404, 200, 404, 404]),
     ("/api/v1/export/units?format=csv", [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/policies",                [401, 200, 200, 200, 200, 200, 403, 403]),
+    ("/api/v1/statements",              [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/v1/statements/12",           [401, 200, 200, 200, 200, 200, 200, 200]),
+    ("/api/v1/statements/{draft}",      [401, 200, 200, 404, 404, 200, 404, 404]),
+    ("/api/v1/rankings?period=2007-06", [401, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 /// Placement ids for the `{wuhan}` and `{other}` rows.
@@ -103,6 +120,19 @@ async fn sample_placements(app: &support::App) -> (String, String) {
 async fn every_route_as_every_role() {
     for app in apps().await {
         let (wuhan, other) = sample_placements(&app).await;
+        let draft = {
+            let station = domain::StationId(1);
+            let period = domain::policy::Period::parse("2007-05").unwrap();
+            let statement = web::rewards::compute(&app.db.store, station, &period).await.unwrap();
+            let (text, hash) = web::rewards::snapshot(&statement).unwrap();
+            app.db
+                .store
+                .save_draft(station, "2007-05", &text, &hash, domain::UserId(2), &[])
+                .await
+                .unwrap()
+                .id
+                .to_string()
+        };
         let mut failures = Vec::new();
         for (i, role) in ROLES.iter().enumerate() {
             let mut c = Client::new(&app);
@@ -110,13 +140,14 @@ async fn every_route_as_every_role() {
                 c.login(role).await;
             }
             for (path, expected) in PAGES {
-                let got = c.get(path).await.status.as_u16();
+                let path = path.replace("{draft}", &draft);
+                let got = c.get(&path).await.status.as_u16();
                 if got != expected[i] {
                     failures.push(format!("{role:>14} GET {path}: {got}, expected {}", expected[i]));
                 }
             }
             for (path, expected) in API {
-                let path = path.replace("{wuhan}", &wuhan).replace("{other}", &other);
+                let path = path.replace("{wuhan}", &wuhan).replace("{other}", &other).replace("{draft}", &draft);
                 let got = c.get_json(&path).await.status.as_u16();
                 if got != expected[i] {
                     failures.push(format!("{role:>14} GET {path}: {got}, expected {}", expected[i]));

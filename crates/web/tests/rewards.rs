@@ -333,3 +333,50 @@ async fn rankings_by_unit_correspondent_and_outlet() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rewards_api() {
+    for app in apps().await {
+        let mut author = Client::new(&app);
+        author.login("correspondent").await;
+        let mine = author.get_json("/api/v1/statements/12").await.json();
+        let lines = mine["statement"]["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), 1, "only their own line");
+        assert_eq!(lines[0]["name"], "张明远");
+        assert!(mine["statement"]["totals"].as_object().unwrap().is_empty(), "no station totals for a correspondent");
+        let r = author
+            .send_json("POST", "/api/v1/statements/12/objections", &serde_json::json!({"text": "稿件数不对"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = author.send_json("POST", "/api/v1/statements", &serde_json::json!({"period": "2007-06"})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        let full = editor.get_json("/api/v1/statements/12").await.json();
+        assert!(full["statement"]["lines"].as_array().unwrap().len() > 20);
+        let r = editor.send_json("POST", "/api/v1/statements", &serde_json::json!({"period": "2007-Q4"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = editor.send_json("POST", "/api/v1/statements", &serde_json::json!({"period": "2007-14"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = editor.send_json("POST", "/api/v1/statements/12/confirm", &serde_json::json!({})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "an objection is open");
+        let ranking = editor.get_json("/api/v1/rankings?period=2007-06&by=correspondent&ledger=money").await.json();
+        assert_eq!(ranking["rows"][0]["rank"], 1);
+        // Policies as plain text; errors come back with their lines.
+        use axum::body::Body;
+        use axum::http::{Request, header};
+        let req = Request::post("/api/v1/policies")
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .header("x-csrf-token", editor.csrf.clone())
+            .header(header::COOKIE, format!("tonglian_session={}", editor.cookie("tonglian_session").unwrap()))
+            .body(Body::from("name = \"x\"\nvalid_from = 2009-01-01\nunknown_key = 3\n"))
+            .unwrap();
+        let r = editor.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.json()["fields"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("第3行")),
+            "{}",
+            r.text()
+        );
+    }
+}
