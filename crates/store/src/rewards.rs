@@ -346,7 +346,6 @@ impl Store {
             .collect())
     }
 
-    /// Publishes a draft as a notice open for objections until `objection_until`.
     /// Publishes a draft as a notice open for objections until `objection_until`, and records
     /// the corrections it carries. A period is published once: later differences go into the
     /// next period's statement.

@@ -466,16 +466,7 @@ async fn list_statements(State(state): State<AppState>, ctx: Ctx) -> AppResult<J
     let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
     let list = state.store.statements(ctx.station()?).await?;
     Ok(Json(
-        list.into_iter()
-            .filter(|s| staff || s.status != StatementStatus::Draft)
-            .map(|s| StatementSummary {
-                id: s.id,
-                period: s.period,
-                status: s.status,
-                content_hash: s.content_hash,
-                objection_until: s.objection_until.map(format_date),
-            })
-            .collect(),
+        list.into_iter().filter(|s| staff || s.status != StatementStatus::Draft).map(StatementSummary::from).collect(),
     ))
 }
 
@@ -486,6 +477,18 @@ struct StatementSummary {
     status: StatementStatus,
     content_hash: String,
     objection_until: Option<String>,
+}
+
+impl From<store::StatementRecord> for StatementSummary {
+    fn from(s: store::StatementRecord) -> Self {
+        StatementSummary {
+            id: s.id,
+            period: s.period,
+            status: s.status,
+            content_hash: s.content_hash,
+            objection_until: s.objection_until.map(format_date),
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -504,13 +507,7 @@ async fn compute_statement(
     let period = domain::policy::Period::parse(&r.period)
         .map_err(|m| AppError::Invalid(FieldErrors(vec![FieldError::new("period", m)])))?;
     let s = crate::rewards::draft(&state, &ctx, &period).await?;
-    let summary = StatementSummary {
-        id: s.id,
-        period: s.period,
-        status: s.status,
-        content_hash: s.content_hash,
-        objection_until: None,
-    };
+    let summary = StatementSummary::from(s);
     Ok((StatusCode::CREATED, Json(summary)).into_response())
 }
 
@@ -551,13 +548,7 @@ async fn publish_statement(
     Path(id): Path<StatementId>,
 ) -> AppResult<Json<StatementSummary>> {
     let s = crate::rewards::publish(&state, &ctx, id).await?;
-    Ok(Json(StatementSummary {
-        id: s.id,
-        period: s.period,
-        status: s.status,
-        content_hash: s.content_hash,
-        objection_until: s.objection_until.map(format_date),
-    }))
+    Ok(Json(StatementSummary::from(s)))
 }
 
 #[utoipa::path(post, path = "/statements/{id}/confirm", params(("id" = i64, Path)), responses((status = 200, body = StatementSummary), (status = 409, body = ErrorBody)))]
@@ -567,13 +558,7 @@ async fn confirm_statement(
     Path(id): Path<StatementId>,
 ) -> AppResult<Json<StatementSummary>> {
     let s = crate::rewards::confirm(&state, &ctx, id).await?;
-    Ok(Json(StatementSummary {
-        id: s.id,
-        period: s.period,
-        status: s.status,
-        content_hash: s.content_hash,
-        objection_until: s.objection_until.map(format_date),
-    }))
+    Ok(Json(StatementSummary::from(s)))
 }
 
 #[derive(Deserialize, ToSchema)]
