@@ -120,6 +120,32 @@ impl RewardData {
     }
 }
 
+/// The first day whose placements can change `period`'s figures under `policies`. The engine
+/// computes every month from 1 January, but earlier months only matter through year or quarter
+/// limits, quarterly quotas or "best placement only"; loading more than they need costs time.
+pub fn lookback_start(policies: &[Policy], period: &Period) -> Date {
+    let year_start = period.year_start();
+    if period.kind != policy::PeriodKind::Month {
+        return year_start;
+    }
+    let year_end = Period::year(period.from.year()).to;
+    let mut start = period.from;
+    for p in policies.iter().filter(|p| p.in_force_during(year_start, year_end)) {
+        let yearly = p.duplicates == policy::Duplicates::Best
+            || p.quotas.iter().any(|q| q.per == policy::PeriodKind::Year)
+            || p.ledgers.iter().any(|l| l.cap.year.is_some() || l.floor.year.is_some());
+        if yearly {
+            return year_start;
+        }
+        let quarterly = p.quotas.iter().any(|q| q.per == policy::PeriodKind::Quarter)
+            || p.ledgers.iter().any(|l| l.cap.quarter.is_some() || l.floor.quarter.is_some());
+        if quarterly {
+            start = start.min(Period::containing(policy::PeriodKind::Quarter, period.from).from);
+        }
+    }
+    start
+}
+
 /// Computes a period's statement from the current data, with the corrections it carries.
 pub async fn compute(store: &Store, station: StationId, period: &Period) -> AppResult<Statement> {
     Ok(compute_with_corrections(store, station, period).await?.0)
@@ -158,7 +184,8 @@ pub async fn compute_with_corrections(
         .unwrap_or(period.year_start())
         .min(period.year_start());
     let mut data = RewardData::load(store, station, from, period.to).await?;
-    // Items from the start of the (earliest) year: quarter and year caps and annual awards look back.
+    // Items from as far back as any recomputed notice, or the policy's limits, need.
+    let from = if earlier.is_empty() { lookback_start(&data.policies, period) } else { from };
     let items = store.reward_items(station, from, period.to).await?;
     let mut carried = Vec::new();
     for s in &earlier {

@@ -380,3 +380,26 @@ async fn the_rewards_api() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_loads_only_the_placements_its_policy_looks_back_to() {
+    for app in apps().await {
+        let s = &app.db.store;
+        let station = domain::StationId(1);
+        let policies = web::rewards::station_policies(s, station).await.unwrap();
+        let june = domain::policy::Period::parse("2007-06").unwrap();
+        let quarter_start = domain::policy::Period::parse("2007-Q2").unwrap().from;
+        assert_eq!(web::rewards::lookback_start(&policies, &june), quarter_start, "monthly caps and a quarterly quota");
+        let data = web::rewards::RewardData::load(s, station, june.year_start(), june.to).await.unwrap();
+        let whole_year = s.reward_items(station, june.year_start(), june.to).await.unwrap();
+        let month_only = s.reward_items(station, quarter_start, june.to).await.unwrap();
+        assert!(month_only.len() < whole_year.len());
+        assert_eq!(data.run(&june, &whole_year).unwrap(), data.run(&june, &month_only).unwrap());
+        // A policy with a yearly cap needs the year.
+        let capped = web::demo::DEMO_POLICY
+            .replace("[ledger.money.cap]\nmonth = 500", "[ledger.money.cap]\nmonth = 500\nyear = 3000");
+        assert_ne!(capped, web::demo::DEMO_POLICY, "the demo policy's cap section moved; update this test");
+        let capped = domain::policy::parse_policy(&capped).unwrap();
+        assert_eq!(web::rewards::lookback_start(&[capped], &june), june.year_start());
+    }
+}
