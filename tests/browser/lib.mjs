@@ -56,11 +56,11 @@ function psql(serverUrl, sql) {
 }
 
 /** Makes a fresh database for one run; returns its URL and a function that removes it. */
-function freshDatabase(backend, tmp) {
+function freshDatabase(backend, tmp, label) {
   if (backend.name === 'sqlite') {
     return { url: `sqlite://${path.join(tmp, 'browser.db')}`, drop: () => {} };
   }
-  const name = `tonglian_browser_${process.pid}`;
+  const name = `tonglian_browser_${process.pid}${label ? `_${label.replace(/\W/g, '_')}` : ''}`;
   const server = backend.server;
   psql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   psql(server, `CREATE DATABASE ${name}`);
@@ -94,14 +94,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts `tonglian --db URL serve --demo --listen 127.0.0.1:PORT` on a fresh database of
- * `backend` and waits until GET /healthz answers 200.
+ * `backend` and waits until GET /healthz answers 200. `label` names the copy of the server's
+ * log kept in screenshots/ when several servers run on one backend.
  */
-export async function startApp(backend) {
+export async function startApp(backend, { label = '' } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`${BIN} is missing: build it with \`cargo build -p tonglian\` (scripts/test does)`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tonglian-browser-${backend.name}-`));
-  const db = freshDatabase(backend, tmp);
+  const logName = `${backend.name}${label ? `-${label}` : ''}-server.log`;
+  const db = freshDatabase(backend, tmp, label);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logPath = path.join(tmp, 'server.log');
@@ -138,6 +140,7 @@ export async function startApp(backend) {
     backend: backend.name,
     url,
     tmp,
+    logName,
     logTail,
     async stop() {
       if (!exited) {
@@ -151,7 +154,7 @@ export async function startApp(backend) {
       // Keep the server's log beside the screenshots, for when a journey failed.
       try {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });
-        fs.copyFileSync(logPath, path.join(SCREENSHOTS, `${backend.name}-server.log`));
+        fs.copyFileSync(logPath, path.join(SCREENSHOTS, logName));
       } catch {
         // no log to keep
       }

@@ -54,11 +54,14 @@ pub fn bar_chart_svg(title: &str, labels: &[String], values: &[f64], value_label
     const BAR: f64 = 20.0;
     const AXIS_ROOM: f64 = 48.0;
 
+    // Bars draw from zero; the printed figure is the real one (a negative unit shows −10).
     let bars: Vec<(&str, f64)> = labels.iter().map(String::as_str).zip(values.iter().map(|v| drawable(*v))).collect();
+    let printed: Vec<String> =
+        values.iter().map(|v| if v.is_finite() { format_number(*v) } else { "—".to_string() }).collect();
     let height = TOP + ROW * bars.len().max(1) as f64 + AXIS_ROOM;
 
     let label_room = bars.iter().map(|(l, _)| text_width(l, LABEL_SIZE)).fold(40.0, f64::max).min(WIDTH * 0.35);
-    let value_room = bars.iter().map(|(_, v)| text_width(&format_number(*v), LABEL_SIZE)).fold(0.0, f64::max);
+    let value_room = printed.iter().map(|p| text_width(p, LABEL_SIZE)).fold(0.0, f64::max);
     let left = 16.0 + label_room + 8.0;
     let right = WIDTH - 16.0 - value_room - 6.0;
     let plot_width = right - left;
@@ -85,7 +88,7 @@ pub fn bar_chart_svg(title: &str, labels: &[String], values: &[f64], value_label
         let y = TOP + ROW * i as f64 + (ROW - BAR) / 2.0;
         let middle = y + BAR / 2.0;
         let end = x_of(*value);
-        let figure = format_number(*value);
+        let figure = printed[i].clone();
         svg.push_str("<g>");
         let _ = write!(svg, "<title>{}，{}：{}</title>", escape(label), escape(value_label), figure);
         let shown = shorten(label, label_room, LABEL_SIZE);

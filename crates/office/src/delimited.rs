@@ -8,93 +8,116 @@ use crate::OfficeError;
 
 pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Row>, OfficeError> {
     let text = decode(bytes)?;
-    Ok(parse(&text)
-        .into_iter()
-        .enumerate()
-        .map(|(i, fields)| Row {
-            number: i + 1,
-            cells: fields.into_iter().map(|f| Cell::from(unguard(&f).to_string())).collect(),
-        })
-        .collect())
+    Ok(parse(&text).into_iter().enumerate().map(|(i, cells)| Row { number: i + 1, cells }).collect())
 }
 
 /// Splits CSV text into records the way Excel does, keeping blank lines as (empty) records so
 /// that record i is row i + 1 as Excel numbers it. (The csv crate skips blank lines, which would
 /// put every error message after a blank line on the wrong row.) Quoted fields may hold commas,
 /// doubled quotes and line breaks; a quote inside an unquoted field is an ordinary character.
-fn parse(text: &str) -> Vec<Vec<String>> {
+///
+/// Works on bytes: the characters that matter are ASCII and never occur inside a multi-byte
+/// UTF-8 character, so every slice taken falls on character boundaries. An unquoted field is
+/// copied once, straight into its cell.
+fn parse(text: &str) -> Vec<Vec<Cell>> {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut records = Vec::new();
     let mut record = Vec::new();
-    let mut field = String::new();
-    let mut started = false; // whether the current record has any character yet
-    let mut at_field_start = true;
-    let mut in_quotes = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                // A line break inside a cell is kept as a plain \n, as xlsx files hold it.
-                continue;
-            } else if c != '"' {
-                field.push(c);
-            } else if chars.peek() == Some(&'"') {
-                chars.next();
-                field.push('"');
-            } else {
-                in_quotes = false;
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => {
-                in_quotes = true;
-                at_field_start = false;
-                started = true;
-            }
-            ',' => {
-                record.push(std::mem::take(&mut field));
-                at_field_start = true;
-                started = true;
-            }
-            '\r' | '\n' => {
-                if c == '\r' && chars.peek() == Some(&'\n') {
-                    chars.next();
+    let mut i = 0;
+    // At the start of a record: the text may end here (no record after a final line break).
+    while i < n {
+        // One field and the delimiter after it.
+        loop {
+            let (field, end) = if bytes.get(i) == Some(&b'"') { quoted(text, i + 1) } else { unquoted(text, i) };
+            record.push(field);
+            match bytes.get(end) {
+                Some(b',') => i = end + 1,
+                Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => {
+                    i = end + 2;
+                    break;
                 }
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-                at_field_start = true;
-                started = false;
-            }
-            _ => {
-                field.push(c);
-                at_field_start = false;
-                started = true;
+                Some(_) => {
+                    i = end + 1;
+                    break;
+                }
+                None => {
+                    i = n;
+                    break;
+                }
             }
         }
-    }
-    // The last line need not end with a line break.
-    if started {
-        record.push(field);
-        records.push(record);
+        records.push(std::mem::take(&mut record));
     }
     records
 }
 
-fn decode(bytes: &[u8]) -> Result<String, OfficeError> {
+/// Where the unquoted text from `from` ends: at the next comma or line break, or the end.
+fn field_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|b| matches!(b, b',' | b'\r' | b'\n')).map_or(bytes.len(), |k| from + k)
+}
+
+/// An unquoted field starting at `from`, and where it ends.
+fn unquoted(text: &str, from: usize) -> (Cell, usize) {
+    let end = field_end(text.as_bytes(), from);
+    (Cell::from(unguard(&text[from..end])), end)
+}
+
+/// A field whose opening quote is just before `from`, and where it ends. A line break inside
+/// is kept as a plain \n, as xlsx files hold it; text after the closing quote is kept as it is.
+/// A quote that never closes takes the rest of the text.
+fn quoted(text: &str, from: usize) -> (Cell, usize) {
+    let bytes = text.as_bytes();
+    let mut value = String::new();
+    let mut i = from;
+    loop {
+        let Some(k) = bytes[i..].iter().position(|b| matches!(b, b'"' | b'\r')) else {
+            value.push_str(&text[i..]);
+            return (cell(value), bytes.len());
+        };
+        value.push_str(&text[i..i + k]);
+        i += k;
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'\r', Some(b'\n')) => i += 1,
+            (b'\r', _) => {
+                value.push('\r');
+                i += 1;
+            }
+            (_, Some(b'"')) => {
+                value.push('"');
+                i += 2;
+            }
+            _ => {
+                i += 1;
+                break;
+            }
+        }
+    }
+    let end = field_end(bytes, i);
+    value.push_str(&text[i..end]);
+    (cell(value), end)
+}
+
+fn cell(value: String) -> Cell {
+    let unguarded = unguard(&value);
+    if unguarded.len() == value.len() { Cell::from(value) } else { Cell::from(unguarded) }
+}
+
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, OfficeError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(OfficeError::Unreadable("这是 Excel 文件而不是 CSV 文件，请改用 .xlsx 或 .xls 扩展名".into()));
     }
     let unreadable = || OfficeError::Unreadable("文件编码无法识别，请另存为 UTF-8 编码的 CSV 文件".into());
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
-        return if had_errors { Err(unreadable()) } else { Ok(text.into_owned()) };
+        return if had_errors { Err(unreadable()) } else { Ok(text) };
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_string());
+        return Ok(text.into());
     }
     // Not UTF-8: Chinese Excel and WPS save CSV in the system code page, GBK, which GB18030 contains.
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors { Err(unreadable()) } else { Ok(text.into_owned()) }
+    if had_errors { Err(unreadable()) } else { Ok(text) }
 }
 
 /// Writes a table as CSV: UTF-8 with a BOM, CRLF line ends, every row as wide as the header.
@@ -191,6 +214,71 @@ mod tests {
         }
         assert_eq!(guard("=1+1"), "'=1+1");
         assert_eq!(guard("a=b"), "a=b");
+    }
+
+    /// The reader as it was first written, a character at a time: the byte-wise one must
+    /// split every text the same way.
+    fn parse_by_chars(text: &str) -> Vec<Vec<Cell>> {
+        let mut records = Vec::new();
+        let mut record = Vec::new();
+        let mut field = String::new();
+        let (mut started, mut at_field_start, mut in_quotes) = (false, true, false);
+        let mut chars = text.chars().peekable();
+        let cell = |f: String| Cell::from(unguard(&f).to_string());
+        while let Some(c) = chars.next() {
+            if in_quotes {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    continue;
+                } else if c != '"' {
+                    field.push(c);
+                } else if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    in_quotes = false;
+                }
+                continue;
+            }
+            match c {
+                '"' if at_field_start => (in_quotes, at_field_start, started) = (true, false, true),
+                ',' => {
+                    record.push(cell(std::mem::take(&mut field)));
+                    (at_field_start, started) = (true, true);
+                }
+                '\r' | '\n' => {
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    record.push(cell(std::mem::take(&mut field)));
+                    records.push(std::mem::take(&mut record));
+                    (at_field_start, started) = (true, false);
+                }
+                _ => {
+                    field.push(c);
+                    (at_field_start, started) = (false, true);
+                }
+            }
+        }
+        if started {
+            record.push(cell(field));
+            records.push(record);
+        }
+        records
+    }
+
+    #[test]
+    fn splits_every_short_text_as_the_character_reader_did() {
+        let alphabet = ["a", "中", ",", "\"", "\r", "\n", "'", "="];
+        // Every text of up to six of these characters: 299,592 of them.
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            texts = texts.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            for t in &texts {
+                assert_eq!(parse(t), parse_by_chars(t), "{t:?}");
+            }
+        }
+        let sample = "\u{feff}标题,作者\r\n\"a,\"\"b\"\"\r\nc\"x,'=1+1\r\n,,\n\"unterminated,\r";
+        assert_eq!(parse(sample), parse_by_chars(sample));
     }
 
     #[test]

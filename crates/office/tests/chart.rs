@@ -232,3 +232,10 @@ fn the_checker_refuses_unbalanced_tags() {
 fn the_checker_refuses_unknown_entities() {
     parse(r#"<svg xmlns="http://www.w3.org/2000/svg"><text>&nbsp;</text></svg>"#);
 }
+
+#[test]
+fn negative_figures_print_as_they_are_with_no_bar() {
+    let svg = office::bar_chart_svg("扣分", &["仙桃市".to_string(), "武汉市".to_string()], &[-10.0, 20.0], "积分");
+    assert!(svg.contains("仙桃市，积分：-10"), "{svg}");
+    assert!(svg.contains(">-10<"), "the figure printed at the bar end");
+}

@@ -500,6 +500,11 @@ pub async fn adjust(
 #[derive(Debug, Clone, Serialize)]
 pub struct PaidSoFar(pub Vec<(CorrespondentId, i64)>);
 
+/// The sum of the person lines in a ledger (what the column of names adds up to).
+pub fn lines_total(statement: &Statement, ledger: &str) -> Decimal {
+    statement.lines.iter().map(|l| l.ledgers.get(ledger).copied().unwrap_or_default()).sum()
+}
+
 /// A number as the notice shows it: money with two decimals, points with the ledger's scale.
 pub fn figure(value: Decimal, scale: u32) -> String {
     format!("{:.*}", scale as usize, value)
@@ -549,11 +554,13 @@ pub fn notice_doc(statement: &Statement, station_name: &str, record: &StatementR
             cells
         })
         .collect();
+    // The total row adds up the column above it; unit penalties, which are nobody's line, are
+    // in the unit figures of the statement, not here.
     let mut total = vec!["".to_string(), "合计".to_string(), String::new()];
     total.push(statement.lines.iter().map(|l| l.placements).sum::<u32>().to_string());
     total.push(statement.lines.iter().map(|l| l.pieces).sum::<Decimal>().normalize().to_string());
     for l in &statement.ledgers {
-        total.push(figure(statement.totals.get(&l.key).copied().unwrap_or_default(), l.scale));
+        total.push(figure(lines_total(statement, &l.key), l.scale));
     }
     total.push(String::new());
     let numeric_columns: Vec<usize> = (3..headers.len() - 1).collect();

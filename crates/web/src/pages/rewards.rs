@@ -228,14 +228,26 @@ impl StatementPage {
     fn unit_value(&self, unit: &domain::policy::UnitLine, key: &str, scale: &u32) -> String {
         figure(unit.ledgers.get(key).copied().unwrap_or_default(), *scale)
     }
+    /// The sum of the person lines above.
     fn total(&self, key: &str, scale: &u32) -> String {
+        figure(rw::lines_total(&self.statement, key), *scale)
+    }
+    /// The station's total, unit penalties included.
+    fn unit_total(&self, key: &str, scale: &u32) -> String {
         figure(self.statement.totals.get(key).copied().unwrap_or_default(), *scale)
+    }
+    fn ledger_label(&self, key: &str) -> String {
+        self.statement.ledgers.iter().find(|l| l.key == key).map(|l| l.label.clone()).unwrap_or_else(|| key.to_string())
     }
     fn yuan(&self, fen: &i64) -> String {
         store::yuan(*fen)
     }
     fn when(&self, ts: &i64) -> String {
         datetime(ts)
+    }
+    /// Fen as yuan without the unit (the column header says 元).
+    fn plain(&self, fen: &i64) -> String {
+        format!("{}.{:02}", fen / 100, fen % 100)
     }
     fn unpaid(&self, v: &LineView) -> String {
         store::yuan(v.owed_fen - v.paid_fen)
@@ -703,12 +715,16 @@ async fn rankings(
         .into_response())
 }
 
+/// How many units the year's trend chart draws.
+const TREND_UNITS: usize = 8;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "stats.html")]
 struct StatsPage {
     l: L,
     station: store::Station,
     period: String,
+    period_text: String,
     ranking: Option<domain::ranking::Ranking>,
     missed: Vec<String>,
     bar: String,
@@ -756,7 +772,11 @@ async fn stats(
         }
     }
     let trend = match rw::year_trend(&state.store, station.id, period.from.year(), &ledger).await {
-        Ok((labels, units)) => {
+        Ok((labels, mut units)) => {
+            // Twenty lines are unreadable: the eight units with the largest year figure.
+            let year_total = |values: &Vec<Option<Decimal>>| values.iter().flatten().copied().sum::<Decimal>();
+            units.sort_by(|a, b| year_total(&b.1).cmp(&year_total(&a.1)).then(a.0.cmp(&b.0)));
+            units.truncate(TREND_UNITS);
             let series: Vec<office::Series> = units
                 .into_iter()
                 .map(|(name, values)| office::Series {
@@ -767,9 +787,15 @@ async fn stats(
                         .collect(),
                 })
                 .collect();
-            office::line_chart_svg(&format!("{}{}", period.from.year(), l.t("年各单位走势")), &labels, &series)
+            office::line_chart_svg(
+                &format!("{}{}（{}）", period.from.year(), l.t("年各单位走势"), l.t("全年前8名")),
+                &labels,
+                &series,
+            )
         }
         Err(_) => String::new(),
     };
-    Ok(StatsPage { l, station, period: period.to_string(), ranking, missed, bar, trend, message }.into_response())
+    let period_text = rw::period_words(&period.to_string());
+    Ok(StatsPage { l, station, period: period.to_string(), period_text, ranking, missed, bar, trend, message }
+        .into_response())
 }
