@@ -1,9 +1,12 @@
 //! `tonglian-bench`: the tools behind `bench/run`. Writes a generated station history as the
 //! four CSV files the import reads (`gen-csv`), loads a large history straight into a database
-//! (`seed`), and times the hand-written SQL of the placements list page (`sql-reference`).
-//! Results go to stdout as `key=value` lines for the script; progress goes to stderr.
+//! (`seed`), times the hand-written SQL of the placements list page (`sql-reference`), and
+//! times a month's reward statement and a year's ranking in-process beside a bare SQL
+//! aggregate (`rewards`). Results go to stdout as `key=value` lines for the script; progress
+//! goes to stderr.
 
 mod generate;
+mod rewards;
 mod sql_reference;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use domain::import::{write_correspondents, write_outlets, write_placements, write_units};
+use domain::policy::Period;
 use domain::{Role, UserId};
 use generate::{Network, STATION_CODE, STATION_NAME};
 use store::{NewUser, Store};
@@ -76,6 +80,26 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Times a month's statement and a year's ranking (in-process) and a bare per-unit count.
+    Rewards {
+        #[arg(long, env = "TONGLIAN_DB")]
+        db: String,
+        #[arg(long, default_value = STATION_CODE)]
+        station: String,
+        /// The month of the statement, e.g. 2007-06.
+        #[arg(long, default_value = "2007-06")]
+        period: String,
+        /// The year of the ranking; the month's year when not given.
+        #[arg(long)]
+        year: Option<String>,
+        /// The ledger the units are ranked by.
+        #[arg(long, default_value = "points")]
+        ledger: String,
+        #[arg(long, default_value_t = 2)]
+        warmup: usize,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[tokio::main]
@@ -102,6 +126,48 @@ async fn main() -> Result<()> {
             println!("rows={}", t.rows);
             let samples: Vec<String> = t.runs_ms.iter().map(|ms| format!("{ms:.3}")).collect();
             println!("samples_ms={}", samples.join(","));
+            store.close().await?;
+            Ok(())
+        }
+        Command::Rewards { db, station, period, year, ledger, warmup, runs } => {
+            let month = Period::parse(&period).map_err(|e| anyhow::anyhow!(e))?;
+            let year = Period::parse(&year.unwrap_or_else(|| month.from.year().to_string()))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let store =
+                Store::connect(&db).await.with_context(|| format!("connecting to {}", store::redact_url(&db)))?;
+            let t = rewards::run(&store, &station, &month, &year, &ledger, warmup, runs).await?;
+            let samples = |v: &[f64]| v.iter().map(|ms| format!("{ms:.3}")).collect::<Vec<_>>().join(",");
+            let statement_ms = sql_reference::median(&t.statement_ms);
+            let ranking_ms = sql_reference::median(&t.ranking_ms);
+            let sql_ms = sql_reference::median(&t.sql_ms);
+            println!("backend={}", store.backend_name());
+            println!("period={month}");
+            println!("year={year}");
+            println!("runs={}", t.statement_ms.len());
+            println!("statement_median_ms={statement_ms:.3}");
+            println!("statement_samples_ms={}", samples(&t.statement_ms));
+            println!("ranking_median_ms={ranking_ms:.3}");
+            println!("ranking_samples_ms={}", samples(&t.ranking_ms));
+            println!("sql_median_ms={sql_ms:.3}");
+            println!("sql_samples_ms={}", samples(&t.sql_ms));
+            println!("statement_over_sql={:.2}", statement_ms / sql_ms);
+            println!("ranking_over_sql={:.2}", ranking_ms / sql_ms);
+            println!("sql_units={}", t.sql_units);
+            println!("sql_placements={}", t.sql_placements);
+            println!("sql_plan={}", rewards::sql_plan(&store, &station, &month).await?);
+            // What the statement found, so that a statement of zeros cannot pass for fast.
+            let s = &t.statement;
+            println!("statement_policies={}", s.policies.join(" / "));
+            println!("statement_lines={}", s.lines.len());
+            println!("statement_placements={}", s.lines.iter().map(|l| l.placements).sum::<u32>());
+            for (ledger, total) in &s.totals {
+                println!("statement_total_{ledger}={total}");
+            }
+            println!("ranking_rows={}", t.ranking.rows.len());
+            println!("ranking_placements={}", t.ranking.rows.iter().map(|r| r.placements).sum::<u32>());
+            if let Some(top) = t.ranking.rows.first() {
+                println!("ranking_top={} {}", top.name, top.figure);
+            }
             store.close().await?;
             Ok(())
         }

@@ -277,8 +277,8 @@ struct Line<'a> {
     errors: &'a mut Vec<RowError>,
 }
 
-impl Line<'_> {
-    fn cell(&self, zh: &str) -> &Cell {
+impl<'a> Line<'a> {
+    fn cell(&self, zh: &str) -> &'a Cell {
         self.layout.cell(self.row, zh)
     }
 
@@ -299,7 +299,7 @@ impl Line<'_> {
 
     /// A value of a vocabulary. Optional ones may be empty or "无".
     fn choice<T: std::str::FromStr<Err = String>>(&mut self, zh: &str, required: bool) -> Option<T> {
-        let value = self.cell(zh).text();
+        let value = borrowed_text(self.cell(zh));
         if value.is_empty() || (!required && value == "无") {
             if required {
                 self.err(zh, format!("请填写{zh}"));
@@ -316,14 +316,14 @@ impl Line<'_> {
     }
 
     fn date(&mut self, zh: &str, required: bool) -> Option<Date> {
-        let cell = self.cell(zh).clone();
+        let cell = self.cell(zh);
         if cell.is_empty() {
             if required {
                 self.err(zh, format!("请填写{zh}"));
             }
             return None;
         }
-        let d = date_from_cell(&cell);
+        let d = date_from_cell(cell);
         if d.is_none() {
             self.err(zh, format!("“{}”不是有效日期，应写成如 2007-06-01", cell.text()));
         }
@@ -331,12 +331,12 @@ impl Line<'_> {
     }
 
     fn flag(&mut self, zh: &str) -> bool {
-        let cell = self.cell(zh).clone();
-        let value = match &cell {
+        let cell = self.cell(zh);
+        let value = match cell {
             Cell::Bool(b) => Some(*b),
             Cell::Number(n) if *n == 1.0 => Some(true),
             Cell::Number(n) if *n == 0.0 => Some(false),
-            other => flag_from_text(&other.text()),
+            other => flag_from_text(&borrowed_text(other)),
         };
         value.unwrap_or_else(|| {
             self.err(zh, format!("“{}”无效，应填写“是”或“否”", cell.text()));
@@ -345,11 +345,11 @@ impl Line<'_> {
     }
 
     fn length(&mut self, zh: &str) -> i32 {
-        let cell = self.cell(zh).clone();
-        let value = match &cell {
+        let cell = self.cell(zh);
+        let value = match cell {
             Cell::Empty => Some(0.0),
             Cell::Number(n) => Some(*n),
-            other => length_from_text(&other.text()),
+            other => length_from_text(&borrowed_text(other)),
         };
         match value {
             Some(n) if n.fract() == 0.0 && (0.0..=1_000_000.0).contains(&n) => n as i32,
@@ -424,16 +424,34 @@ pub fn excel_serial_date(serial: f64) -> Option<Date> {
     (d.year() <= 2200).then_some(d)
 }
 
-fn flag_from_text(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" => Some(true),
-        "" | "否" | "n" | "no" | "false" | "0" | "×" | "✗" => Some(false),
-        _ => None,
+/// A cell's text as `Cell::text` gives it, without a copy for text cells (imports read
+/// millions of cells).
+fn borrowed_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
+    match cell {
+        Cell::Text(s) => s.trim().into(),
+        other => other.text().into(),
     }
+}
+
+fn flag_from_text(text: &str) -> Option<bool> {
+    fn flag(t: &str) -> Option<bool> {
+        match t {
+            "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" => Some(true),
+            "" | "否" | "n" | "no" | "false" | "0" | "×" | "✗" => Some(false),
+            _ => None,
+        }
+    }
+    // The words are lower case already: only other text needs lower-casing.
+    let t = text.trim();
+    flag(t).or_else(|| flag(&t.to_lowercase()))
 }
 
 /// Reads 1200, "1,200", "1200字" or "1200.0".
 fn length_from_text(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if !t.contains(['字', ',', '，']) {
+        return t.parse::<f64>().ok();
+    }
     let cleaned: String = text.trim().trim_end_matches('字').chars().filter(|c| *c != ',' && *c != '，').collect();
     cleaned.trim().parse::<f64>().ok()
 }

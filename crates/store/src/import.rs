@@ -1,16 +1,73 @@
 //! Imports, all or nothing: every record of a file is written inside one transaction, so a
 //! failure part-way leaves the database as it was. Also the reverse, records for export.
 
-use crate::entities::{correspondent, outlet, placement, placement_author, unit};
+use crate::entities::{correspondent, outlet, placement, unit};
 use crate::network::{insert_correspondent, insert_outlet, insert_unit};
 use crate::{Result, Store, StoreError, now};
 use domain::import::{CorrespondentRecord, Known, OutletRecord, PlacementRecord, UnitRecord};
 use domain::*;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    Value,
+};
 use std::collections::HashMap;
 
-/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
-const CHUNK: usize = 500;
+/// Bound values per multi-row INSERT of the bulk placement import: just under SQLite's limit
+/// of 32,766 (PostgreSQL allows 65,535). Fewer, larger statements cost less per row, and over a
+/// network each statement is a round trip.
+const MAX_BINDS: usize = 32_000;
+
+/// The columns the bulk import writes, in the order of its values.
+const PLACEMENT_INSERT_COLUMNS: &[&str] = &[
+    "id",
+    "station_id",
+    "manuscript_id",
+    "title",
+    "unit_id",
+    "outlet_id",
+    "column_name",
+    "published_on",
+    "genre",
+    "position",
+    "length",
+    "instruction",
+    "commissioned",
+    "reprint",
+    "grade",
+    "evidence_url",
+    "note",
+    "external_authors",
+    "byline",
+    "created_by",
+    "created_at",
+];
+
+const AUTHOR_INSERT_COLUMNS: &[&str] = &["placement_id", "correspondent_id", "position", "share_bp"];
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` with `rows` rows of placeholders.
+fn insert_sql(backend: DatabaseBackend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    sql.reserve(rows * columns.len() * 7);
+    let mut n = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for c in 0..columns.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                DatabaseBackend::Postgres => {
+                    let _ = write!(sql, "${n}");
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 impl Store {
     /// The names already in a station, for checking an import's references.
@@ -71,9 +128,11 @@ impl Store {
         Ok(records.len())
     }
 
-    /// Imports placement history in bulk. Ids are allocated up front so the bylines can be
-    /// written with multi-row inserts too; on PostgreSQL the table is locked for the duration
-    /// and the id sequence moved past the new rows.
+    /// Imports placement history in bulk. Every name is resolved before anything is written;
+    /// ids are allocated up front so the bylines can be written with multi-row inserts too,
+    /// each statement as large as the bind-parameter limit allows (a few dozen statements for
+    /// 100,000 placements). On PostgreSQL the table is locked for the duration and the id
+    /// sequence moved past the new rows.
     pub async fn import_placements(
         &self,
         station: StationId,
@@ -81,7 +140,8 @@ impl Store {
         by: UserId,
     ) -> Result<usize> {
         let txn = self.db.begin().await?;
-        let pg = txn.get_database_backend() == DatabaseBackend::Postgres;
+        let backend = txn.get_database_backend();
+        let pg = backend == DatabaseBackend::Postgres;
         if pg {
             txn.execute_unprepared("LOCK TABLE placements IN EXCLUSIVE MODE").await?;
         }
@@ -100,66 +160,102 @@ impl Store {
             .into_iter()
             .map(|o| (o.name, o.id))
             .collect();
+
+        // Resolve every name first: a missing one fails the import before any row is written.
+        let missing = |what: &str, name: &str| StoreError::invalid(what, format!("“{name}”不存在"));
+        let mut resolved = Vec::with_capacity(records.len());
+        let mut author_ids = Vec::with_capacity(records.len() * 2);
+        for r in records {
+            let outlet_id = *outlets.get(&r.outlet).ok_or_else(|| missing("媒体", &r.outlet))?;
+            let mut first_unit = None;
+            for (pos, a) in r.authors.iter().enumerate() {
+                let &(cid, unit) = people.get(&a.name).ok_or_else(|| missing("作者", &a.name))?;
+                if pos == 0 {
+                    first_unit = unit;
+                }
+                author_ids.push(cid);
+            }
+            let unit_id = match &r.unit {
+                Some(name) => Some(*units.get(name).ok_or_else(|| missing("单位", name))?),
+                None => first_unit,
+            };
+            resolved.push((outlet_id, unit_id));
+        }
+
         let first_id =
             placement::Entity::find().order_by_desc(placement::Column::Id).one(&txn).await?.map(|p| p.id).unwrap_or(0)
                 + 1;
         let t = now();
-        let mut placements = Vec::with_capacity(records.len());
-        let mut authors = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            let id = first_id + i as i64;
-            let missing = |what: &str, name: &str| StoreError::invalid(what, format!("“{name}”不存在"));
-            let outlet_id = *outlets.get(&r.outlet).ok_or_else(|| missing("媒体", &r.outlet))?;
-            let mut ids = Vec::new();
-            for (pos, a) in r.authors.iter().enumerate() {
-                let (cid, _) = *people.get(&a.name).ok_or_else(|| missing("作者", &a.name))?;
-                ids.push(cid);
-                authors.push(placement_author::ActiveModel {
-                    placement_id: sea_orm::ActiveValue::Set(id),
-                    correspondent_id: sea_orm::ActiveValue::Set(cid),
-                    position: sea_orm::ActiveValue::Set(pos as i32),
-                    share_bp: sea_orm::ActiveValue::Set(a.share_bp),
-                });
+        let per_statement = MAX_BINDS / PLACEMENT_INSERT_COLUMNS.len();
+        let mut full_sql = None;
+        for (c, chunk) in records.chunks(per_statement).enumerate() {
+            let offset = c * per_statement;
+            let mut values = Vec::with_capacity(chunk.len() * PLACEMENT_INSERT_COLUMNS.len());
+            for (i, r) in chunk.iter().enumerate() {
+                let (outlet_id, unit_id) = resolved[offset + i];
+                values.extend([
+                    Value::BigInt(Some(first_id + (offset + i) as i64)),
+                    Value::BigInt(Some(station.0)),
+                    Value::BigInt(None),
+                    Value::String(Some(r.title.clone())),
+                    Value::BigInt(unit_id),
+                    Value::BigInt(Some(outlet_id)),
+                    Value::String(Some(r.column.clone())),
+                    Value::from(r.published_on),
+                    Value::String(Some(r.genre.code().into())),
+                    Value::String(Some(r.position.code().into())),
+                    Value::Int(Some(r.length)),
+                    Value::String(r.instruction.map(|x| x.code().to_string())),
+                    Value::Bool(Some(r.commissioned)),
+                    Value::Bool(Some(r.reprint)),
+                    Value::String(r.grade.map(|g| g.code().to_string())),
+                    Value::String(Some(r.url.clone())),
+                    Value::String(Some(r.note.clone())),
+                    Value::String(Some(r.external_authors.clone())),
+                    Value::String(Some(domain::byline::format_byline(&r.authors))),
+                    Value::BigInt(Some(by.0)),
+                    Value::BigInt(Some(t)),
+                ]);
             }
-            let unit_id = match &r.unit {
-                Some(name) => Some(*units.get(name).ok_or_else(|| missing("单位", name))?),
-                None => r.authors.first().and_then(|a| people.get(&a.name)).and_then(|p| p.1),
+            // Every full chunk has the same statement (prepared once by the driver).
+            let sql = if chunk.len() == per_statement {
+                full_sql
+                    .get_or_insert_with(|| insert_sql(backend, "placements", PLACEMENT_INSERT_COLUMNS, per_statement))
+                    .clone()
+            } else {
+                insert_sql(backend, "placements", PLACEMENT_INSERT_COLUMNS, chunk.len())
             };
-            placements.push(placement::ActiveModel {
-                id: sea_orm::ActiveValue::Set(id),
-                station_id: sea_orm::ActiveValue::Set(station.0),
-                manuscript_id: sea_orm::ActiveValue::Set(None),
-                title: sea_orm::ActiveValue::Set(r.title.clone()),
-                unit_id: sea_orm::ActiveValue::Set(unit_id),
-                outlet_id: sea_orm::ActiveValue::Set(outlet_id),
-                column_name: sea_orm::ActiveValue::Set(r.column.clone()),
-                published_on: sea_orm::ActiveValue::Set(r.published_on),
-                genre: sea_orm::ActiveValue::Set(r.genre.code().into()),
-                position: sea_orm::ActiveValue::Set(r.position.code().into()),
-                length: sea_orm::ActiveValue::Set(r.length),
-                instruction: sea_orm::ActiveValue::Set(r.instruction.map(|x| x.code().to_string())),
-                commissioned: sea_orm::ActiveValue::Set(r.commissioned),
-                reprint: sea_orm::ActiveValue::Set(r.reprint),
-                grade: sea_orm::ActiveValue::Set(r.grade.map(|g| g.code().to_string())),
-                evidence_url: sea_orm::ActiveValue::Set(r.url.clone()),
-                note: sea_orm::ActiveValue::Set(r.note.clone()),
-                external_authors: sea_orm::ActiveValue::Set(r.external_authors.clone()),
-                byline: sea_orm::ActiveValue::Set(domain::byline::format_byline(&r.authors)),
-                created_by: sea_orm::ActiveValue::Set(by.0),
-                created_at: sea_orm::ActiveValue::Set(t),
-            });
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
-        while !placements.is_empty() {
-            let rest = placements.split_off(placements.len().min(CHUNK));
-            placement::Entity::insert_many(std::mem::replace(&mut placements, rest))
-                .exec_without_returning(&txn)
-                .await?;
+
+        let per_statement = MAX_BINDS / AUTHOR_INSERT_COLUMNS.len();
+        let mut full_sql = None;
+        let mut values = Vec::with_capacity(per_statement.min(author_ids.len()) * AUTHOR_INSERT_COLUMNS.len());
+        let mut rows = 0;
+        let mut next_author = author_ids.iter();
+        for (i, r) in records.iter().enumerate() {
+            for (pos, (a, cid)) in r.authors.iter().zip(next_author.by_ref()).enumerate() {
+                values.extend([
+                    Value::BigInt(Some(first_id + i as i64)),
+                    Value::BigInt(Some(*cid)),
+                    Value::Int(Some(pos as i32)),
+                    Value::Int(a.share_bp),
+                ]);
+                rows += 1;
+                if rows == per_statement {
+                    let sql = full_sql
+                        .get_or_insert_with(|| insert_sql(backend, "placement_authors", AUTHOR_INSERT_COLUMNS, rows))
+                        .clone();
+                    let capacity = values.capacity();
+                    let batch = std::mem::replace(&mut values, Vec::with_capacity(capacity));
+                    txn.execute_raw(Statement::from_sql_and_values(backend, sql, batch)).await?;
+                    rows = 0;
+                }
+            }
         }
-        while !authors.is_empty() {
-            let rest = authors.split_off(authors.len().min(CHUNK * 2));
-            placement_author::Entity::insert_many(std::mem::replace(&mut authors, rest))
-                .exec_without_returning(&txn)
-                .await?;
+        if rows > 0 {
+            let sql = insert_sql(backend, "placement_authors", AUTHOR_INSERT_COLUMNS, rows);
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
         if pg {
             txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('placements', 'id'), COALESCE((SELECT MAX(id) FROM placements), 1))").await?;
@@ -239,4 +335,131 @@ async fn unit_ids(db: &impl ConnectionTrait, station: StationId) -> Result<HashM
         .into_iter()
         .map(|u| (u.name, u.id))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::fresh_stores;
+    use crate::{PlacementFilter, Scope};
+    use domain::byline::WrittenAuthor;
+    use time::macros::date;
+
+    #[test]
+    fn placeholders_follow_the_backend() {
+        let cols = &["a", "b"];
+        assert_eq!(insert_sql(DatabaseBackend::Sqlite, "t", cols, 2), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        assert_eq!(
+            insert_sql(DatabaseBackend::Postgres, "t", cols, 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+
+    /// Enough placements and bylines for several statements of each, every field varied, read
+    /// back through the export exactly as they were given.
+    #[tokio::test]
+    async fn a_large_import_spans_several_statements_and_reads_back_unchanged() {
+        let per_statement = MAX_BINDS / PLACEMENT_INSERT_COLUMNS.len();
+        let n = per_statement * 2 + 7;
+        for db in fresh_stores().await {
+            let s = &db.store;
+            let station = s.create_station("hb", "湖北通联站").await.unwrap().id;
+            let units = ["武汉市", "宜昌市"].map(|u| UnitRecord { name: u.into(), kind: UnitKind::Prefecture });
+            s.import_units(station, &units).await.unwrap();
+            let outlets = [("湖北日报", OutletLevel::Provincial), ("中国知识产权报", OutletLevel::National)].map(
+                |(name, level)| OutletRecord {
+                    name: name.into(),
+                    kind: OutletKind::Newspaper,
+                    level,
+                    columns: vec!["要闻".into()],
+                },
+            );
+            s.import_outlets(station, &outlets).await.unwrap();
+            let people: Vec<CorrespondentRecord> = (0..6)
+                .map(|i| CorrespondentRecord {
+                    name: format!("通讯员{i}"),
+                    unit: (i < 4).then(|| units[i % 2].name.clone()),
+                    kind: CorrespondentKind::UnitCorrespondent,
+                    phone: String::new(),
+                    email: String::new(),
+                    joined_on: None,
+                    active: true,
+                })
+                .collect();
+            s.import_correspondents(station, &people).await.unwrap();
+            let records: Vec<PlacementRecord> = (0..n)
+                .map(|i| {
+                    // Three authors each: three times as many byline rows, several statements too.
+                    let shares = if i % 2 == 0 { [Some(5000), Some(3000), Some(2000)] } else { [None; 3] };
+                    let authors = (0..3)
+                        .map(|k| WrittenAuthor { name: format!("通讯员{}", (i + k) % 6), share_bp: shares[k] })
+                        .collect();
+                    PlacementRecord {
+                        title: format!("第{i}篇"),
+                        authors,
+                        external_authors: if i % 5 == 0 { "本报记者 王某".into() } else { String::new() },
+                        // Without a unit, the first author's (none for 通讯员4 and 通讯员5).
+                        unit: (i % 3 == 0).then(|| "宜昌市".to_string()),
+                        outlet: outlets[i % 2].name.clone(),
+                        column: if i % 2 == 0 { "要闻".into() } else { String::new() },
+                        published_on: date!(2007 - 01 - 01) + time::Duration::days((i % 365) as i64),
+                        genre: Genre::ALL[i % Genre::ALL.len()],
+                        position: Position::ALL[i % Position::ALL.len()],
+                        length: i as i32,
+                        instruction: (i % 7 == 0).then_some(InstructionLevel::ALL[i % InstructionLevel::ALL.len()]),
+                        commissioned: i % 4 == 0,
+                        reprint: i % 6 == 0,
+                        grade: (i % 8 == 0).then_some(Grade::ALL[i % Grade::ALL.len()]),
+                        url: if i % 9 == 0 { format!("https://example.cn/{i}") } else { String::new() },
+                        note: if i % 10 == 0 { "备注".into() } else { String::new() },
+                    }
+                })
+                .collect();
+            assert_eq!(s.import_placements(station, &records, UserId(0)).await.unwrap(), n, "{}", db.backend);
+            let bylines = s
+                .connection()
+                .query_one_raw(sea_orm::Statement::from_string(s.backend(), "SELECT COUNT(*) FROM placement_authors"))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<i64>(0)
+                .unwrap();
+            assert_eq!(bylines, 3 * n as i64, "{}", db.backend);
+            // The byline rows: the right people, in order, with their shares.
+            let rows = s
+                .connection()
+                .query_all_raw(sea_orm::Statement::from_string(
+                    s.backend(),
+                    "SELECT p.title, c.name, a.position, a.share_bp FROM placement_authors a \
+                     JOIN placements p ON p.id = a.placement_id JOIN correspondents c ON c.id = a.correspondent_id",
+                ))
+                .await
+                .unwrap();
+            let mut written: HashMap<String, Vec<(i32, WrittenAuthor)>> = HashMap::new();
+            for row in rows {
+                let title: String = row.try_get_by_index(0).unwrap();
+                let author = WrittenAuthor {
+                    name: row.try_get_by_index(1).unwrap(),
+                    share_bp: row.try_get_by_index(3).unwrap(),
+                };
+                written.entry(title).or_default().push((row.try_get_by_index(2).unwrap(), author));
+            }
+            for r in &records {
+                let mut got = written.remove(&r.title).unwrap_or_default();
+                got.sort_by_key(|(pos, _)| *pos);
+                let got: Vec<WrittenAuthor> = got.into_iter().map(|(_, a)| a).collect();
+                assert_eq!(got, r.authors, "{}: {}", db.backend, r.title);
+            }
+            let mut back = s.export_placements(&PlacementFilter::new(Scope::Station(station))).await.unwrap();
+            assert_eq!(back.len(), n, "{}", db.backend);
+            back.sort_by_key(|r| r.title.trim_start_matches('第').trim_end_matches('篇').parse::<usize>().unwrap());
+            for (got, want) in back.iter().zip(&records) {
+                let unit = want.unit.clone().or_else(|| {
+                    let first = &want.authors[0].name;
+                    people.iter().find(|p| &p.name == first).and_then(|p| p.unit.clone())
+                });
+                assert_eq!(got, &PlacementRecord { unit, ..want.clone() }, "{}", db.backend);
+            }
+        }
+    }
 }

@@ -259,6 +259,18 @@ impl Store {
         Ok(adjustment_of(m))
     }
 
+    /// Every adjustment of the station, oldest first.
+    pub async fn all_adjustments(&self, station: StationId) -> Result<Vec<AdjustmentRecord>> {
+        Ok(adjustment::Entity::find()
+            .filter(adjustment::Column::StationId.eq(station.0))
+            .order_by_asc(adjustment::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(adjustment_of)
+            .collect())
+    }
+
     /// Adjustments effective in `from..=to`.
     pub async fn adjustments(&self, station: StationId, from: Date, to: Date) -> Result<Vec<AdjustmentRecord>> {
         Ok(adjustment::Entity::find()

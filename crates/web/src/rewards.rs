@@ -96,9 +96,10 @@ impl RewardData {
             self.adjustments.iter().filter(|a| period.contains(a.date)).cloned().collect();
         // Allowances and floors go to everyone the engine is given: give it the active people,
         // and anyone else who is on a byline or adjusted this period.
+        // (Every byline the engine is given counts: earlier months are computed too.)
         let involved: std::collections::HashSet<CorrespondentId> = items
             .iter()
-            .filter(|i| period.contains(i.date))
+            .filter(|i| i.date <= period.to)
             .flat_map(|i| i.authors.iter().map(|a| a.correspondent_id))
             .chain(adjustments.iter().map(|a| a.correspondent_id))
             .collect();

@@ -403,3 +403,64 @@ async fn a_month_loads_only_the_placements_its_policy_looks_back_to() {
         assert_eq!(web::rewards::lookback_start(&[capped], &june), june.year_start());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_who_stopped_still_count_for_their_earlier_work() {
+    for app in apps().await {
+        let s = &app.db.store;
+        let station = domain::StationId(1);
+        // 王新人 writes in April, then leaves: a June statement (which looks back to April for the
+        // quarterly quota) must still know who wrote April's piece.
+        let unit = s.units(station).await.unwrap()[1].id;
+        let input = domain::CorrespondentInput {
+            name: "王新人".into(),
+            unit_id: Some(unit),
+            kind: domain::CorrespondentKind::UnitCorrespondent,
+            phone: String::new(),
+            email: String::new(),
+            joined_on: None,
+            active: true,
+            mentor_user_id: None,
+        };
+        let person = s.create_correspondent(station, &input).await.unwrap();
+        let outlet = s.outlet_by_name(station, "湖北日报").await.unwrap().unwrap().id;
+        let placement = domain::PlacementInput {
+            manuscript_id: None,
+            title: "四月的一篇".into(),
+            unit_id: None,
+            outlet_id: outlet,
+            column: String::new(),
+            published_on: time::macros::date!(2007 - 04 - 10),
+            genre: domain::Genre::News,
+            position: domain::Position::Normal,
+            length: 800,
+            instruction: None,
+            commissioned: false,
+            reprint: false,
+            grade: None,
+            evidence_url: String::new(),
+            note: String::new(),
+            authors: vec![domain::Byline { correspondent_id: person.id, share_bp: None }],
+            external_authors: String::new(),
+        };
+        s.create_placement(station, &placement, domain::UserId(2)).await.unwrap();
+        s.update_correspondent(
+            store::Scope::Station(station),
+            person.id,
+            &domain::CorrespondentInput { active: false, ..input },
+        )
+        .await
+        .unwrap();
+        let june = domain::policy::Period::parse("2007-06").unwrap();
+        let statement = web::rewards::compute(s, station, &june).await.expect("June computes");
+        // April was published before the piece was recorded: June carries it as a correction.
+        let line = statement.lines.iter().find(|l| l.correspondent_id == person.id).expect("a line for the correction");
+        assert_eq!(line.placements, 0);
+        assert!(line.trail.iter().all(|t| t.detail.contains("更正：2007年4月公示后变动")), "{line:?}");
+        let april =
+            web::rewards::compute(s, station, &domain::policy::Period::parse("2007-04").unwrap()).await.unwrap();
+        let in_april =
+            april.lines.iter().find(|l| l.correspondent_id == person.id).expect("April, recomputed, pays them");
+        assert_eq!(in_april.ledgers, line.ledgers, "the correction is exactly what April now owes them");
+    }
+}

@@ -522,7 +522,7 @@ async fn adjustments_page(
     access::require(access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
     let people = state.store.all_correspondents(station).await?;
-    let list = state.store.adjustments(station, time::Date::MIN, time::Date::MAX).await?;
+    let list = state.store.all_adjustments(station).await?;
     let adjustments = list
         .into_iter()
         .rev()
