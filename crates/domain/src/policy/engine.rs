@@ -403,7 +403,14 @@ fn place<'a>(
             return Err(ComputeError::UnknownAuthor { title: item.title.clone(), correspondent: a.correspondent_id });
         }
         let month = months.iter().position(|m| m.contains(item.date)).unwrap_or(first);
-        let values = policy.ledgers.iter().map(|l| (l.key.clone(), evaluate(item, l))).collect();
+        // Months before the period are computed silently: their values only, no trail text.
+        let values = policy
+            .ledgers
+            .iter()
+            .map(|l| {
+                (l.key.clone(), if in_period { evaluate(item, l) } else { (evaluate_quietly(item, l), Vec::new()) })
+            })
+            .collect();
         placed.push(Placed { item, policy, month, in_period, values, counted: true });
     }
     apply_duplicates(&mut placed);
@@ -441,6 +448,24 @@ fn evaluate(item: &Item, ledger: &Ledger) -> (Decimal, Vec<Step>) {
         }
     }
     (value, steps)
+}
+
+/// `evaluate`'s value without its steps.
+fn evaluate_quietly(item: &Item, ledger: &Ledger) -> Decimal {
+    let mut value = ledger.base.iter().find_map(|r| r.value(item, Decimal::ZERO)).unwrap_or(Decimal::ZERO);
+    let mut groups_done: Vec<&str> = Vec::new();
+    for rule in &ledger.bonus {
+        if rule.group.as_deref().is_some_and(|g| groups_done.contains(&g)) {
+            continue;
+        }
+        if let Some(new) = rule.value(item, value) {
+            if let Some(g) = rule.group.as_deref() {
+                groups_done.push(g);
+            }
+            value = new;
+        }
+    }
+    value
 }
 
 /// Under `duplicates = "best"` a manuscript placed several times counts once per ledger at its
@@ -546,7 +571,7 @@ fn split(placed: &[Placed]) -> Vec<Credit> {
                 let part = ledger_parts[key][a];
                 let mut steps = steps.clone();
                 let solo = p.item.authors.len() == 1 && !p.item.has_external_authors;
-                if !solo || part != *whole {
+                if p.in_period && (!solo || part != *whole) {
                     steps.push(Step {
                         rule: plan.rule.clone(),
                         detail: format!(

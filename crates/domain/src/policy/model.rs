@@ -671,6 +671,34 @@ impl Rule {
         })
     }
 
+    /// The new running value without the description, or `None` when the rule does not apply:
+    /// the same arithmetic as `apply`, for months whose trail nobody reads.
+    pub fn value(&self, item: &Item, current: Decimal) -> Option<Decimal> {
+        if !self.when.matches(item) {
+            return None;
+        }
+        let n = match &self.amount {
+            Amount::Fixed { value } => *value,
+            Amount::By { dim, entries } => {
+                let v = dim.value_of(item);
+                entries.iter().find(|(k, _)| k.matches(v)).map(|(_, n)| *n)?
+            }
+            Amount::Table { rows, columns, header, cells } => {
+                let c = header.iter().position(|k| k.matches(columns.value_of(item)))?;
+                let (_, values) = cells.iter().find(|(k, _)| k.matches(rows.value_of(item)))?;
+                values.get(c).copied().flatten()?
+            }
+        };
+        Some(match self.op {
+            Op::Value => n,
+            Op::Multiply => exact(current * n),
+            Op::Add => match self.per_chars {
+                Some(per) if per > 0 => current + exact(n * Decimal::from(item.length) / Decimal::from(per)),
+                _ => current + n,
+            },
+        })
+    }
+
     /// Every placement the rule can apply to, as conditions: its own conditions narrowed by the
     /// axes of its amount. `None` when the narrowing leaves nothing.
     pub fn reach(&self) -> Option<Conditions> {

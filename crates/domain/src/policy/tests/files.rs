@@ -241,3 +241,52 @@ fn university_awards_at_the_end_of_the_year() {
     assert_eq!(line(&s, 1).awards, ["优秀通讯员"]);
     assert_eq!(line(&s, 3).awards, ["先进通讯员"]);
 }
+
+/// `Rule::value` (used for months before the period, which keep no trail) gives exactly what
+/// `Rule::apply` gives, for every rule of both policy files over a grid of placements.
+#[test]
+fn quiet_values_match_described_values() {
+    use crate::{Genre, InstructionLevel, OutletKind, OutletLevel, Position};
+    for text in [HUBEI, UNIVERSITY] {
+        let p = policy(text);
+        let rules: Vec<&crate::policy::Rule> =
+            p.ledgers.iter().flat_map(|l| l.base.iter().chain(l.bonus.iter())).collect();
+        let mut checked = 0;
+        for genre in Genre::ALL {
+            for level in OutletLevel::ALL {
+                for kind in OutletKind::ALL {
+                    for (n, position) in Position::ALL.iter().enumerate() {
+                        let mut i = item(1, "2007-06-05");
+                        i.genre = *genre;
+                        i.outlet_level = *level;
+                        i.outlet_kind = *kind;
+                        i.position = *position;
+                        i.length = [300, 800, 1200, 2600][n % 4];
+                        i.instruction = [None, Some(InstructionLevel::Provincial)][n % 2];
+                        i.reprint = n % 3 == 0;
+                        i.commissioned = n % 2 == 1;
+                        for outlet in
+                            ["中国知识产权报", "湖北省知识产权局网站", "国家知识产权局子站", "学校新闻网", "其他"]
+                        {
+                            i.outlet = outlet.into();
+                            for column in ["要闻动态", "市州工作", ""] {
+                                i.column = column.into();
+                                for rule in &rules {
+                                    let current = rust_decimal::Decimal::new(1234, 2);
+                                    assert_eq!(
+                                        rule.apply(&i, current).map(|(v, _)| v),
+                                        rule.value(&i, current),
+                                        "{}",
+                                        rule.id
+                                    );
+                                    checked += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
+}
