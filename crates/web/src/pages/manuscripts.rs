@@ -129,21 +129,7 @@ async fn parse_form(state: &AppState, ctx: &Ctx, f: &ManuscriptForm) -> Result<M
     };
     let input =
         ManuscriptInput { title: f.title.clone(), body: f.body.clone(), genre: genre.unwrap_or(Genre::Other), authors };
-    match input.validate() {
-        Ok(i) if e.is_empty() => Ok(i),
-        Ok(_) => Err(e),
-        Err(more) => {
-            for m in more.0 {
-                // The byline's own messages are already there.
-                if m.field == "authors" && e.get("byline").is_some() {
-                    continue;
-                }
-                let field = if m.field == "authors" { "byline".to_string() } else { m.field };
-                e.0.push(FieldError::new(field, m.message));
-            }
-            Err(e)
-        }
-    }
+    super::with_form_errors(e, input.validate())
 }
 
 async fn redisplay(

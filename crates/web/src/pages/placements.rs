@@ -216,20 +216,7 @@ impl PlacementForm {
             authors,
             external_authors: self.external_authors.clone(),
         };
-        match input.validate() {
-            Ok(i) if e.is_empty() => Ok(i),
-            Ok(_) => Err(e),
-            Err(more) => {
-                for m in more.0 {
-                    if m.field == "authors" && e.get("byline").is_some() {
-                        continue;
-                    }
-                    let field = if m.field == "authors" { "byline".to_string() } else { m.field };
-                    e.0.push(FieldError::new(field, m.message));
-                }
-                Err(e)
-            }
-        }
+        super::with_form_errors(e, input.validate())
     }
 }
 
