@@ -9,6 +9,10 @@ mod generate;
 mod rewards;
 mod sql_reference;
 
+/// The same allocator as the `tonglian` binary, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -104,6 +108,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    store::tune_c_allocator();
     match Cli::parse().command {
         Command::GenCsv { placements, out } => gen_csv(placements, &out),
         Command::Seed { db, placements, chunk } => seed(&db, placements, chunk).await,
@@ -146,6 +151,10 @@ async fn main() -> Result<()> {
             println!("runs={}", t.statement_ms.len());
             println!("statement_median_ms={statement_ms:.3}");
             println!("statement_samples_ms={}", samples(&t.statement_ms));
+            println!("statement_load_median_ms={:.3}", sql_reference::median(&t.load_ms));
+            println!("statement_load_samples_ms={}", samples(&t.load_ms));
+            println!("statement_items_median_ms={:.3}", sql_reference::median(&t.items_ms));
+            println!("statement_engine_median_ms={:.3}", sql_reference::median(&t.engine_ms));
             println!("ranking_median_ms={ranking_ms:.3}");
             println!("ranking_samples_ms={}", samples(&t.ranking_ms));
             println!("sql_median_ms={sql_ms:.3}");

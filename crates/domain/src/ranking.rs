@@ -92,7 +92,7 @@ fn tally(
                     }
                 }
             }
-            RankBy::Outlet => count(item.outlet.clone(), item.outlet_level),
+            RankBy::Outlet => count(item.outlet.to_string(), item.outlet_level),
         }
     }
     match by {
@@ -108,7 +108,7 @@ fn tally(
         }
         RankBy::Outlet => {
             // An outlet's figure is what its placements earned, from the steps tied to them.
-            let outlet_of: HashMap<_, _> = in_period.iter().map(|i| (i.placement_id, i.outlet.clone())).collect();
+            let outlet_of: HashMap<_, _> = in_period.iter().map(|i| (i.placement_id, i.outlet.to_string())).collect();
             for l in &statement.lines {
                 for step in l.trail.iter().filter(|s| s.ledger == ledger) {
                     if let Some(name) = step.placement_id.and_then(|p| outlet_of.get(&p)) {

@@ -151,6 +151,8 @@ entity!(placement, "placements", {
     #[sea_orm(column_type = "Text")] byline: String,
     created_by: i64,
     created_at: i64,
+    /// The byline's correspondents for the reward engine, kept in step with placement_authors.
+    #[sea_orm(column_type = "Text")] byline_ids: String,
 });
 
 entity!(placement_author, "placement_authors", {

@@ -40,6 +40,7 @@ const PLACEMENT_INSERT_COLUMNS: &[&str] = &[
     "byline",
     "created_by",
     "created_at",
+    "byline_ids",
 ];
 
 const AUTHOR_INSERT_COLUMNS: &[&str] = &["placement_id", "correspondent_id", "position", "share_bp"];
@@ -165,7 +166,9 @@ impl Store {
         let missing = |what: &str, name: &str| StoreError::invalid(what, format!("“{name}”不存在"));
         let mut resolved = Vec::with_capacity(records.len());
         let mut author_ids = Vec::with_capacity(records.len() * 2);
+        let mut byline_ids = Vec::with_capacity(records.len());
         for r in records {
+            let first_author = author_ids.len();
             let outlet_id = *outlets.get(&r.outlet).ok_or_else(|| missing("媒体", &r.outlet))?;
             let mut first_unit = None;
             for (pos, a) in r.authors.iter().enumerate() {
@@ -179,6 +182,8 @@ impl Store {
                 Some(name) => Some(*units.get(name).ok_or_else(|| missing("单位", name))?),
                 None => first_unit,
             };
+            let ids = author_ids[first_author..].iter().zip(&r.authors);
+            byline_ids.push(crate::reward_items::byline_ids(ids.map(|(id, a)| (CorrespondentId(*id), a.share_bp))));
             resolved.push((outlet_id, unit_id));
         }
 
@@ -215,6 +220,7 @@ impl Store {
                     Value::String(Some(domain::byline::format_byline(&r.authors))),
                     Value::BigInt(Some(by.0)),
                     Value::BigInt(Some(t)),
+                    Value::String(Some(std::mem::take(&mut byline_ids[offset + i]))),
                 ]);
             }
             // Every full chunk has the same statement (prepared once by the driver).

@@ -241,6 +241,9 @@ fn active_placement(
         note: Set(input.note.clone()),
         external_authors: Set(input.external_authors.clone()),
         byline: Set(byline),
+        byline_ids: Set(crate::reward_items::byline_ids(
+            input.authors.iter().map(|a| (a.correspondent_id, a.share_bp)),
+        )),
         created_by: Set(by.0),
         created_at: Set(now()),
         ..Default::default()

@@ -38,6 +38,7 @@ mod run {
         policies_never_overlap,
         statement_lifecycle_is_guarded,
         payments_never_exceed_what_is_owed,
+        reward_items_follow_every_byline_write,
     );
 }
 
@@ -742,4 +743,51 @@ async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
     let payments = s.payments(st.id).await.unwrap();
     assert_eq!(payments.iter().map(|p| p.amount_fen).sum::<i64>(), 20_050);
     assert_eq!(yuan(20_050), "200.50元");
+}
+
+/// The engine reads bylines from the placement row (`byline_ids`), not from placement_authors:
+/// every write keeps the two in step, and the migration's fill gives the same text.
+async fn reward_items_follow_every_byline_write(s: &Store, _: &str) {
+    use sea_orm::ConnectionTrait;
+    let f = fixture(s).await;
+    let shared = vec![by(f.zhang, Some(6000)), by(f.li, Some(4000))];
+    let a =
+        s.create_placement(f.station, &placement(&f, "合写", f.paper, d(2007, 6, 5), shared), f.editor).await.unwrap();
+    let b = s
+        .create_placement(f.station, &placement(&f, "独写", f.site, d(2007, 6, 9), vec![by(f.wang, None)]), f.editor)
+        .await
+        .unwrap();
+    // Edited: new order, new author, no shares.
+    let mut edit = placement(&f, "独写", f.site, d(2007, 6, 9), vec![by(f.li, None), by(f.wang, None)]);
+    edit.unit_id = None;
+    s.update_placement(Scope::Station(f.station), b.id, &edit, f.editor).await.unwrap();
+    let mut imported = record("导入", "王建国", "局网站", d(2007, 6, 20));
+    imported.authors = vec![
+        WrittenAuthor { name: "王建国".into(), share_bp: Some(7000) },
+        WrittenAuthor { name: "张明远".into(), share_bp: Some(3000) },
+    ];
+    s.import_placements(f.station, &[imported], f.editor).await.unwrap();
+
+    let bylines = |items: &[domain::policy::Item]| -> Vec<(String, Vec<(CorrespondentId, Option<i32>)>)> {
+        items
+            .iter()
+            .map(|i| (i.title.clone(), i.authors.iter().map(|a| (a.correspondent_id, a.share_bp)).collect()))
+            .collect()
+    };
+    let items = s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
+    let expected = vec![
+        ("合写".to_string(), vec![(f.zhang, Some(6000)), (f.li, Some(4000))]),
+        ("独写".to_string(), vec![(f.li, None), (f.wang, None)]),
+        ("导入".to_string(), vec![(f.wang, Some(7000)), (f.zhang, Some(3000))]),
+    ];
+    assert_eq!(bylines(&items), expected);
+    assert_eq!(items[0].placement_id, a.id);
+    assert!(s.reward_items(f.station, d(2007, 7, 1), d(2007, 7, 31)).await.unwrap().is_empty());
+
+    // The migration's fill, from placement_authors alone, writes the same.
+    s.connection().execute_unprepared("UPDATE placements SET byline_ids = ''").await.unwrap();
+    assert!(s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap()[0].authors.is_empty());
+    s.connection().execute_unprepared(store::migration::FILL_BYLINE_IDS).await.unwrap();
+    let refilled = s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
+    assert_eq!(bylines(&refilled), expected);
 }

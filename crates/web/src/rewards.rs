@@ -92,6 +92,20 @@ impl RewardData {
 
     /// Runs the engine for one period over `items` (which may start before the period).
     pub fn run(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
+        self.run_with(period, items, policy::compute)
+    }
+
+    /// `run` without the trails: the same figures, for rankings and charts.
+    pub fn run_figures(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
+        self.run_with(period, items, policy::compute_figures)
+    }
+
+    fn run_with(
+        &self,
+        period: &Period,
+        items: &[policy::Item],
+        engine: fn(&policy::Input) -> Result<Statement, policy::ComputeError>,
+    ) -> AppResult<Statement> {
         let adjustments: Vec<policy::Adjustment> =
             self.adjustments.iter().filter(|a| period.contains(a.date)).cloned().collect();
         // Allowances and floors go to everyone the engine is given: give it the active people,
@@ -117,7 +131,7 @@ impl RewardData {
             units: &self.units,
             adjustments: &adjustments,
         };
-        policy::compute(&input).map_err(|e| AppError::Conflict(e.to_string()))
+        engine(&input).map_err(|e| AppError::Conflict(e.to_string()))
     }
 }
 
@@ -239,7 +253,10 @@ pub async fn compute_with_corrections(
     Ok((data.run(period, &items)?, carried))
 }
 
-/// A ranking for a period against the period before.
+/// A ranking for a period against the period before. Each period is one task that reads its
+/// placements (on its own connection) and then computes on a blocking thread, so the two
+/// periods overlap; only a ranking by outlet needs the trails (an outlet's figure is the sum
+/// of the steps tied to its placements).
 pub async fn ranking(
     store: &Store,
     station: StationId,
@@ -248,20 +265,35 @@ pub async fn ranking(
     ledger: &str,
 ) -> AppResult<domain::ranking::Ranking> {
     let previous = period.previous();
-    let from = previous.year_start();
-    let data = RewardData::load(store, station, from, period.to).await?;
-    let items = store.reward_items(station, from, period.to).await?;
-    let now = data.run(period, &items)?;
+    let data = std::sync::Arc::new(RewardData::load(store, station, previous.year_start(), period.to).await?);
+    let figures = by != domain::ranking::RankBy::Outlet;
+    let task = |p: &Period| {
+        let (store, data, p) = (store.clone(), data.clone(), p.clone());
+        tokio::spawn(async move {
+            let items = store.reward_items(station, lookback_start(&data.policies, &p), p.to).await?;
+            let computed = tokio::task::spawn_blocking(move || {
+                let statement = if figures { data.run_figures(&p, &items) } else { data.run(&p, &items) };
+                (statement, items)
+            });
+            computed.await.map_err(|e| AppError::Internal(e.into()))
+        })
+    };
+    let (now_task, before_task) = (task(period), task(&previous));
+    let (now, items) = now_task.await.map_err(|e| AppError::Internal(e.into()))??;
+    let (before, items_before) = before_task.await.map_err(|e| AppError::Internal(e.into()))??;
+    let now = now?;
     if !now.ledgers.iter().any(|l| l.key == ledger) {
         let keys: Vec<&str> = now.ledgers.iter().map(|l| l.key.as_str()).collect();
         return Err(AppError::BadRequest(format!("账目“{ledger}”不存在，可用：{}", keys.join("、"))));
     }
-    let before = data.run(&previous, &items).ok();
-    let prev = before.as_ref().map(|s| (&previous, s, items.as_slice()));
+    // The previous period may have no policy in force: then there is nothing to compare with.
+    let before = before.ok();
+    let prev = before.as_ref().map(|s| (&previous, s, items_before.as_slice()));
     Ok(domain::ranking::rank(by, ledger, (period, &now, &items), prev))
 }
 
-/// Each unit's monthly figure in `ledger` over a year, for the trend chart.
+/// Each unit's monthly figure in `ledger` over a year, for the trend chart: twelve month
+/// statements over the year's placements, figures only, on two threads.
 pub async fn year_trend(
     store: &Store,
     station: StationId,
@@ -271,13 +303,26 @@ pub async fn year_trend(
     let year_period = Period::parse(&year.to_string()).map_err(AppError::BadRequest)?;
     let data = RewardData::load(store, station, year_period.from, year_period.to).await?;
     let items = store.reward_items(station, year_period.from, year_period.to).await?;
-    let mut labels = Vec::new();
+    let months = year_period.months();
+    // A month's statement computes every month from January, so later months cost more:
+    // the threads take alternate months to share the work evenly.
+    let run = |parity: usize| -> Vec<Option<Statement>> {
+        months.iter().skip(parity).step_by(2).map(|m| data.run_figures(m, &items).ok()).collect()
+    };
+    let (even, odd) = std::thread::scope(|s| {
+        let odd = s.spawn(|| run(1));
+        (run(0), odd.join())
+    });
+    let odd = odd.map_err(|_| AppError::Internal(anyhow::anyhow!("the trend's second thread panicked")))?;
+    let mut statements: Vec<Option<Statement>> = Vec::with_capacity(months.len());
+    let (mut even, mut odd) = (even.into_iter(), odd.into_iter());
+    for i in 0..months.len() {
+        statements.push(if i % 2 == 0 { even.next().flatten() } else { odd.next().flatten() });
+    }
+    let labels = months.iter().map(|m| format!("{}月", u8::from(m.from.month()))).collect();
     let mut per_unit: std::collections::BTreeMap<String, Vec<Option<Decimal>>> =
         data.units.iter().map(|u| (u.name.clone(), Vec::new())).collect();
-    for m in 1..=12 {
-        let period = Period::parse(&format!("{year}-{m:02}")).map_err(AppError::BadRequest)?;
-        labels.push(format!("{m}月"));
-        let statement = data.run(&period, &items).ok();
+    for statement in &statements {
         for (name, values) in per_unit.iter_mut() {
             let v = statement
                 .as_ref()

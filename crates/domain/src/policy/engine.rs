@@ -8,14 +8,17 @@
 //! caps so they always bite; floors come last. Months before the period are computed the same
 //! way but only to know how much of a cap is used up. Rounding happens once, per person and
 //! ledger, on the period's total.
+//!
+//! `compute_figures` gives the same figures without the trail, and formats none of its text.
 
-use super::model::{Duplicates, Ledger, PenaltyTarget, Policy, Rounding, settle};
+use super::model::{Duplicates, Ledger, PenaltyTarget, Policy, Rounding, SplitPlan, settle};
 use super::period::{Period, PeriodKind};
 use crate::{
     CorrespondentId, CorrespondentKind, Genre, Grade, InstructionLevel, ManuscriptId, OutletKind, OutletLevel,
     PlacementId, Position, UnitId,
 };
 use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -28,7 +31,7 @@ pub struct Item {
     #[serde(with = "crate::date_format")]
     pub date: Date,
     pub unit_id: Option<UnitId>,
-    pub outlet: String,
+    pub outlet: std::sync::Arc<str>,
     pub outlet_level: OutletLevel,
     pub outlet_kind: OutletKind,
     pub column: String,
@@ -189,6 +192,17 @@ pub struct UnitLine {
 
 /// Computes a statement. Deterministic: the input's order does not matter.
 pub fn compute(input: &Input) -> Result<Statement, ComputeError> {
+    statement(input, true)
+}
+
+/// `compute`'s figures without the trail: every figure is the same, every `PersonLine::trail` is
+/// empty, and no trail text is formatted, so it is much cheaper (rankings, trends over a year).
+pub fn compute_figures(input: &Input) -> Result<Statement, ComputeError> {
+    statement(input, false)
+}
+
+/// Both of the above: `with_trail` only decides whether the steps are written down.
+fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError> {
     let period = &input.period;
     let year_start = period.year_start();
 
@@ -205,23 +219,44 @@ pub fn compute(input: &Input) -> Result<Statement, ComputeError> {
         return Err(ComputeError::NoPolicyInPeriod { period: period.clone() });
     };
     let ledgers = statement_ledgers(&in_period);
+    let keys: Vec<&str> = ledgers.iter().map(|(l, _)| l.key.as_str()).collect();
 
     // Months from 1 January to the end of the period, each with the latest policy in force in it.
     let months = Period { from: year_start, to: period.to, kind: PeriodKind::Year }.months();
     let first = months.iter().position(|m| m.contains(period.from)).unwrap_or(0);
     let month_policy: Vec<Option<&Policy>> =
         months.iter().map(|m| policies.iter().rev().copied().find(|p| p.in_force_during(m.from, m.to))).collect();
+    // What placements before the period earned shows only through the quarter and year caps and
+    // floors of the period's months, and through `duplicates = "best"`: without those, a ledger
+    // does not need it, and it is not computed.
+    let best = policies.iter().any(|p| p.duplicates == Duplicates::Best);
+    let earlier: Vec<bool> = keys
+        .iter()
+        .map(|k| {
+            let span = |l: &Ledger| {
+                l.cap.quarter.is_some() || l.cap.year.is_some() || l.floor.quarter.is_some() || l.floor.year.is_some()
+            };
+            best || month_policy[first..].iter().flatten().filter_map(|p| p.ledger(k)).any(span)
+        })
+        .collect();
 
+    // People in id order; credits, pieces and adjustments refer to them by position.
     let people: BTreeMap<CorrespondentId, &Person> = input.people.iter().map(|p| (p.id, p)).collect();
+    let ids: Vec<CorrespondentId> = people.keys().copied().collect();
+    let persons: Vec<&Person> = people.values().copied().collect();
     let unit_names: BTreeMap<UnitId, &str> = input.units.iter().map(|u| (u.id, u.name.as_str())).collect();
 
-    let placed = place(input, &policies, &people, &months, first)?;
-    let credits = split(&placed);
+    let Placements { mut placed, mut cells, authors, plans } =
+        place(input, &policies, &ids, &months, first, &keys, &earlier, with_trail)?;
+    apply_duplicates(&mut placed, &mut cells, &keys, first, with_trail);
+    let (credits, unit_tallies) = split(&placed, &mut cells, &authors, &plans, &persons, keys.len());
 
-    // Pieces per person and month, for quotas, the lines and the awards.
-    let mut pieces: BTreeMap<(CorrespondentId, usize), Decimal> = BTreeMap::new();
-    for c in credits.iter().filter(|c| c.piece > Decimal::ZERO) {
-        *pieces.entry((c.person, placed[c.placed].month)).or_default() += c.piece;
+    // Pieces per person and month (`person * months + month`), for quotas, the lines and the awards.
+    let mut pieces = vec![Decimal::ZERO; persons.len() * months.len()];
+    for person in 0..persons.len() {
+        for c in credits.of(person).iter().filter(|c| c.piece > Decimal::ZERO) {
+            pieces[person * months.len() + c.month] += c.piece;
+        }
     }
 
     let mut adjustments: Vec<&Adjustment> =
@@ -235,23 +270,25 @@ pub fn compute(input: &Input) -> Result<Statement, ComputeError> {
             &b.reason,
         ))
     });
+    let mut adjustments_of: Vec<Vec<&Adjustment>> = vec![Vec::new(); persons.len()];
     for a in &adjustments {
-        if !people.contains_key(&a.correspondent_id) {
+        let Ok(person) = ids.binary_search(&a.correspondent_id) else {
             return Err(ComputeError::UnknownPerson(a.correspondent_id));
-        }
-        if !ledgers.iter().any(|(l, _)| l.key == a.ledger) {
+        };
+        if !keys.contains(&a.ledger.as_str()) {
             return Err(ComputeError::UnknownLedger(a.ledger.clone()));
         }
         if a.amount.abs() > Decimal::from(1_000_000_000) {
             return Err(ComputeError::AmountTooLarge(a.amount));
         }
+        adjustments_of[person].push(a);
     }
 
-    let quotas = evaluate_quotas(input, &months, &month_policy, &pieces);
+    let quotas = evaluate_quotas(input, &months, &month_policy, &ids, &pieces);
 
     // Each person's ledgers, month by month.
     let mut lines: Vec<PersonLine> = Vec::new();
-    for person in people.values() {
+    for (index, person) in persons.iter().copied().enumerate() {
         let mut line = PersonLine {
             correspondent_id: person.id,
             name: person.name.clone(),
@@ -263,31 +300,63 @@ pub fn compute(input: &Input) -> Result<Statement, ComputeError> {
             trail: Vec::new(),
             awards: Vec::new(),
         };
-        let mine: Vec<&Credit> = credits.iter().filter(|c| c.person == person.id).collect();
+        let mine = credits.of(index);
         let mut exact_pieces = Decimal::ZERO;
-        for c in mine.iter().filter(|c| placed[c.placed].in_period && c.piece > Decimal::ZERO) {
+        for c in mine.iter().filter(|c| c.in_period && c.piece > Decimal::ZERO) {
             line.placements += 1;
             exact_pieces += c.piece;
         }
         line.pieces = Rounding::HalfUp.apply(settle(exact_pieces), 2);
         let mut active = line.placements > 0;
-        for (info, rounding) in &ledgers {
+        let my_quotas: Vec<&QuotaCheck> = quotas
+            .iter()
+            .filter(|q| Some(q.unit_id) == person.unit_id && q.missed && q.target == PenaltyTarget::EachMember)
+            .collect();
+        if with_trail {
+            // Reserving the trail once saves growing (and copying) it step by step: each credit
+            // shows its placement's steps and maybe the split, and each month adds a few of its own.
+            let per = keys.len();
+            let shown: usize = mine
+                .iter()
+                .filter(|c| c.month >= first)
+                .flat_map(|c| &cells[c.placed * per..(c.placed + 1) * per])
+                .filter(|cell| cell.value.is_some())
+                .map(|cell| cell.steps.len() + 1)
+                .sum();
+            line.trail.reserve(shown + (months.len() - first + 1) * per * 2);
+        }
+        for (ledger, (info, rounding)) in ledgers.iter().enumerate() {
             let ctx = PersonLedger {
                 person,
                 key: &info.key,
+                ledger,
+                ledgers: keys.len(),
+                earlier: earlier[ledger],
                 months: &months,
                 first,
                 month_policy: &month_policy,
                 placed: &placed,
-                credits: &mine,
-                adjustments: &adjustments,
-                quotas: &quotas,
+                plans: &plans,
+                mine,
+                parts: credits.parts_of(index, keys.len()),
+                adjustments: &adjustments_of[index],
+                quotas: &my_quotas,
             };
-            let (total, mut trail) = ctx.run();
+            let start = line.trail.len();
+            let mut trail = Trail {
+                key: &info.key,
+                steps: &mut line.trail,
+                keep: with_trail,
+                count: 0,
+                running: Decimal::ZERO,
+                on: false,
+            };
+            let total = ctx.run(&mut trail, &mut cells);
+            let count = trail.count;
             let rounded = rounding.apply(settle(total), info.scale);
-            if rounded != total {
-                let running = trail.last().map_or(total, |s| s.total) + rounded - total;
-                trail.push(TrailStep {
+            if rounded != total && with_trail {
+                let running = line.trail[start..].last().map_or(total, |s| s.total) + rounded - total;
+                line.trail.push(TrailStep {
                     placement_id: None,
                     ledger: info.key.clone(),
                     rule: "round".into(),
@@ -296,19 +365,19 @@ pub fn compute(input: &Input) -> Result<Statement, ComputeError> {
                     total: running,
                 });
             }
-            active |= !trail.is_empty() || !rounded.is_zero();
+            // Steps tied to placements always come with a "sum" step, which `count` counts.
+            active |= count > 0 || rounded != total || !rounded.is_zero();
             line.ledgers.insert(info.key.clone(), rounded);
-            line.trail.extend(trail);
         }
         if period.kind == PeriodKind::Year && active {
-            award(&mut line, person, statement_policy, &placed, &mine);
+            award(&mut line, person, statement_policy, &placed, mine, with_trail);
         }
         if active {
             lines.push(line);
         }
     }
 
-    let units = unit_lines(input, &unit_names, &ledgers, &lines, &credits, &placed, &quotas, first);
+    let units = unit_lines(input, &unit_names, &ledgers, &lines, &unit_tallies, &quotas, first);
     let unit_order: BTreeMap<Option<UnitId>, usize> = units.iter().enumerate().map(|(i, u)| (u.unit_id, i)).collect();
     lines.sort_by(|a, b| {
         let ua = unit_order.get(&a.unit_id).copied().unwrap_or(usize::MAX);
@@ -355,114 +424,190 @@ fn unit_name(names: &BTreeMap<UnitId, &str>, id: UnitId) -> String {
 
 /// One step before it is tied to a person.
 #[derive(Debug, Clone)]
-struct Step {
-    rule: String,
+struct Step<'a> {
+    rule: &'a str,
     detail: String,
     value: Decimal,
     total: Decimal,
 }
 
-/// A placement with the policy it falls under and its value in each of that policy's ledgers.
+/// A placement with the policy it falls under.
 struct Placed<'a> {
     item: &'a Item,
     policy: &'a Policy,
     month: usize,
     in_period: bool,
-    /// Ledger key → value and steps, after duplicates, before the split.
-    values: BTreeMap<String, (Decimal, Vec<Step>)>,
     /// Counts as a piece (a manuscript counted in an earlier placement does not).
     counted: bool,
+    /// How the placement is shared: a position in `Placements::plans`.
+    plan: usize,
+    /// The authors, in byline order, as positions in the people (at this range of `Placements::authors`).
+    authors: std::ops::Range<usize>,
+    /// One author from the network and no one from outside.
+    solo: bool,
 }
 
+/// The placements, their values, their authors and how they are split.
+struct Placements<'a> {
+    placed: Vec<Placed<'a>>,
+    cells: Vec<Cell<'a>>,
+    authors: Vec<usize>,
+    plans: Vec<Plan>,
+}
+
+/// A split plan, and each author's share of a piece under it.
+struct Plan {
+    plan: SplitPlan,
+    shares: Vec<Decimal>,
+}
+
+/// Placements under the same policy whose bylines have the same shares written and the same
+/// outside authors are split alike: each kind of byline is planned once.
+#[derive(Default)]
+struct Plans {
+    list: Vec<Plan>,
+    /// The kind of byline (see `key`) → position in `list`.
+    /// FxHash (rustc-hash): the keys are the station's own integers, so the default hash's
+    /// protection against crafted keys buys nothing here and costs time.
+    index: FxHashMap<Vec<i64>, usize>,
+    key: Vec<i64>,
+}
+
+impl Plans {
+    /// The position of the plan for `item` under `policies[policy]`, planned now if it is new;
+    /// with the trail, in words too.
+    fn find(&mut self, policies: &[&Policy], policy: usize, item: &Item, with_trail: bool) -> usize {
+        // Everything `Split::plan` looks at: the policy, outside authors, each author's share.
+        self.key.clear();
+        self.key.extend([policy as i64, i64::from(item.has_external_authors)]);
+        for a in &item.authors {
+            self.key.extend([i64::from(a.share_bp.is_some()), i64::from(a.share_bp.unwrap_or(0))]);
+        }
+        if let Some(&found) = self.index.get(self.key.as_slice()) {
+            return found;
+        }
+        let split = &policies[policy].split;
+        let plan = if with_trail { split.plan(item) } else { split.plan_quietly(item) };
+        let shares = plan.parts(Decimal::ONE);
+        self.list.push(Plan { plan, shares });
+        self.index.insert(self.key.clone(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// A placement's value in one statement ledger (at `placement * ledgers + ledger`), after
+/// duplicates and before the split, and with the trail the steps that led to it.
+struct Cell<'a> {
+    /// `None` when the placement's policy does not have the ledger, or when nobody needs the
+    /// value (a month before the period, see `earlier` in `statement`).
+    value: Option<Decimal>,
+    steps: Vec<Step<'a>>,
+    /// Credits that have yet to show the steps: the last one takes them instead of copying.
+    left: usize,
+}
+
+/// The placements from 1 January to the end of the period, in date order, each with its policy,
+/// month, values and split; an error for the first one that cannot be computed.
 fn place<'a>(
     input: &Input<'a>,
     policies: &[&'a Policy],
-    people: &BTreeMap<CorrespondentId, &Person>,
+    people: &[CorrespondentId],
     months: &[Period],
     first: usize,
-) -> Result<Vec<Placed<'a>>, ComputeError> {
+    keys: &[&str],
+    earlier: &[bool],
+    with_trail: bool,
+) -> Result<Placements<'a>, ComputeError> {
     let period = &input.period;
     let year_start = period.year_start();
-    let mut items: Vec<&'a Item> = input.items.iter().filter(|i| year_start <= i.date && i.date <= period.to).collect();
+    let mut items: Vec<&'a Item> = Vec::with_capacity(input.items.len());
+    items.extend(input.items.iter().filter(|i| year_start <= i.date && i.date <= period.to));
     items.sort_by_key(|i| (i.date, i.placement_id));
-    let mut seen = BTreeSet::new();
-    let mut placed = Vec::new();
+    // Each policy's ledger for each statement ledger; a key written twice means its last ledger.
+    let policy_ledgers: Vec<Vec<Option<&Ledger>>> =
+        policies.iter().map(|p| keys.iter().map(|k| p.ledgers.iter().rev().find(|l| l.key == *k)).collect()).collect();
+    let mut seen: FxHashSet<PlacementId> = FxHashSet::with_capacity_and_hasher(items.len(), Default::default());
+    let mut placed = Vec::with_capacity(items.len());
+    let mut cells = Vec::with_capacity(items.len() * keys.len());
+    let mut authors = Vec::with_capacity(items.len() * 2);
+    let mut plans = Plans::default();
     for item in items {
         if !seen.insert(item.placement_id) {
             return Err(ComputeError::DuplicatePlacement(item.placement_id));
         }
         let in_period = period.contains(item.date);
-        let Some(policy) = policies.iter().copied().find(|p| p.in_force(item.date)) else {
+        let Some(p) = policies.iter().position(|p| p.in_force(item.date)) else {
             if in_period {
                 return Err(ComputeError::NoPolicy { date: item.date, title: item.title.clone() });
             }
             // Before the period and under no policy: it earned nothing then, so it uses no cap now.
             continue;
         };
-        if let Some(a) = item.authors.iter().find(|a| !people.contains_key(&a.correspondent_id)) {
-            return Err(ComputeError::UnknownAuthor { title: item.title.clone(), correspondent: a.correspondent_id });
+        let start = authors.len();
+        for a in &item.authors {
+            match people.binary_search(&a.correspondent_id) {
+                Ok(person) => authors.push(person),
+                Err(_) => {
+                    let correspondent = a.correspondent_id;
+                    return Err(ComputeError::UnknownAuthor { title: item.title.clone(), correspondent });
+                }
+            }
         }
-        let month = months.iter().position(|m| m.contains(item.date)).unwrap_or(first);
+        // The month containing the date (every date up to the period's end has one). Found by
+        // bisection, it never goes down as the dates go up: each person's credits rely on that.
+        let month = months.partition_point(|m| m.to < item.date).min(months.len().saturating_sub(1));
         // Months before the period are computed silently: their values only, no trail text.
-        let values = policy
-            .ledgers
-            .iter()
-            .map(|l| {
-                (l.key.clone(), if in_period { evaluate(item, l) } else { (evaluate_quietly(item, l), Vec::new()) })
-            })
-            .collect();
-        placed.push(Placed { item, policy, month, in_period, values, counted: true });
+        let describe = with_trail && in_period;
+        for (ledger, needed) in policy_ledgers[p].iter().zip(earlier) {
+            let mut steps = Vec::new();
+            let ledger = ledger.filter(|_| month >= first || *needed);
+            let value = ledger.map(|l| evaluate(item, l, describe.then_some(&mut steps)));
+            cells.push(Cell { value, steps, left: 0 });
+        }
+        placed.push(Placed {
+            item,
+            policy: policies[p],
+            month,
+            in_period,
+            counted: true,
+            plan: plans.find(policies, p, item, with_trail),
+            authors: start..authors.len(),
+            solo: item.authors.len() == 1 && !item.has_external_authors,
+        });
     }
-    apply_duplicates(&mut placed);
-    Ok(placed)
+    Ok(Placements { placed, cells, authors, plans: plans.list })
 }
 
 /// A placement's value in one ledger: the first base rule that matches, then every bonus in
-/// file order (only the first of each group).
-fn evaluate(item: &Item, ledger: &Ledger) -> (Decimal, Vec<Step>) {
-    let mut steps = Vec::new();
-    let mut value = Decimal::ZERO;
-    match ledger.base.iter().find_map(|r| r.apply(item, Decimal::ZERO).map(|(v, d)| (r, v, d))) {
-        Some((rule, v, detail)) => {
-            value = v;
-            steps.push(Step { rule: rule.id.clone(), detail, value: v, total: v });
-        }
-        None => steps.push(Step {
-            rule: "base.none".into(),
-            detail: "没有符合的基础分值规则，计0".into(),
-            value: Decimal::ZERO,
-            total: Decimal::ZERO,
-        }),
+/// file order (only the first of each group). With `steps`, each rule's step in words.
+fn evaluate<'a>(item: &Item, ledger: &'a Ledger, mut steps: Option<&mut Vec<Step<'a>>>) -> Decimal {
+    let base = ledger.base.iter().find_map(|r| r.applied(item, Decimal::ZERO).map(|a| (r, a)));
+    let mut value = base.map_or(Decimal::ZERO, |(_, a)| a.value);
+    if let Some(steps) = steps.as_deref_mut() {
+        steps.push(match base {
+            Some((rule, a)) => Step { rule: &rule.id, detail: rule.describe(item, &a), value, total: value },
+            None => Step {
+                rule: "base.none",
+                detail: "没有符合的基础分值规则，计0".into(),
+                value: Decimal::ZERO,
+                total: Decimal::ZERO,
+            },
+        });
     }
-    let mut groups_done: BTreeSet<&str> = BTreeSet::new();
-    for rule in &ledger.bonus {
-        if rule.group.as_deref().is_some_and(|g| groups_done.contains(g)) {
-            continue;
-        }
-        if let Some((new, detail)) = rule.apply(item, value) {
-            if let Some(g) = rule.group.as_deref() {
-                groups_done.insert(g);
-            }
-            steps.push(Step { rule: rule.id.clone(), detail, value: new - value, total: new });
-            value = new;
-        }
-    }
-    (value, steps)
-}
-
-/// `evaluate`'s value without its steps.
-fn evaluate_quietly(item: &Item, ledger: &Ledger) -> Decimal {
-    let mut value = ledger.base.iter().find_map(|r| r.value(item, Decimal::ZERO)).unwrap_or(Decimal::ZERO);
     let mut groups_done: Vec<&str> = Vec::new();
     for rule in &ledger.bonus {
         if rule.group.as_deref().is_some_and(|g| groups_done.contains(&g)) {
             continue;
         }
-        if let Some(new) = rule.value(item, value) {
+        if let Some(a) = rule.applied(item, value) {
             if let Some(g) = rule.group.as_deref() {
                 groups_done.push(g);
             }
-            value = new;
+            if let Some(steps) = steps.as_deref_mut() {
+                let detail = rule.describe(item, &a);
+                steps.push(Step { rule: &rule.id, detail, value: a.value - value, total: a.value });
+            }
+            value = a.value;
         }
     }
     value
@@ -472,55 +617,55 @@ fn evaluate_quietly(item: &Item, ledger: &Ledger) -> Decimal {
 /// best value. Within a month the best placement pays; in a later month a better placement pays
 /// only the difference to what was already counted, so the year adds up to the best and an
 /// earlier month's figures never change. The piece itself counts once, in the first month.
-fn apply_duplicates(placed: &mut [Placed]) {
-    let mut groups: BTreeMap<ManuscriptId, Vec<usize>> = BTreeMap::new();
-    for (i, p) in placed.iter().enumerate() {
-        if let Some(m) = p.item.manuscript_id {
-            groups.entry(m).or_default().push(i);
-        }
-    }
-    for members in groups.values().filter(|m| m.len() > 1) {
-        let months: BTreeSet<usize> = members.iter().map(|&i| placed[i].month).collect();
-        let keys: BTreeSet<String> = members.iter().flat_map(|&i| placed[i].values.keys().cloned()).collect();
+fn apply_duplicates(placed: &mut [Placed], cells: &mut [Cell], keys: &[&str], first: usize, with_trail: bool) {
+    let per = keys.len();
+    let mut copies: Vec<(ManuscriptId, usize)> =
+        placed.iter().enumerate().filter_map(|(i, p)| p.item.manuscript_id.map(|m| (m, i))).collect();
+    copies.sort_unstable();
+    for group in copies.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let members: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
+        let mut months: Vec<usize> = members.iter().map(|&i| placed[i].month).collect();
+        months.sort_unstable();
+        months.dedup();
         // Pieces: the first month's best placement (by the policy's first ledger) is the one counted.
         let mut counted_before = false;
         for &month in &months {
-            let in_month: Vec<usize> = members.iter().copied().filter(|&i| placed[i].month == month).collect();
-            let best: Vec<usize> =
-                in_month.iter().copied().filter(|&i| placed[i].policy.duplicates == Duplicates::Best).collect();
-            let primary = |i: usize| {
-                let p = &placed[i];
-                p.policy.ledgers.first().and_then(|l| p.values.get(&l.key)).map_or(Decimal::ZERO, |v| v.0)
-            };
-            let chosen = pick_best(&best, placed, primary);
+            let best: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| placed[i].month == month && placed[i].policy.duplicates == Duplicates::Best)
+                .collect();
+            let chosen = pick_best(&best, placed, |i| primary(&placed[i], &cells[i * per..(i + 1) * per], keys));
             for &i in &best {
                 placed[i].counted = !counted_before && Some(i) == chosen;
             }
             counted_before = true;
         }
-        for key in &keys {
+        for ledger in 0..per {
+            let value_of = |cells: &[Cell], i: usize| cells[i * per + ledger].value;
             let mut already = Decimal::ZERO;
             for &month in &months {
                 let in_month: Vec<usize> = members
                     .iter()
                     .copied()
-                    .filter(|&i| placed[i].month == month && placed[i].values.contains_key(key))
+                    .filter(|&i| placed[i].month == month && value_of(cells, i).is_some())
                     .collect();
                 let mut month_max = Decimal::ZERO;
                 for &i in &in_month {
                     if placed[i].policy.duplicates == Duplicates::All {
-                        month_max = month_max.max(placed[i].values[key].0);
+                        month_max = month_max.max(value_of(cells, i).unwrap_or_default());
                     }
                 }
                 let best: Vec<usize> =
                     in_month.iter().copied().filter(|&i| placed[i].policy.duplicates == Duplicates::Best).collect();
-                let value_of = |i: usize| placed[i].values.get(key).map_or(Decimal::ZERO, |v| v.0);
-                let chosen = pick_best(&best, placed, value_of);
-                let chosen_outlet = chosen.map(|c| placed[c].item.outlet.clone()).unwrap_or_default();
+                let chosen = pick_best(&best, placed, |i| value_of(cells, i).unwrap_or_default());
+                let chosen_outlet: &str = chosen.map_or("", |c| &placed[c].item.outlet);
                 for &i in &best {
-                    let (value, steps) = placed[i].values.get_mut(key).expect("filtered on the key");
-                    let pay = if Some(i) == chosen { (*value - already).max(Decimal::ZERO) } else { Decimal::ZERO };
-                    if pay != *value {
+                    let cell = &mut cells[i * per + ledger];
+                    let value = cell.value.unwrap_or_default();
+                    let pay = if Some(i) == chosen { (value - already).max(Decimal::ZERO) } else { Decimal::ZERO };
+                    // Only the period's months show their steps.
+                    if pay != value && with_trail && placed[i].month >= first {
                         let detail = if Some(i) != chosen {
                             format!("同一稿件本月在《{chosen_outlet}》的采用计分更高，本次不计")
                         } else if pay.is_zero() {
@@ -528,14 +673,31 @@ fn apply_duplicates(placed: &mut [Placed]) {
                         } else {
                             format!("同一稿件此前已按 {} 计，本次补差 {}", already.normalize(), pay.normalize())
                         };
-                        steps.push(Step { rule: "duplicate.best".into(), detail, value: pay - *value, total: pay });
+                        cell.steps.push(Step { rule: "duplicate.best", detail, value: pay - value, total: pay });
                     }
-                    month_max = month_max.max(*value);
-                    *value = pay;
+                    month_max = month_max.max(value);
+                    cell.value = Some(pay);
                 }
                 already = already.max(month_max);
             }
         }
+    }
+}
+
+/// A placement's value in its policy's first ledger, before duplicates: it picks the copy of a
+/// manuscript that counts as the piece. `cells` are the placement's own.
+fn primary(p: &Placed, cells: &[Cell], keys: &[&str]) -> Decimal {
+    let Some(first) = p.policy.ledgers.first() else { return Decimal::ZERO };
+    match keys.iter().position(|k| *k == first.key) {
+        Some(ledger) => cells[ledger].value.unwrap_or_default(),
+        // Not a ledger of the statement (an earlier policy's): evaluated only for this.
+        None => p
+            .policy
+            .ledgers
+            .iter()
+            .rev()
+            .find(|l| l.key == first.key)
+            .map_or(Decimal::ZERO, |l| evaluate(p.item, l, None)),
     }
 }
 
@@ -548,49 +710,124 @@ fn pick_best(candidates: &[usize], placed: &[Placed], value: impl Fn(usize) -> D
 }
 
 /// One author's part of one placement.
+#[derive(Clone)]
 struct Credit {
-    person: CorrespondentId,
     placed: usize,
+    /// Copied from the placement, which is then read only for the split's words.
+    placement_id: PlacementId,
+    month: usize,
+    in_period: bool,
+    solo: bool,
+    /// Position on the byline.
+    author: usize,
     /// Share-weighted piece (zero when the placement is not counted as a piece).
     piece: Decimal,
-    /// Ledger key → part and the steps that led to it.
-    parts: BTreeMap<String, (Decimal, Vec<Step>)>,
 }
 
-fn split(placed: &[Placed]) -> Vec<Credit> {
-    let mut out = Vec::new();
+/// Every credit, grouped by person: each person's in the order of the placements (and so of
+/// the months), so that one person's figures are read from one stretch of memory.
+struct Credits {
+    list: Vec<Credit>,
+    /// Person `i`'s credits are `list[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    /// Per credit and statement ledger (at `credit * ledgers + ledger`): the placement's value
+    /// and this credit's part; `None` where the placement has no value in the ledger.
+    parts: Vec<Option<(Decimal, Decimal)>>,
+}
+
+impl Credits {
+    /// Person `person`'s credits.
+    fn of(&self, person: usize) -> &[Credit] {
+        &self.list[self.starts[person]..self.starts[person + 1]]
+    }
+
+    /// The parts of person `person`'s credits, `ledgers` per credit.
+    fn parts_of(&self, person: usize, ledgers: usize) -> &[Option<(Decimal, Decimal)>] {
+        &self.parts[self.starts[person] * ledgers..self.starts[person + 1] * ledgers]
+    }
+}
+
+/// What the period's credits give the people of one unit.
+#[derive(Default)]
+struct UnitTally {
+    /// Share-weighted pieces.
+    pieces: Decimal,
+    /// Placements with a piece, each counted once however many of the unit's people wrote it.
+    placements: u32,
+    /// The last placement counted: a placement's credits come together.
+    last: Option<usize>,
+}
+
+/// Shares every placement among its authors. Also tallies the period's credits by the authors'
+/// units, in the order of the placements.
+fn split(
+    placed: &[Placed],
+    cells: &mut [Cell],
+    authors: &[usize],
+    plans: &[Plan],
+    persons: &[&Person],
+    ledgers: usize,
+) -> (Credits, BTreeMap<Option<UnitId>, UnitTally>) {
+    let mut starts = vec![0; persons.len() + 1];
+    for &person in authors {
+        starts[person + 1] += 1;
+    }
+    for i in 0..persons.len() {
+        starts[i + 1] += starts[i];
+    }
+    // Where each person's next credit goes.
+    let mut next = starts.clone();
+    let blank = Credit {
+        placed: 0,
+        placement_id: PlacementId(0),
+        month: 0,
+        in_period: false,
+        solo: false,
+        author: 0,
+        piece: Decimal::ZERO,
+    };
+    let mut list = vec![blank; authors.len()];
+    let mut parts = vec![None; authors.len() * ledgers];
+    let mut units: BTreeMap<Option<UnitId>, UnitTally> = BTreeMap::new();
+    let mut ledger_parts: Vec<Vec<Decimal>> = vec![Vec::new(); ledgers];
     for (index, p) in placed.iter().enumerate() {
-        let plan = p.policy.split.plan(p.item);
-        let shares = plan.parts(Decimal::ONE);
-        let ledger_parts: BTreeMap<&String, Vec<Decimal>> =
-            p.values.iter().map(|(k, (v, _))| (k, plan.parts(*v))).collect();
-        for (a, author) in p.item.authors.iter().enumerate() {
-            let piece = if p.counted { shares[a] } else { Decimal::ZERO };
-            let mut parts = BTreeMap::new();
-            for (key, (whole, steps)) in &p.values {
-                let part = ledger_parts[key][a];
-                let mut steps = steps.clone();
-                let solo = p.item.authors.len() == 1 && !p.item.has_external_authors;
-                if p.in_period && (!solo || part != *whole) {
-                    steps.push(Step {
-                        rule: plan.rule.clone(),
-                        detail: format!(
-                            "{}；本人第{}作者：{} → {}",
-                            plan.detail,
-                            a + 1,
-                            whole.normalize(),
-                            part.normalize()
-                        ),
-                        value: part - *whole,
-                        total: part,
-                    });
-                }
-                parts.insert(key.clone(), (part, steps));
+        let Plan { plan, shares } = &plans[p.plan];
+        let values = &mut cells[index * ledgers..(index + 1) * ledgers];
+        for (cell, out) in values.iter().zip(ledger_parts.iter_mut()) {
+            if let Some(whole) = cell.value {
+                plan.parts_into(whole, out);
             }
-            out.push(Credit { person: author.correspondent_id, placed: index, piece, parts });
+        }
+        for (a, &person) in authors[p.authors.clone()].iter().enumerate() {
+            let piece = if p.counted { shares[a] } else { Decimal::ZERO };
+            let slot = next[person];
+            next[person] += 1;
+            list[slot] = Credit {
+                placed: index,
+                placement_id: p.item.placement_id,
+                month: p.month,
+                in_period: p.in_period,
+                solo: p.solo,
+                author: a,
+                piece,
+            };
+            for (ledger, (cell, out)) in values.iter_mut().zip(&ledger_parts).enumerate() {
+                if let Some(whole) = cell.value {
+                    parts[slot * ledgers + ledger] = Some((whole, out[a]));
+                    cell.left += 1;
+                }
+            }
+            if p.in_period {
+                let tally = units.entry(persons[person].unit_id).or_default();
+                tally.pieces += piece;
+                if piece > Decimal::ZERO && tally.last != Some(index) {
+                    tally.last = Some(index);
+                    tally.placements += 1;
+                }
+            }
         }
     }
-    out
+    (Credits { list, starts, parts }, units)
 }
 
 /// A quota checked for one unit at the end of its period.
@@ -607,14 +844,31 @@ struct QuotaCheck {
     target: PenaltyTarget,
 }
 
+/// `pieces` is per person (in the order of `people`) and month.
 fn evaluate_quotas(
     input: &Input,
     months: &[Period],
     month_policy: &[Option<&Policy>],
-    pieces: &BTreeMap<(CorrespondentId, usize), Decimal>,
+    people: &[CorrespondentId],
+    pieces: &[Decimal],
 ) -> Vec<QuotaCheck> {
     let mut units: Vec<&UnitInfo> = input.units.iter().collect();
     units.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    // Each unit's members by position in `people`, in that order.
+    let members: Vec<Vec<usize>> = units
+        .iter()
+        .map(|unit| {
+            let mut m: Vec<usize> = input
+                .people
+                .iter()
+                .filter(|p| p.unit_id == Some(unit.id))
+                .filter_map(|p| people.binary_search(&p.id).ok())
+                .collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        })
+        .collect();
     let mut out = Vec::new();
     for (month, policy) in month_policy.iter().enumerate() {
         let Some(policy) = policy else { continue };
@@ -626,17 +880,20 @@ fn evaluate_quotas(
                 continue;
             }
             let window = (month + 1).saturating_sub(span)..=month;
-            for unit in &units {
+            for (unit, members) in units.iter().zip(&members) {
                 if quota.units.as_ref().is_some_and(|names| !names.contains(&unit.name)) {
                     continue;
                 }
-                let members: Vec<CorrespondentId> =
-                    input.people.iter().filter(|p| p.unit_id == Some(unit.id)).map(|p| p.id).collect();
-                let got: Decimal = pieces
-                    .iter()
-                    .filter(|((who, m), _)| members.contains(who) && window.contains(m))
-                    .map(|(_, n)| *n)
-                    .sum();
+                let mut got = Decimal::ZERO;
+                for &who in members {
+                    for m in window.clone() {
+                        let n = pieces[who * months.len() + m];
+                        // Zero means no piece that month (pieces are positive).
+                        if !n.is_zero() {
+                            got += n;
+                        }
+                    }
+                }
                 out.push(QuotaCheck {
                     unit_id: unit.id,
                     month,
@@ -658,31 +915,48 @@ fn evaluate_quotas(
 struct PersonLedger<'a> {
     person: &'a Person,
     key: &'a str,
+    /// The ledger's position among the statement's, and how many there are.
+    ledger: usize,
+    ledgers: usize,
+    /// Whether the placements of months before the period count (see `statement`).
+    earlier: bool,
     months: &'a [Period],
     first: usize,
     month_policy: &'a [Option<&'a Policy>],
     placed: &'a [Placed<'a>],
-    credits: &'a [&'a Credit],
+    plans: &'a [Plan],
+    /// The person's credits with their parts, adjustments and missed per-member quotas.
+    mine: &'a [Credit],
+    parts: &'a [Option<(Decimal, Decimal)>],
     adjustments: &'a [&'a Adjustment],
-    quotas: &'a [QuotaCheck],
+    quotas: &'a [&'a QuotaCheck],
 }
 
-/// Collects the trail of the period's months; earlier months are computed silently.
+/// Collects the trail of the period's months; earlier months are computed silently. Without
+/// `keep` the steps are only counted.
 struct Trail<'a> {
     key: &'a str,
-    steps: Vec<TrailStep>,
+    steps: &'a mut Vec<TrailStep>,
+    keep: bool,
+    count: usize,
     running: Decimal,
     on: bool,
 }
 
 impl Trail<'_> {
-    fn push(&mut self, rule: impl Into<String>, detail: String, value: Decimal) {
-        if self.on {
+    /// A step without a placement; `describe` gives its rule and detail, and is called only when kept.
+    fn push(&mut self, value: Decimal, describe: impl FnOnce() -> (String, String)) {
+        if !self.on {
+            return;
+        }
+        self.count += 1;
+        if self.keep {
             self.running += value;
+            let (rule, detail) = describe();
             self.steps.push(TrailStep {
                 placement_id: None,
                 ledger: self.key.to_string(),
-                rule: rule.into(),
+                rule,
                 detail,
                 value,
                 total: self.running,
@@ -691,18 +965,14 @@ impl Trail<'_> {
     }
 }
 
-fn n(d: Decimal) -> String {
-    d.normalize().to_string()
-}
-
 impl PersonLedger<'_> {
-    /// The period's unrounded total and its trail.
-    fn run(&self) -> (Decimal, Vec<TrailStep>) {
-        let mut trail = Trail { key: self.key, steps: Vec::new(), running: Decimal::ZERO, on: false };
+    /// The period's unrounded total; the trail goes to `trail`. `cells` are all placements'.
+    fn run(&self, trail: &mut Trail, cells: &mut [Cell]) -> Decimal {
         let mut total = Decimal::ZERO;
         let (mut quarter_capped, mut year_capped) = (Decimal::ZERO, Decimal::ZERO);
         let (mut quarter_final, mut year_final) = (Decimal::ZERO, Decimal::ZERO);
         let mut granted: BTreeSet<(PeriodKind, usize)> = BTreeSet::new();
+        let mut rest = self.mine;
         for (m, month) in self.months.iter().enumerate() {
             let calendar = usize::from(u8::from(month.from.month())) - 1;
             if calendar % 3 == 0 {
@@ -715,40 +985,37 @@ impl PersonLedger<'_> {
             // Earnings: placement parts, the allowance, manual bonuses.
             let mut earned = Decimal::ZERO;
             let mut count = 0;
-            for c in self.credits.iter().filter(|c| self.placed[c.placed].month == m) {
-                let Some((part, steps)) = c.parts.get(self.key) else { continue };
-                earned += *part;
+            // The person's credits come in month order: this month's are next. Those of months
+            // before the period are left out when the ledger does not need them (see `earlier`).
+            let start = self.mine.len() - rest.len();
+            let here = rest.iter().take_while(|c| c.month == m).count();
+            rest = &rest[here..];
+            let this_month = if m >= self.first || self.earlier { start..start + here } else { start..start };
+            for k in this_month {
+                let Some((whole, part)) = self.parts[k * self.ledgers + self.ledger] else { continue };
+                earned += part;
                 count += 1;
-                if trail.on {
-                    let id = self.placed[c.placed].item.placement_id;
-                    trail.steps.extend(steps.iter().map(|s| TrailStep {
-                        placement_id: Some(id),
-                        ledger: self.key.to_string(),
-                        rule: s.rule.clone(),
-                        detail: s.detail.clone(),
-                        value: s.value,
-                        total: s.total,
-                    }));
+                if trail.on && trail.keep {
+                    let credit = &self.mine[k];
+                    let cell = &mut cells[credit.placed * self.ledgers + self.ledger];
+                    self.placement_steps(trail.steps, credit, cell, whole, part);
                 }
             }
             if count > 0 {
-                trail.push("sum", format!("{}稿件合计（{count}篇次）", month.zh()), earned);
+                trail.push(earned, || ("sum".into(), format!("{}稿件合计（{count}篇次）", month.zh())));
             }
             if let Some(a) = ledger.and_then(|l| l.allowance.as_ref())
                 && a.kinds.as_ref().is_none_or(|k| k.contains(&self.person.kind))
                 && granted.insert((a.per, calendar / usize::from(a.per.months())))
             {
                 earned += a.amount;
-                trail.push(format!("allowance.{}", a.per.code()), format!("每{}基础额度", a.per.zh()), a.amount);
+                trail.push(a.amount, || (format!("allowance.{}", a.per.code()), format!("每{}基础额度", a.per.zh())));
             }
-            let adjustments: Vec<&&Adjustment> = self
-                .adjustments
-                .iter()
-                .filter(|a| a.correspondent_id == self.person.id && a.ledger == self.key && month.contains(a.date))
-                .collect();
+            let adjustments: Vec<&Adjustment> =
+                self.adjustments.iter().copied().filter(|a| a.ledger == self.key && month.contains(a.date)).collect();
             for a in adjustments.iter().filter(|a| a.amount > Decimal::ZERO) {
                 earned += a.amount;
-                trail.push("adjust", format!("人工调整（{}）：{}", crate::format_date(a.date), a.reason), a.amount);
+                trail.push(a.amount, || ("adjust".into(), adjustment_detail(a)));
             }
 
             // Caps, each counting what earlier months of its period already used.
@@ -757,22 +1024,26 @@ impl PersonLedger<'_> {
                 if let Some(cap) = l.cap.month
                     && settle(value) > cap
                 {
-                    trail.push("cap.month", format!("超出每月上限 {}，核减", n(cap)), cap - value);
+                    trail.push(cap - value, || ("cap.month".into(), format!("超出每月上限 {}，核减", cap.normalize())));
                     value = cap;
                 }
                 if let Some(cap) = l.cap.quarter {
                     let room = (cap - quarter_capped).max(Decimal::ZERO);
                     if settle(value) > settle(room) {
-                        let detail = format!("本季度此前已计 {}，季度上限 {}，核减", n(quarter_capped), n(cap));
-                        trail.push("cap.quarter", detail, room - value);
+                        trail.push(room - value, || {
+                            let used = quarter_capped.normalize();
+                            ("cap.quarter".into(), format!("本季度此前已计 {used}，季度上限 {}，核减", cap.normalize()))
+                        });
                         value = room;
                     }
                 }
                 if let Some(cap) = l.cap.year {
                     let room = (cap - year_capped).max(Decimal::ZERO);
                     if settle(value) > settle(room) {
-                        let detail = format!("本年此前已计 {}，年度上限 {}，核减", n(year_capped), n(cap));
-                        trail.push("cap.year", detail, room - value);
+                        trail.push(room - value, || {
+                            let used = year_capped.normalize();
+                            ("cap.year".into(), format!("本年此前已计 {used}，年度上限 {}，核减", cap.normalize()))
+                        });
                         value = room;
                     }
                 }
@@ -783,25 +1054,21 @@ impl PersonLedger<'_> {
             // Deductions come after the caps so that they always bite.
             for a in adjustments.iter().filter(|a| a.amount < Decimal::ZERO) {
                 value += a.amount;
-                trail.push("adjust", format!("人工调整（{}）：{}", crate::format_date(a.date), a.reason), a.amount);
+                trail.push(a.amount, || ("adjust".into(), adjustment_detail(a)));
             }
-            if let Some(unit) = self.person.unit_id {
-                for q in self
-                    .quotas
-                    .iter()
-                    .filter(|q| q.month == m && q.unit_id == unit && q.missed && q.target == PenaltyTarget::EachMember)
-                {
-                    if let Some(p) = q.penalty.get(self.key) {
-                        value -= *p;
+            for q in self.quotas.iter().filter(|q| q.month == m) {
+                if let Some(p) = q.penalty.get(self.key) {
+                    value -= *p;
+                    trail.push(-*p, || {
                         let detail = format!(
                             "本单位未完成{}（{} / {} 篇），每人扣减 {}",
                             q.name,
-                            n(q.pieces.round_dp(2)),
-                            n(q.min),
-                            n(*p)
+                            q.pieces.round_dp(2).normalize(),
+                            q.min.normalize(),
+                            p.normalize()
                         );
-                        trail.push(format!("quota.{}", q.id), detail, -*p);
-                    }
+                        (format!("quota.{}", q.id), detail)
+                    });
                 }
             }
 
@@ -810,7 +1077,9 @@ impl PersonLedger<'_> {
                 && let Some(floor) = l.floor.month
                 && settle(value) < floor
             {
-                trail.push("floor.month", format!("低于每月下限 {}，补足", n(floor)), floor - value);
+                trail.push(floor - value, || {
+                    ("floor.month".into(), format!("低于每月下限 {}，补足", floor.normalize()))
+                });
                 value = floor;
             }
             quarter_final += value;
@@ -821,11 +1090,14 @@ impl PersonLedger<'_> {
                     && settle(quarter_final) < floor
                 {
                     let lift = floor - quarter_final;
-                    trail.push(
-                        "floor.quarter",
-                        format!("本季度合计 {}，低于季度下限 {}，补足", n(quarter_final), n(floor)),
-                        lift,
-                    );
+                    trail.push(lift, || {
+                        let detail = format!(
+                            "本季度合计 {}，低于季度下限 {}，补足",
+                            quarter_final.normalize(),
+                            floor.normalize()
+                        );
+                        ("floor.quarter".into(), detail)
+                    });
                     value += lift;
                     quarter_final += lift;
                     year_final += lift;
@@ -835,11 +1107,11 @@ impl PersonLedger<'_> {
                     && settle(year_final) < floor
                 {
                     let lift = floor - year_final;
-                    trail.push(
-                        "floor.year",
-                        format!("全年合计 {}，低于年度下限 {}，补足", n(year_final), n(floor)),
-                        lift,
-                    );
+                    trail.push(lift, || {
+                        let detail =
+                            format!("全年合计 {}，低于年度下限 {}，补足", year_final.normalize(), floor.normalize());
+                        ("floor.year".into(), detail)
+                    });
                     value += lift;
                     year_final += lift;
                 }
@@ -848,12 +1120,64 @@ impl PersonLedger<'_> {
                 total += value;
             }
         }
-        (total, trail.steps)
+        total
+    }
+
+    /// The steps behind one credit's part: the placement's own, then the split when it changed anything.
+    fn placement_steps(
+        &self,
+        out: &mut Vec<TrailStep>,
+        credit: &Credit,
+        cell: &mut Cell,
+        whole: Decimal,
+        part: Decimal,
+    ) {
+        let placement_id = Some(credit.placement_id);
+        cell.left = cell.left.saturating_sub(1);
+        let last = cell.left == 0;
+        for s in &mut cell.steps {
+            out.push(TrailStep {
+                placement_id,
+                ledger: self.key.to_string(),
+                rule: s.rule.to_string(),
+                detail: if last { std::mem::take(&mut s.detail) } else { s.detail.clone() },
+                value: s.value,
+                total: s.total,
+            });
+        }
+        if credit.in_period && (!credit.solo || part != whole) {
+            let plan = &self.plans[self.placed[credit.placed].plan].plan;
+            out.push(TrailStep {
+                placement_id,
+                ledger: self.key.to_string(),
+                rule: plan.rule.clone(),
+                detail: format!(
+                    "{}；本人第{}作者：{} → {}",
+                    plan.detail,
+                    credit.author + 1,
+                    whole.normalize(),
+                    part.normalize()
+                ),
+                value: part - whole,
+                total: part,
+            });
+        }
     }
 }
 
-/// The annual awards a person earns, first qualifying first; adds a trail step for each.
-fn award(line: &mut PersonLine, person: &Person, policy: &Policy, placed: &[Placed], mine: &[&Credit]) {
+fn adjustment_detail(a: &Adjustment) -> String {
+    format!("人工调整（{}）：{}", crate::format_date(a.date), a.reason)
+}
+
+/// The annual awards a person earns, first qualifying first; with the trail, adds a step for each.
+fn award(
+    line: &mut PersonLine,
+    person: &Person,
+    policy: &Policy,
+    placed: &[Placed],
+    mine: &[Credit],
+    with_trail: bool,
+) {
     if policy.awards.is_empty() {
         return;
     }
@@ -871,25 +1195,29 @@ fn award(line: &mut PersonLine, person: &Person, policy: &Policy, placed: &[Plac
         }
         let mut reasons = Vec::new();
         let met = a.min.iter().all(|(metric, min)| {
-            let (label, have) = if metric == "pieces" {
-                ("全年计篇".to_string(), counted)
-            } else {
-                let label = policy.ledger(metric).map_or(metric.clone(), |l| format!("全年{}", l.label));
-                (label, line.ledgers.get(metric).copied().unwrap_or_default())
-            };
-            reasons.push(format!("{label} {} ≥ {}", n(have), n(*min)));
+            let have = if metric == "pieces" { counted } else { line.ledgers.get(metric).copied().unwrap_or_default() };
+            if with_trail {
+                let label = if metric == "pieces" {
+                    "全年计篇".to_string()
+                } else {
+                    policy.ledger(metric).map_or(metric.clone(), |l| format!("全年{}", l.label))
+                };
+                reasons.push(format!("{label} {} ≥ {}", have.normalize(), min.normalize()));
+            }
             have >= *min
         });
         if met {
             line.awards.push(a.name.clone());
-            line.trail.push(TrailStep {
-                placement_id: None,
-                ledger: "award".into(),
-                rule: format!("award.{}", a.name),
-                detail: format!("{}：{}", a.name, reasons.join("；")),
-                value: Decimal::ZERO,
-                total: Decimal::ZERO,
-            });
+            if with_trail {
+                line.trail.push(TrailStep {
+                    placement_id: None,
+                    ledger: "award".into(),
+                    rule: format!("award.{}", a.name),
+                    detail: format!("{}：{}", a.name, reasons.join("；")),
+                    value: Decimal::ZERO,
+                    total: Decimal::ZERO,
+                });
+            }
             if policy.awarding.one_per_person {
                 break;
             }
@@ -902,8 +1230,7 @@ fn unit_lines(
     unit_names: &BTreeMap<UnitId, &str>,
     ledgers: &[(LedgerInfo, Rounding)],
     lines: &[PersonLine],
-    credits: &[Credit],
-    placed: &[Placed],
+    tallies: &BTreeMap<Option<UnitId>, UnitTally>,
     quotas: &[QuotaCheck],
     first: usize,
 ) -> Vec<UnitLine> {
@@ -916,22 +1243,20 @@ fn unit_lines(
     let name_of = |id: Option<UnitId>| id.map_or_else(|| "未指定单位".to_string(), |u| unit_name(unit_names, u));
     ids.sort_by_key(|a| (a.is_none(), name_of(*a), *a));
     ids.dedup();
-    let unit_of: BTreeMap<CorrespondentId, Option<UnitId>> = input.people.iter().map(|p| (p.id, p.unit_id)).collect();
+    let slot_of: BTreeMap<Option<UnitId>, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+
+    // One pass over the lines: the members' figures per unit and ledger.
+    let mut sums = vec![Decimal::ZERO; ids.len() * ledgers.len()];
+    for l in lines {
+        let Some(&slot) = slot_of.get(&l.unit_id) else { continue };
+        for (k, (info, _)) in ledgers.iter().enumerate() {
+            sums[slot * ledgers.len() + k] += l.ledgers.get(&info.key).copied().unwrap_or_default();
+        }
+    }
 
     ids.into_iter()
-        .map(|id| {
-            let members: Vec<&PersonLine> = lines.iter().filter(|l| l.unit_id == id).collect();
-            let counted: BTreeSet<PlacementId> = credits
-                .iter()
-                .filter(|c| c.piece > Decimal::ZERO && placed[c.placed].in_period)
-                .filter(|c| unit_of.get(&c.person).copied().flatten() == id)
-                .map(|c| placed[c.placed].item.placement_id)
-                .collect();
-            let exact: Decimal = credits
-                .iter()
-                .filter(|c| placed[c.placed].in_period && unit_of.get(&c.person).copied().flatten() == id)
-                .map(|c| c.piece)
-                .sum();
+        .enumerate()
+        .map(|(slot, id)| {
             let checks: Vec<&QuotaCheck> =
                 quotas.iter().filter(|q| Some(q.unit_id) == id && q.month >= first).collect();
             let mut penalty: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -942,20 +1267,20 @@ fn unit_lines(
                     }
                 }
             }
-            let mut sums = BTreeMap::new();
-            for (info, _) in ledgers {
-                let mut sum: Decimal =
-                    members.iter().map(|l| l.ledgers.get(&info.key).copied().unwrap_or_default()).sum();
+            let mut figures = BTreeMap::new();
+            for (k, (info, _)) in ledgers.iter().enumerate() {
+                let mut sum = sums[slot * ledgers.len() + k];
                 sum += penalty.get(&info.key).copied().unwrap_or_default();
                 sum.rescale(info.scale);
-                sums.insert(info.key.clone(), sum);
+                figures.insert(info.key.clone(), sum);
             }
+            let tally = tallies.get(&id);
             UnitLine {
                 unit_id: id,
                 name: name_of(id),
-                placements: counted.len() as u32,
-                pieces: Rounding::HalfUp.apply(settle(exact), 2),
-                ledgers: sums,
+                placements: tally.map_or(0, |t| t.placements),
+                pieces: Rounding::HalfUp.apply(settle(tally.map_or(Decimal::ZERO, |t| t.pieces)), 2),
+                ledgers: figures,
                 quota: if checks.is_empty() { None } else { Some(checks.iter().map(|q| q.min).sum()) },
                 missed_quota: checks.iter().any(|q| q.missed),
                 penalty,

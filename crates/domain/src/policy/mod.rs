@@ -13,7 +13,7 @@ mod tests;
 
 pub use engine::{
     Adjustment, ComputeError, Input, Item, ItemAuthor, LedgerInfo, Person, PersonLine, Statement, TrailStep, UnitInfo,
-    UnitLine, compute,
+    UnitLine, compute, compute_figures,
 };
 pub use format::parse_policy;
 pub use model::*;

@@ -585,17 +585,23 @@ pub enum Amount {
 impl Amount {
     /// The number for a placement and the labels it was found under, or `None` when no entry applies.
     pub fn lookup(&self, item: &Item) -> Option<(Decimal, Vec<String>)> {
+        let (n, keys) = self.find(item)?;
+        Some((n, keys.iter().flatten().map(|k| k.text.clone()).collect()))
+    }
+
+    /// `lookup` without copying the labels: the number and the entry's keys (row, then column).
+    fn find(&self, item: &Item) -> Option<(Decimal, [Option<&Key>; 2])> {
         match self {
-            Amount::Fixed { value } => Some((*value, Vec::new())),
+            Amount::Fixed { value } => Some((*value, [None, None])),
             Amount::By { dim, entries } => {
                 let v = dim.value_of(item);
-                entries.iter().find(|(k, _)| k.matches(v)).map(|(k, n)| (*n, vec![k.text.clone()]))
+                entries.iter().find(|(k, _)| k.matches(v)).map(|(k, n)| (*n, [Some(k), None]))
             }
             Amount::Table { rows, columns, header, cells } => {
                 let c = header.iter().position(|k| k.matches(columns.value_of(item)))?;
                 let (row, values) = cells.iter().find(|(k, _)| k.matches(rows.value_of(item)))?;
                 let n = values.get(c).copied().flatten()?;
-                Some((n, vec![row.text.clone(), header[c].text.clone()]))
+                Some((n, [Some(row), Some(&header[c])]))
             }
         }
     }
@@ -630,6 +636,19 @@ impl Amount {
     }
 }
 
+/// What a rule did to one placement: the new running value, and what its description needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Applied<'a> {
+    /// The running value after the rule.
+    pub value: Decimal,
+    /// The number the rule used.
+    n: Decimal,
+    /// The entry the number was found under (row, then column), if looked up.
+    keys: [Option<&'a Key>; 2],
+    /// For a prorated `Add`: what it added.
+    added: Decimal,
+}
+
 /// One value rule of a ledger.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rule {
@@ -650,53 +669,62 @@ pub struct Rule {
 impl Rule {
     /// The new running value and a Chinese description, or `None` when the rule does not apply.
     pub fn apply(&self, item: &Item, current: Decimal) -> Option<(Decimal, String)> {
-        if !self.when.matches(item) {
-            return None;
-        }
-        let (n, labels) = self.amount.lookup(item)?;
-        let title = if self.name.is_empty() { self.when.describe() } else { self.name.clone() };
-        // "头版 +20", or with the table entry that was used: "体裁×级别：调研报告 × 省级 = 30".
-        let what = if labels.is_empty() { title } else { format!("{title}：{}", labels.join(" × ")) };
-        let text = |d: Decimal| d.normalize().to_string();
-        Some(match self.op {
-            Op::Value => (n, format!("{what} = {}", text(n))),
-            Op::Multiply => (exact(current * n), format!("{what} ×{}", text(n))),
-            Op::Add => match self.per_chars {
-                Some(per) if per > 0 => {
-                    let add = exact(n * Decimal::from(item.length) / Decimal::from(per));
-                    (current + add, format!("{what} 每{per}字 +{}，{}字 +{}", text(n), item.length, text(add)))
-                }
-                _ => (current + n, format!("{what} +{}", text(n))),
-            },
-        })
+        let applied = self.applied(item, current)?;
+        Some((applied.value, self.describe(item, &applied)))
     }
 
     /// The new running value without the description, or `None` when the rule does not apply:
-    /// the same arithmetic as `apply`, for months whose trail nobody reads.
+    /// the same arithmetic as `apply`, for figures whose trail nobody reads.
     pub fn value(&self, item: &Item, current: Decimal) -> Option<Decimal> {
+        self.applied(item, current).map(|a| a.value)
+    }
+
+    /// What the rule does to a placement, or `None` when it does not apply; `describe` puts it in words.
+    pub fn applied(&self, item: &Item, current: Decimal) -> Option<Applied<'_>> {
         if !self.when.matches(item) {
             return None;
         }
-        let n = match &self.amount {
-            Amount::Fixed { value } => *value,
-            Amount::By { dim, entries } => {
-                let v = dim.value_of(item);
-                entries.iter().find(|(k, _)| k.matches(v)).map(|(_, n)| *n)?
-            }
-            Amount::Table { rows, columns, header, cells } => {
-                let c = header.iter().position(|k| k.matches(columns.value_of(item)))?;
-                let (_, values) = cells.iter().find(|(k, _)| k.matches(rows.value_of(item)))?;
-                values.get(c).copied().flatten()?
-            }
-        };
-        Some(match self.op {
-            Op::Value => n,
-            Op::Multiply => exact(current * n),
+        let (n, keys) = self.amount.find(item)?;
+        let (value, added) = match self.op {
+            Op::Value => (n, n),
+            Op::Multiply => (exact(current * n), n),
             Op::Add => match self.per_chars {
-                Some(per) if per > 0 => current + exact(n * Decimal::from(item.length) / Decimal::from(per)),
-                _ => current + n,
+                Some(per) if per > 0 => {
+                    let add = exact(n * Decimal::from(item.length) / Decimal::from(per));
+                    (current + add, add)
+                }
+                _ => (current + n, n),
             },
-        })
+        };
+        Some(Applied { value, n, keys, added })
+    }
+
+    /// The step in Chinese: "头版 +20", or with the table entry that was used: "体裁×级别：调研报告 × 省级 = 30".
+    pub fn describe(&self, item: &Item, applied: &Applied) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(64);
+        if self.name.is_empty() {
+            out.push_str(&self.when.describe());
+        } else {
+            out.push_str(&self.name);
+        }
+        for (i, key) in applied.keys.iter().flatten().enumerate() {
+            out.push_str(if i == 0 { "：" } else { " × " });
+            out.push_str(&key.text);
+        }
+        let n = applied.n.normalize();
+        // Writing to a String cannot fail.
+        let _ = match self.op {
+            Op::Value => write!(out, " = {n}"),
+            Op::Multiply => write!(out, " ×{n}"),
+            Op::Add => match self.per_chars {
+                Some(per) if per > 0 => {
+                    write!(out, " 每{per}字 +{n}，{}字 +{}", item.length, applied.added.normalize())
+                }
+                _ => write!(out, " +{n}"),
+            },
+        };
+        out
     }
 
     /// Every placement the rule can apply to, as conditions: its own conditions narrowed by the
@@ -738,36 +766,51 @@ pub struct SplitPlan {
 impl Split {
     /// The weights for a placement's authors.
     pub fn plan(&self, item: &Item) -> SplitPlan {
+        self.plan_with(item, true)
+    }
+
+    /// `plan` without the rule and the detail (left empty), for figures whose trail nobody reads.
+    pub fn plan_quietly(&self, item: &Item) -> SplitPlan {
+        self.plan_with(item, false)
+    }
+
+    fn plan_with(&self, item: &Item, describe: bool) -> SplitPlan {
         let n = item.authors.len();
         let all_written = n > 0 && item.authors.iter().all(|a| a.share_bp.is_some_and(|s| s > 0));
         let method = if self.method == SplitMethod::Shares && !all_written { self.fallback } else { self.method };
         // Outside authors keeping a share count as one more author after the network's.
         let extra = usize::from(item.has_external_authors && self.external == External::Share);
-        let (weights, out_of, detail): (Vec<Decimal>, Decimal, String) = match method {
-            SplitMethod::Equal => {
-                let w = vec![Decimal::ONE; n];
-                let out_of = Decimal::from(n + extra);
-                (w, out_of, format!("平均分配（{}人）", n + extra))
-            }
+        let (weights, out_of): (Vec<Decimal>, Decimal) = match method {
+            SplitMethod::Equal => (vec![Decimal::ONE; n], Decimal::from(n + extra)),
             SplitMethod::Shares => {
                 let w: Vec<Decimal> =
                     item.authors.iter().map(|a| Decimal::from(a.share_bp.unwrap_or(0)) / Decimal::from(100)).collect();
                 let sum: Decimal = w.iter().sum();
                 let out_of = if extra == 1 { sum.max(Decimal::from(100)) } else { sum };
-                let text: Vec<String> = w.iter().map(|s| format!("{}%", s.normalize())).collect();
-                (w, out_of, format!("按署名份额 {}", text.join(":")))
+                (w, out_of)
             }
             SplitMethod::Weights => {
                 let weight = |i: usize| self.weights.get(i).copied().unwrap_or(Decimal::ZERO);
-                let w: Vec<Decimal> = (0..n).map(weight).collect();
-                let out_of: Decimal = (0..n + extra).map(weight).sum();
-                let text: Vec<String> = self.weights.iter().map(|s| s.normalize().to_string()).collect();
-                (w, out_of, format!("按顺序权重 {}", text.join(":")))
+                ((0..n).map(weight).collect(), (0..n + extra).map(weight).sum())
             }
             SplitMethod::FirstAuthor => {
-                let w: Vec<Decimal> = (0..n).map(|i| if i == 0 { Decimal::ONE } else { Decimal::ZERO }).collect();
-                (w, Decimal::ONE, "只计第一作者".to_string())
+                ((0..n).map(|i| if i == 0 { Decimal::ONE } else { Decimal::ZERO }).collect(), Decimal::ONE)
             }
+        };
+        if !describe {
+            return SplitPlan { rule: String::new(), detail: String::new(), weights, out_of };
+        }
+        let detail = match method {
+            SplitMethod::Equal => format!("平均分配（{}人）", n + extra),
+            SplitMethod::Shares => {
+                let text: Vec<String> = weights.iter().map(|s| format!("{}%", s.normalize())).collect();
+                format!("按署名份额 {}", text.join(":"))
+            }
+            SplitMethod::Weights => {
+                let text: Vec<String> = self.weights.iter().map(|s| s.normalize().to_string()).collect();
+                format!("按顺序权重 {}", text.join(":"))
+            }
+            SplitMethod::FirstAuthor => "只计第一作者".to_string(),
         };
         let detail = if item.has_external_authors {
             match self.external {
@@ -786,21 +829,30 @@ impl SplitPlan {
     /// for outside authors the parts add up to `whole` exactly: the last author with a weight
     /// takes what the others leave.
     pub fn parts(&self, whole: Decimal) -> Vec<Decimal> {
-        let mut parts = vec![Decimal::ZERO; self.weights.len()];
-        if self.out_of <= Decimal::ZERO {
-            return parts;
+        let mut parts = Vec::new();
+        self.parts_into(whole, &mut parts);
+        parts
+    }
+
+    /// `parts` into a vector the caller reuses.
+    pub fn parts_into(&self, whole: Decimal, parts: &mut Vec<Decimal>) {
+        // `positive` is `> 0` without the general comparison, which is slower.
+        let positive = |d: &Decimal| d.is_sign_positive() && !d.is_zero();
+        parts.clear();
+        parts.resize(self.weights.len(), Decimal::ZERO);
+        if !positive(&self.out_of) {
+            return;
         }
         let sum: Decimal = self.weights.iter().sum();
-        let last = self.weights.iter().rposition(|w| *w > Decimal::ZERO);
+        let last = self.weights.iter().rposition(positive);
         let mut given = Decimal::ZERO;
         for (i, w) in self.weights.iter().enumerate() {
-            if *w <= Decimal::ZERO {
+            if !positive(w) {
                 continue;
             }
             parts[i] =
                 if Some(i) == last && sum == self.out_of { whole - given } else { exact(whole * *w / self.out_of) };
             given += parts[i];
         }
-        parts
     }
 }

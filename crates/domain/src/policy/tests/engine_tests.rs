@@ -293,7 +293,7 @@ fn duplicates_best_counts_one_manuscript_once_at_its_best() {
         let mut i = item(id, on);
         i.manuscript_id = Some(ManuscriptId(9));
         i.outlet_level = level;
-        i.outlet = format!("媒体{id}");
+        i.outlet = format!("媒体{id}").into();
         i
     };
     // The same month: only the best counts.

@@ -1,6 +1,7 @@
 //! Properties of the engine on random placements: splitting never creates or loses a fen beyond
-//! the stated rounding; caps and floors always hold; the input's order does not matter; and a
-//! placement outside the period changes nothing.
+//! the stated rounding; caps and floors always hold; the input's order does not matter; the
+//! figures-only statement is the full one without its trail; and a placement outside the
+//! period changes nothing.
 
 use super::*;
 use crate::{Grade, ManuscriptId};
@@ -72,7 +73,7 @@ impl Raw {
             manuscript_id: self.manuscript.map(ManuscriptId),
             date: Date::from_ordinal_date(2007, self.day + 1).expect("2007 has 365 days"),
             unit_id: None,
-            outlet: format!("{}{}", level.zh(), kind.zh()),
+            outlet: format!("{}{}", level.zh(), kind.zh()).into(),
             outlet_level: level,
             outlet_kind: kind,
             column: "专栏".into(),
@@ -312,6 +313,50 @@ proptest! {
             &shuffled(&adj, seed ^ 4),
         );
         prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn figures_only_are_the_full_statement_without_its_trail(
+        items in items(40),
+        adj in adjustments(&["money", "points"]),
+        period in periods(),
+        which in 0..5usize,
+        missing in prop::option::weighted(0.2, 1i64..=6),
+    ) {
+        let texts: Vec<String> = match which {
+            0 => vec![HUBEI.to_string()],
+            1 => vec![UNIVERSITY.replace("valid_from = 2019-09-01", "valid_from = 2007-01-01")],
+            // Quarter and year caps, an allowance and floors: earlier months count.
+            2 => vec![
+                "name = \"封顶\"\nvalid_from = 2007-01-01\n[ledger.money]\nlabel = \"奖金\"\nmoney = true\n\
+                 [[ledger.money.base]]\nby = \"level\"\nvalues = { \"国家级\" = 150, \"省级\" = 60.5, \"市级及以下\" = 12.25 }\n\
+                 [ledger.money.allowance]\namount = 15\nper = \"quarter\"\n\
+                 [ledger.money.cap]\nquarter = 400\nyear = 1200\n[ledger.money.floor]\nmonth = 0\n\
+                 [ledger.points]\nlabel = \"积分\"\n[[ledger.points.base]]\nvalue = 1.5\n[ledger.points.floor]\nyear = 10\n"
+                    .to_string(),
+            ],
+            // Two policies splitting the year, as in the order test.
+            3 => vec![
+                HUBEI.replace("valid_to = 2007-12-31", "valid_to = 2007-06-30"),
+                UNIVERSITY.replace("valid_from = 2019-09-01", "valid_from = 2007-07-01")
+                    .replace("[ledger.points]", "[ledger.money]\nlabel = \"奖金\"\nmoney = true\n\n[ledger.points]"),
+            ],
+            _ => vec![HUBEI.replace("valid_from = 2007-01-01", "valid_from = 2007-04-01")],
+        };
+        let policies: Vec<Policy> = texts.iter().map(|t| policy(t)).collect();
+        // Now and then someone is missing from the people: both must fail alike.
+        let people: Vec<Person> = test_people().into_iter().filter(|p| Some(p.id.0) != missing).collect();
+        let units = test_units();
+        let input = Input { period, policies: &policies, items: &items, people: &people, units: &units, adjustments: &adj };
+        match (compute(&input), compute_figures(&input)) {
+            (Ok(mut full), Ok(figures)) => {
+                for line in &mut full.lines {
+                    line.trail.clear();
+                }
+                prop_assert_eq!(full, figures);
+            }
+            (full, figures) => prop_assert_eq!(full.map(|_| ()), figures.map(|_| ())),
+        }
     }
 
     #[test]
