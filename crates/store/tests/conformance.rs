@@ -768,7 +768,8 @@ async fn reward_items_follow_every_byline_write(s: &Store, _: &str) {
     ];
     s.import_placements(f.station, &[imported], f.editor).await.unwrap();
 
-    let bylines = |items: &[domain::policy::Item]| -> Vec<(String, Vec<(CorrespondentId, Option<i32>)>)> {
+    type Bylines = Vec<(String, Vec<(CorrespondentId, Option<i32>)>)>;
+    let bylines = |items: &[domain::policy::Item]| -> Bylines {
         items
             .iter()
             .map(|i| (i.title.clone(), i.authors.iter().map(|a| (a.correspondent_id, a.share_bp)).collect()))
