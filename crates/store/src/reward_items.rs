@@ -5,17 +5,16 @@
 //! engine uses, the byline read from the row's own `byline_ids` (kept in step with
 //! `placement_authors` by every write) instead of a join, and the station's outlets from a
 //! second, small query. How the rows travel depends on the database, as measured in `bench/`:
-//! PostgreSQL streams plain rows; SQLite returns the whole range as one JSON document built by
-//! `json_group_array`, because its driver hands every row over from a worker thread, and that
-//! hand-over cost more than SQLite's own work.
+//! PostgreSQL streams plain rows, decoded by sqlx straight into tuples; SQLite returns the
+//! whole range as one JSON document built by `json_group_array`, because its driver hands every
+//! row over from a worker thread, and that hand-over cost more than SQLite's own work.
 
-use crate::entities::{outlet, placement};
+use crate::entities::outlet;
 use crate::{Result, Store, StoreError};
 use domain::policy::{Item, ItemAuthor};
 use domain::*;
 use futures_util::TryStreamExt;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, StreamTrait, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,27 +101,6 @@ impl<'de> Deserialize<'de> for Flag {
 }
 
 impl Row {
-    fn from_result(r: &sea_orm::QueryResult) -> Result<Row> {
-        Ok(Row(
-            r.try_get_by_index(0)?,
-            r.try_get_by_index(1)?,
-            String::new(), // the date: read as a date by the caller
-            r.try_get_by_index(3)?,
-            r.try_get_by_index(4)?,
-            r.try_get_by_index(5)?,
-            r.try_get_by_index(6)?,
-            r.try_get_by_index(7)?,
-            r.try_get_by_index(8)?,
-            r.try_get_by_index(9)?,
-            Flag(r.try_get_by_index(10)?),
-            Flag(r.try_get_by_index(11)?),
-            r.try_get_by_index(12)?,
-            r.try_get_by_index(13)?,
-            Flag(r.try_get_by_index(14)?),
-            r.try_get_by_index(15)?,
-        ))
-    }
-
     fn into_item(
         self,
         date: Date,
@@ -170,16 +148,50 @@ impl Store {
 
         let mut items = Vec::new();
         if self.backend() == DatabaseBackend::Postgres {
-            let stmt = Query::select()
-                .expr(Expr::cust(COLUMNS))
-                .from(placement::Entity)
-                .and_where(Expr::col(placement::Column::StationId).eq(station.0))
-                .and_where(Expr::col(placement::Column::PublishedOn).between(from, to))
-                .to_owned();
-            let mut rows = self.reader().stream(&stmt).await?;
-            while let Some(r) = rows.try_next().await? {
-                let date: Date = r.try_get_by_index(2)?;
-                items.extend(Row::from_result(&r)?.into_item(date, &outlets)?);
+            type PgRow = (
+                i64,
+                Option<i64>,
+                Date,
+                Option<i64>,
+                i64,
+                String,
+                String,
+                String,
+                i32,
+                Option<String>,
+                bool,
+                bool,
+                Option<String>,
+                String,
+                bool,
+                String,
+            );
+            let sql =
+                format!("SELECT {COLUMNS} FROM placements WHERE station_id = $1 AND published_on BETWEEN $2 AND $3");
+            let pool = self.reader().get_postgres_connection_pool();
+            let sql = sea_orm::sqlx::AssertSqlSafe(sql); // built from constants only
+            let mut rows = sea_orm::sqlx::query_as::<_, PgRow>(sql).bind(station.0).bind(from).bind(to).fetch(pool);
+            let db_error = |e: sea_orm::sqlx::Error| StoreError::Db(sea_orm::DbErr::Custom(e.to_string()));
+            while let Some(r) = rows.try_next().await.map_err(db_error)? {
+                let row = Row(
+                    r.0,
+                    r.1,
+                    String::new(), // the date: already a Date (r.2), passed below
+                    r.3,
+                    r.4,
+                    r.5,
+                    r.6,
+                    r.7,
+                    r.8,
+                    r.9,
+                    Flag(r.10),
+                    Flag(r.11),
+                    r.12,
+                    r.13,
+                    Flag(r.14),
+                    r.15,
+                );
+                items.extend(row.into_item(r.2, &outlets)?);
             }
         } else {
             let sql = format!(
