@@ -54,22 +54,22 @@ fn parse_byline_ids(placement: i64, text: &str) -> Result<Vec<ItemAuthor>> {
 /// One placement's columns, in this order in both queries.
 #[derive(Deserialize)]
 struct Row(
-    i64,            // id
-    Option<i64>,    // manuscript_id
-    String,         // published_on
-    Option<i64>,    // unit_id
-    i64,            // outlet_id
-    String,         // column_name
-    String,         // genre
-    String,         // position
-    i32,            // length
-    Option<String>, // instruction
-    Flag,           // commissioned
-    Flag,           // reprint
-    Option<String>, // grade
-    String,         // title
-    Flag,           // someone outside the network is on the byline
-    String,         // byline_ids
+    i64,                                                // id
+    Option<i64>,                                        // manuscript_id
+    #[serde(deserialize_with = "iso_date_field")] Date, // published_on
+    Option<i64>,                                        // unit_id
+    i64,                                                // outlet_id
+    String,                                             // column_name
+    String,                                             // genre
+    String,                                             // position
+    i32,                                                // length
+    Option<String>,                                     // instruction
+    Flag,                                               // commissioned
+    Flag,                                               // reprint
+    Option<String>,                                     // grade
+    String,                                             // title
+    Flag,                                               // someone outside the network is on the byline
+    String,                                             // byline_ids
 );
 
 const COLUMNS: &str = "id, manuscript_id, published_on, unit_id, outlet_id, column_name, genre, position, length, \
@@ -101,16 +101,12 @@ impl<'de> Deserialize<'de> for Flag {
 }
 
 impl Row {
-    fn into_item(
-        self,
-        date: Date,
-        outlets: &HashMap<i64, (Arc<str>, OutletLevel, OutletKind)>,
-    ) -> Result<Option<Item>> {
+    fn into_item(self, outlets: &HashMap<i64, (Arc<str>, OutletLevel, OutletKind)>) -> Result<Option<Item>> {
         let Some((outlet, outlet_level, outlet_kind)) = outlets.get(&self.4) else { return Ok(None) };
         Ok(Some(Item {
             placement_id: PlacementId(self.0),
             manuscript_id: self.1.map(ManuscriptId),
-            date,
+            date: self.2,
             unit_id: self.3.map(UnitId),
             outlet: outlet.clone(),
             outlet_level: *outlet_level,
@@ -176,7 +172,7 @@ impl Store {
                 let row = Row(
                     r.0,
                     r.1,
-                    String::new(), // the date: already a Date (r.2), passed below
+                    r.2,
                     r.3,
                     r.4,
                     r.5,
@@ -191,7 +187,7 @@ impl Store {
                     Flag(r.14),
                     r.15,
                 );
-                items.extend(row.into_item(r.2, &outlets)?);
+                items.extend(row.into_item(&outlets)?);
             }
         } else {
             let sql = format!(
@@ -207,13 +203,17 @@ impl Store {
             let rows: Vec<Row> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
                 .map_err(|e| StoreError::Corrupt(format!("placements as JSON: {e}")))?;
             for r in rows {
-                let date = iso_date(&r.2).ok_or_else(|| StoreError::Corrupt(format!("placement {}: {}", r.0, r.2)))?;
-                items.extend(r.into_item(date, &outlets)?);
+                items.extend(r.into_item(&outlets)?);
             }
         }
         items.sort_by_key(|i| (i.date, i.placement_id));
         Ok(items)
     }
+}
+
+fn iso_date_field<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Date, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    iso_date(&text).ok_or_else(|| serde::de::Error::custom(format!("not a date: {text}")))
 }
 
 /// A stored date, "2007-06-05".

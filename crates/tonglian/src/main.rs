@@ -187,6 +187,23 @@ enum UserCommand {
     List,
 }
 
+/// Writes a report to `--out FILE`, or JSON to standard output; other formats need a file.
+fn write_output(out: Option<&std::path::Path>, format: &str, bytes: &[u8]) -> Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+            eprintln!("已写入 {}", path.display());
+        }
+        None if format == "json" => {
+            use std::io::Write;
+            std::io::stdout().write_all(bytes)?;
+            println!();
+        }
+        None => bail!("{format} 格式需要 --out FILE"),
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     store::tune_c_allocator();
     let cli = Cli::parse();
@@ -425,19 +442,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                 }
                 other => bail!("不支持的格式 {other}：应为 json、csv、xlsx 或 docx"),
             };
-            match out {
-                Some(path) => {
-                    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
-                    eprintln!("已写入 {}", path.display());
-                }
-                None if format == "json" => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                    println!();
-                }
-                None => bail!("{format} 格式需要 --out FILE"),
-            }
-            Ok(())
+            write_output(out.as_deref(), &format, &bytes)
         }
         Command::Ranking { period, by, ledger, format, out, station } => {
             let period = domain::policy::Period::parse(&period).map_err(|m| anyhow::anyhow!(m))?;
@@ -453,19 +458,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
                 other => bail!("不支持的格式 {other}：应为 json 或 xlsx"),
             };
-            match out {
-                Some(path) => {
-                    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
-                    eprintln!("已写入 {}", path.display());
-                }
-                None if format == "json" => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                    println!();
-                }
-                None => bail!("{format} 格式需要 --out FILE"),
-            }
-            Ok(())
+            write_output(out.as_deref(), &format, &bytes)
         }
         Command::Backup { file } => {
             let store = open(&config).await?;

@@ -306,23 +306,20 @@ pub async fn year_trend(
     let months = year_period.months();
     // A month's statement computes every month from January, so later months cost more:
     // the threads take alternate months to share the work evenly.
-    let run = |parity: usize| -> Vec<Option<Statement>> {
-        months.iter().skip(parity).step_by(2).map(|m| data.run_figures(m, &items).ok()).collect()
+    let run = |parity: usize| -> Vec<(usize, Option<Statement>)> {
+        let mine = months.iter().enumerate().skip(parity).step_by(2);
+        mine.map(|(i, m)| (i, data.run_figures(m, &items).ok())).collect()
     };
-    let (even, odd) = std::thread::scope(|s| {
+    let (mut statements, odd) = std::thread::scope(|s| {
         let odd = s.spawn(|| run(1));
         (run(0), odd.join())
     });
-    let odd = odd.map_err(|_| AppError::Internal(anyhow::anyhow!("the trend's second thread panicked")))?;
-    let mut statements: Vec<Option<Statement>> = Vec::with_capacity(months.len());
-    let (mut even, mut odd) = (even.into_iter(), odd.into_iter());
-    for i in 0..months.len() {
-        statements.push(if i % 2 == 0 { even.next().flatten() } else { odd.next().flatten() });
-    }
+    statements.extend(odd.map_err(|_| AppError::Internal(anyhow::anyhow!("the trend's second thread panicked")))?);
+    statements.sort_by_key(|(i, _)| *i);
     let labels = months.iter().map(|m| format!("{}月", u8::from(m.from.month()))).collect();
     let mut per_unit: std::collections::BTreeMap<String, Vec<Option<Decimal>>> =
         data.units.iter().map(|u| (u.name.clone(), Vec::new())).collect();
-    for statement in &statements {
+    for (_, statement) in &statements {
         for (name, values) in per_unit.iter_mut() {
             let v = statement
                 .as_ref()
