@@ -37,4 +37,10 @@ id_type!(
     StatementId,
     ObjectionId,
     PaymentId,
+    PortalColumnId,
+    PostId,
+    ImageId,
+    DocumentId,
+    CommentId,
+    ComplaintId,
 );

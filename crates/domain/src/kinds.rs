@@ -279,6 +279,61 @@ impl ManuscriptStatus {
     }
 }
 
+vocabulary!(
+    /// What a portal column shows: posts (news, work reports…), photo news (a gallery and the
+    /// home page's photo strip), notices (posts plus the open 公示), or the statistics column.
+    ColumnKind, "栏目类型" {
+        News = ("news", "新闻", "News"),
+        Photos = ("photos", "图片新闻", "Photo news"),
+        Notices = ("notices", "通知公告", "Notices"),
+        Stats = ("stats", "统计专栏", "Statistics"),
+    }
+);
+
+vocabulary!(
+    /// Where a portal post is: a draft only editors see, published (visible from its publish
+    /// time on, so a future time means scheduled), or taken off the site with a reason.
+    PostStatus, "文章状态" {
+        Draft = ("draft", "草稿", "Draft"),
+        Published = ("published", "已发布", "Published"),
+        Unpublished = ("unpublished", "已撤下", "Unpublished"),
+    }
+);
+
+vocabulary!(
+    /// A document in the library: published, or taken down after a complaint (with a reason).
+    DocumentStatus, "文档状态" {
+        Published = ("published", "已发布", "Published"),
+        TakenDown = ("taken_down", "已下架", "Taken down"),
+    }
+);
+
+vocabulary!(
+    /// A visitor's comment: shown only once an editor approved it.
+    CommentStatus, "评论状态" {
+        Pending = ("pending", "待审核", "Pending"),
+        Approved = ("approved", "已通过", "Approved"),
+        Rejected = ("rejected", "未通过", "Rejected"),
+    }
+);
+
+vocabulary!(
+    /// What a complaint (版权申诉) is about.
+    ComplaintKind, "申诉类型" {
+        Copyright = ("copyright", "版权申诉", "Copyright"),
+        Error = ("error", "内容差错", "Error in content"),
+    }
+);
+
+vocabulary!(
+    /// Where a complaint is: open, upheld (the item was taken down) or dismissed.
+    ComplaintStatus, "申诉状态" {
+        Open = ("open", "待处理", "Open"),
+        Upheld = ("upheld", "已受理并下架", "Upheld"),
+        Dismissed = ("dismissed", "已驳回", "Dismissed"),
+    }
+);
+
 #[cfg(test)]
 mod lifecycle_tests {
     use super::*;

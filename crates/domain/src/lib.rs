@@ -9,6 +9,7 @@ pub mod ids;
 pub mod import;
 pub mod kinds;
 pub mod policy;
+pub mod portal;
 pub mod ranking;
 pub mod records;
 pub mod table;
@@ -16,6 +17,9 @@ pub mod table;
 pub use ids::*;
 pub use kinds::*;
 pub use records::*;
+
+/// China Standard Time: the stations' clock, for dates shown and dates recorded.
+pub const CHINA_OFFSET: time::UtcOffset = time::macros::offset!(+8);
 
 /// A mistake in user input, said in Chinese (the UI's default language) and tied to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, utoipa::ToSchema)]

@@ -19,7 +19,8 @@ pub const MAX_TEXT: usize = 1000;
 /// 100% in basis points: shares are stored as integers so they add up exactly.
 pub const FULL_SHARE: i32 = 10_000;
 
-fn check_text(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize, required: bool) {
+/// Checks a text field's length (in characters) and presence, pushing a Chinese message.
+pub fn check_text_field(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize, required: bool) {
     let n = value.trim().chars().count();
     if required && n == 0 {
         errors.push(field, format!("请填写{label}"));
@@ -102,7 +103,7 @@ impl UnitInput {
     pub fn validate(mut self) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::default();
         self.name = self.name.trim().to_string();
-        check_text(&mut e, "name", "名称", &self.name, MAX_NAME, true);
+        check_text_field(&mut e, "name", "名称", &self.name, MAX_NAME, true);
         e.into_result(self)
     }
 }
@@ -122,7 +123,7 @@ impl UnitForm {
         match kind {
             Some(kind) if e.is_empty() => UnitInput { name: self.name.clone(), kind }.validate(),
             _ => {
-                check_text(&mut e, "name", "名称", &self.name, MAX_NAME, true);
+                check_text_field(&mut e, "name", "名称", &self.name, MAX_NAME, true);
                 Err(e)
             }
         }
@@ -157,7 +158,7 @@ impl CorrespondentInput {
         self.name = self.name.trim().to_string();
         self.phone = self.phone.trim().to_string();
         self.email = self.email.trim().to_string();
-        check_text(&mut e, "name", "姓名", &self.name, MAX_NAME, true);
+        check_text_field(&mut e, "name", "姓名", &self.name, MAX_NAME, true);
         if !self.phone.is_empty() && !looks_like_phone(&self.phone) {
             e.push("phone", "电话号码格式不正确");
         }
@@ -249,7 +250,7 @@ impl OutletInput {
     pub fn validate(mut self) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::default();
         self.name = self.name.trim().to_string();
-        check_text(&mut e, "name", "名称", &self.name, MAX_NAME, true);
+        check_text_field(&mut e, "name", "名称", &self.name, MAX_NAME, true);
         self.columns = split_list(&self.columns.join("、"));
         for c in &self.columns {
             if c.chars().count() > MAX_NAME {
@@ -337,8 +338,8 @@ impl ManuscriptInput {
     pub fn validate(mut self) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::default();
         self.title = self.title.trim().to_string();
-        check_text(&mut e, "title", "标题", &self.title, MAX_TITLE, true);
-        check_text(&mut e, "body", "正文", &self.body, MAX_BODY, true);
+        check_text_field(&mut e, "title", "标题", &self.title, MAX_TITLE, true);
+        check_text_field(&mut e, "body", "正文", &self.body, MAX_BODY, true);
         check_bylines(&mut e, "authors", &self.authors);
         e.into_result(self)
     }
@@ -383,10 +384,10 @@ impl PlacementInput {
         self.column = self.column.trim().to_string();
         self.evidence_url = self.evidence_url.trim().to_string();
         self.external_authors = self.external_authors.trim().to_string();
-        check_text(&mut e, "title", "标题", &self.title, MAX_TITLE, true);
-        check_text(&mut e, "column", "栏目", &self.column, MAX_NAME, false);
-        check_text(&mut e, "note", "备注", &self.note, MAX_TEXT, false);
-        check_text(&mut e, "external_authors", "外部作者", &self.external_authors, MAX_TEXT, false);
+        check_text_field(&mut e, "title", "标题", &self.title, MAX_TITLE, true);
+        check_text_field(&mut e, "column", "栏目", &self.column, MAX_NAME, false);
+        check_text_field(&mut e, "note", "备注", &self.note, MAX_TEXT, false);
+        check_text_field(&mut e, "external_authors", "外部作者", &self.external_authors, MAX_TEXT, false);
         if !(0..=1_000_000).contains(&self.length) {
             e.push("length", "字数应在0到1000000之间");
         }

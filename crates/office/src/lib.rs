@@ -1,17 +1,27 @@
 //! Files people already use: reads CSV and spreadsheet files (xlsx, and xls/ods as they come)
 //! into a `domain::table::Table`, and writes a `Table` out as CSV or xlsx. Knows nothing of
-//! what the columns mean: `domain::import` does that.
+//! what the columns mean: `domain::import` does that. Also the other files the portal takes
+//! in: photos (resized, re-encoded without their metadata) and documents (.docx, .pdf, .txt:
+//! their text for search and an HTML preview of their opening pages).
 
 mod chart;
 mod delimited;
+mod image;
 mod notice;
+mod preview;
 mod workbook;
 
 use domain::table::{Cell, Row, Table};
 
+pub use self::image::{
+    DISPLAY_MAX_WIDTH, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, ProcessedImage, THUMB_MAX_WIDTH, process_image,
+};
 pub use chart::{Series, bar_chart_svg, line_chart_svg};
 pub use delimited::write_csv;
 pub use notice::{DOCX_CONTENT_TYPE, NoticeDoc, notice_docx};
+pub use preview::{
+    DocFormat, MAX_DOCUMENT_BYTES, MAX_TEXT_CHARS, Preview, PreviewError, document_text, preview_html, sniff_document,
+};
 pub use workbook::write_xlsx;
 
 /// A file format, told by the file name's extension.

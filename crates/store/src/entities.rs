@@ -26,6 +26,8 @@ entity!(station, "stations", {
     name: String,
     objection_days: i32,
     created_at: i64,
+    portal_outlet_id: Option<i64>,
+    portal_intro: String,
 });
 
 entity!(unit, "units", {
@@ -265,4 +267,122 @@ entity!(payment, "payments", {
     #[sea_orm(column_type = "Text")] note: String,
     recorded_by: i64,
     recorded_at: i64,
+});
+
+entity!(portal_column, "portal_columns", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    slug: String,
+    name: String,
+    kind: String,
+    position: i32,
+    show_on_home: bool,
+});
+
+entity!(portal_image, "portal_images", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    alt: String,
+    caption: String,
+    mime: String,
+    width: i32,
+    height: i32,
+    thumb_width: i32,
+    thumb_height: i32,
+    display: Vec<u8>,
+    thumb: Vec<u8>,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(post, "posts", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    column_id: i64,
+    title: String,
+    subtitle: String,
+    #[sea_orm(column_type = "Text")] body_html: String,
+    #[sea_orm(column_type = "Text")] summary: String,
+    cover_image_id: Option<i64>,
+    source_unit_id: Option<i64>,
+    byline: String,
+    status: String,
+    publish_at: Option<i64>,
+    #[sea_orm(column_type = "Text")] unpublish_reason: String,
+    manuscript_id: Option<i64>,
+    placement_id: Option<i64>,
+    revision: i32,
+    created_by: i64,
+    created_at: i64,
+    updated_at: i64,
+});
+
+entity!(post_author, "post_authors", {
+    #[sea_orm(primary_key, auto_increment = false)] post_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] correspondent_id: i64,
+    position: i32,
+});
+
+entity!(post_revision, "post_revisions", {
+    #[sea_orm(primary_key)] id: i64,
+    post_id: i64,
+    revision: i32,
+    title: String,
+    subtitle: String,
+    #[sea_orm(column_type = "Text")] body_html: String,
+    action: String,
+    by_user_id: i64,
+    created_at: i64,
+});
+
+entity!(document, "documents", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    title: String,
+    #[sea_orm(column_type = "Text")] summary: String,
+    file_name: String,
+    format: String,
+    size: i64,
+    data: Vec<u8>,
+    #[sea_orm(column_type = "Text")] text_content: String,
+    #[sea_orm(column_type = "Text")] preview_html: String,
+    correspondent_id: Option<i64>,
+    unit_id: Option<i64>,
+    status: String,
+    #[sea_orm(column_type = "Text")] takedown_reason: String,
+    downloads: i64,
+    published_at: i64,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(comment, "comments", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    document_id: Option<i64>,
+    post_id: Option<i64>,
+    name: String,
+    #[sea_orm(column_type = "Text")] body: String,
+    status: String,
+    client: String,
+    created_at: i64,
+    moderated_by: Option<i64>,
+    moderated_at: Option<i64>,
+});
+
+entity!(complaint, "complaints", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    document_id: Option<i64>,
+    post_id: Option<i64>,
+    kind: String,
+    name: String,
+    contact: String,
+    #[sea_orm(column_type = "Text")] body: String,
+    status: String,
+    #[sea_orm(column_type = "Text")] resolution: String,
+    client: String,
+    created_at: i64,
+    handled_by: Option<i64>,
+    handled_at: Option<i64>,
 });

@@ -11,6 +11,7 @@ mod import;
 mod manuscripts;
 mod network;
 mod placements;
+mod portal;
 mod reward_items;
 mod rewards;
 mod stats;
@@ -21,6 +22,7 @@ pub use auth::*;
 pub use manuscripts::*;
 pub use network::*;
 pub use placements::*;
+pub use portal::*;
 pub use rewards::*;
 pub use stats::*;
 

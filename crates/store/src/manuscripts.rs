@@ -1,6 +1,6 @@
 //! Manuscripts (稿件), their bylines, revision rounds (改稿) and attachments.
 
-use crate::entities::{correspondent, manuscript, manuscript_author, revision, unit, user};
+use crate::entities::{correspondent, manuscript, manuscript_author, revision, unit};
 use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Query;
@@ -481,13 +481,7 @@ impl Store {
             .order_by_asc(revision::Column::Round)
             .all(&self.db)
             .await?;
-        let names: HashMap<i64, String> = user::Entity::find()
-            .filter(user::Column::Id.is_in(rows.iter().map(|r| r.by_user_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect();
+        let names = crate::network::display_names(&self.db, rows.iter().map(|r| r.by_user_id)).await?;
         Ok(rows
             .into_iter()
             .map(|r| Revision {

@@ -38,6 +38,11 @@ pub struct Station {
     pub code: String,
     pub name: String,
     pub objection_days: i32,
+    /// The outlet that stands for the station's own website: publishing a manuscript on the
+    /// portal records a placement there.
+    pub portal_outlet_id: Option<OutletId>,
+    /// A line about the station shown on the portal's home page and in its description.
+    pub portal_intro: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -121,7 +126,14 @@ pub struct CorrespondentFilter {
 }
 
 fn station_of(m: station::Model) -> Station {
-    Station { id: StationId(m.id), code: m.code, name: m.name, objection_days: m.objection_days }
+    Station {
+        id: StationId(m.id),
+        code: m.code,
+        name: m.name,
+        objection_days: m.objection_days,
+        portal_outlet_id: m.portal_outlet_id.map(OutletId),
+        portal_intro: m.portal_intro,
+    }
 }
 
 fn unit_of(m: unit::Model) -> Unit {
@@ -163,6 +175,20 @@ fn correspondent_of(m: correspondent::Model, unit_name: Option<String>) -> Corre
     }
 }
 
+/// The display names of some accounts, by id, for "by whom" columns.
+pub(crate) async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
 /// Station codes are short identifiers used on the command line and in URLs.
 pub fn check_station_code(code: &str) -> std::result::Result<(), String> {
     let ok =
@@ -181,15 +207,20 @@ impl Store {
         if self.station_by_code(code).await?.is_some() {
             return Err(StoreError::invalid("code", format!("站点代码 {code} 已存在")));
         }
+        let txn = self.db.begin().await?;
         let m = station::ActiveModel {
             code: Set(code.into()),
             name: Set(name.trim().into()),
             objection_days: Set(7),
             created_at: Set(now()),
+            portal_outlet_id: Set(None),
+            portal_intro: Set(String::new()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        crate::portal::create_default_columns(&txn, StationId(m.id)).await?;
+        txn.commit().await?;
         Ok(station_of(m))
     }
 

@@ -265,20 +265,31 @@ async fn write_placement_authors(db: &impl ConnectionTrait, id: i64, authors: &[
     Ok(())
 }
 
+/// Checks and writes a placement with its byline inside the caller's transaction.
+pub(crate) async fn insert_placement(
+    db: &impl ConnectionTrait,
+    station: StationId,
+    input: &PlacementInput,
+    by: UserId,
+) -> Result<i64> {
+    if let Some(m) = input.manuscript_id {
+        let found = crate::entities::manuscript::Entity::find_by_id(m.0).one(db).await?;
+        if found.map(|m| m.station_id) != Some(station.0) {
+            return Err(StoreError::invalid("manuscript_id", "稿件不存在"));
+        }
+    }
+    let (byline, unit) = check_refs(db, station, input).await?;
+    let m = active_placement(station, input, byline, unit, by).insert(db).await?;
+    write_placement_authors(db, m.id, &input.authors).await?;
+    Ok(m.id)
+}
+
 impl Store {
     pub async fn create_placement(&self, station: StationId, input: &PlacementInput, by: UserId) -> Result<Placement> {
         let txn = self.db.begin().await?;
-        if let Some(m) = input.manuscript_id {
-            let found = crate::entities::manuscript::Entity::find_by_id(m.0).one(&txn).await?;
-            if found.map(|m| m.station_id) != Some(station.0) {
-                return Err(StoreError::invalid("manuscript_id", "稿件不存在"));
-            }
-        }
-        let (byline, unit) = check_refs(&txn, station, input).await?;
-        let m = active_placement(station, input, byline, unit, by).insert(&txn).await?;
-        write_placement_authors(&txn, m.id, &input.authors).await?;
+        let id = insert_placement(&txn, station, input, by).await?;
         txn.commit().await?;
-        self.placement(Scope::Station(station), PlacementId(m.id)).await
+        self.placement(Scope::Station(station), PlacementId(id)).await
     }
 
     pub async fn update_placement(
@@ -300,6 +311,26 @@ impl Store {
         write_placement_authors(&txn, id.0, &input.authors).await?;
         txn.commit().await?;
         self.placement(scope, id).await
+    }
+
+    /// The ids and dates of a station's placements in one outlet, in the order they were
+    /// recorded.
+    pub async fn placement_ids_in_outlet(
+        &self,
+        station: StationId,
+        outlet: OutletId,
+    ) -> Result<Vec<(PlacementId, Date)>> {
+        let rows: Vec<(i64, Date)> = placement::Entity::find()
+            .select_only()
+            .column(placement::Column::Id)
+            .column(placement::Column::PublishedOn)
+            .filter(placement::Column::StationId.eq(station.0))
+            .filter(placement::Column::OutletId.eq(outlet.0))
+            .order_by_asc(placement::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|(id, d)| (PlacementId(id), d)).collect())
     }
 
     pub async fn delete_placement(&self, scope: Scope, id: PlacementId) -> Result<()> {

@@ -76,6 +76,39 @@ impl Store {
         Ok(rows)
     }
 
+    /// Placements in one outlet per unit for dates in `from..=to`, most first, units with none
+    /// left out: what the station's website adopted from each unit (the seed's 比学赶 column).
+    pub async fn outlet_counts_by_unit(
+        &self,
+        station: StationId,
+        outlet: OutletId,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, i64)>> {
+        let placed: Vec<(Option<i64>, i64)> = placement::Entity::find()
+            .select_only()
+            .column(placement::Column::UnitId)
+            .column_as(Expr::col(placement::Column::Id).count(), "n")
+            .filter(placement::Column::StationId.eq(station.0))
+            .filter(placement::Column::OutletId.eq(outlet.0))
+            .filter(placement::Column::PublishedOn.between(from, to))
+            .group_by(placement::Column::UnitId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let names: std::collections::HashMap<i64, String> = unit::Entity::find()
+            .filter(unit::Column::StationId.eq(station.0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let mut rows: Vec<(String, i64)> =
+            placed.into_iter().filter_map(|(u, n)| Some((names.get(&u?)?.clone(), n))).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(rows)
+    }
+
     /// Placements per outlet level for dates in `from..=to`.
     pub async fn counts_by_level(&self, station: StationId, from: Date, to: Date) -> Result<Vec<LevelCount>> {
         let o = Alias::new("o");

@@ -39,6 +39,9 @@ mod run {
         statement_lifecycle_is_guarded,
         payments_never_exceed_what_is_owed,
         reward_items_follow_every_byline_write,
+        portal_posts_and_revisions,
+        publishing_a_manuscript_records_a_website_placement,
+        portal_images_round_trip,
     );
 }
 
@@ -791,4 +794,178 @@ async fn reward_items_follow_every_byline_write(s: &Store, _: &str) {
     s.connection().execute_unprepared(store::migration::FILL_BYLINE_IDS).await.unwrap();
     let refilled = s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
     assert_eq!(bylines(&refilled), expected);
+}
+
+fn post_input(column: PortalColumnId, title: &str, body: &str) -> domain::portal::PostInput {
+    domain::portal::PostInput {
+        column_id: column,
+        title: title.into(),
+        subtitle: String::new(),
+        body_html: body.into(),
+        source_unit_id: None,
+        byline: "本站".into(),
+        authors: vec![],
+        cover_image_id: None,
+        publish_at: None,
+    }
+    .validate()
+    .unwrap()
+}
+
+async fn portal_posts_and_revisions(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let columns = s.portal_columns(f.station).await.unwrap();
+    assert_eq!(
+        columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["要闻动态", "工作报道", "市州工作", "图片新闻", "通知公告", "统计专栏"],
+        "a new station starts with the default columns"
+    );
+    let news = columns[0].id;
+    let stats = columns[5].id;
+    // The statistics column is generated, not written into.
+    assert!(matches!(
+        s.create_post(f.station, &post_input(stats, "x", "<p>y</p>"), true, f.editor).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // Another station's column is refused.
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    let foreign = s.portal_columns(other).await.unwrap()[0].id;
+    assert!(matches!(
+        s.create_post(f.station, &post_input(foreign, "x", "<p>y</p>"), true, f.editor).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let mut input = post_input(news, "全省通联工作会议召开", "<p>会议总结了2007年工作。</p>");
+    input.authors = vec![f.zhang, f.li];
+    input.source_unit_id = Some(f.wuhan);
+    let draft = s.create_post(f.station, &input, false, f.editor).await.unwrap();
+    assert_eq!(draft.status, PostStatus::Draft);
+    assert_eq!(draft.summary, "会议总结了2007年工作。");
+    assert_eq!(draft.authors.iter().map(|a| a.1.as_str()).collect::<Vec<_>>(), ["张明远", "李晓红"]);
+    assert_eq!(draft.source_unit_name.as_deref(), Some("武汉市"));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert_eq!(s.posts(&PostFilter::live(f.station, now)).await.unwrap().total, 0, "drafts are not live");
+
+    input.title = "全省通联工作会议在汉召开".into();
+    let edited = s.update_post(f.station, draft.id, &input, f.editor).await.unwrap();
+    assert_eq!(edited.revision, 2);
+    let live = s.publish_post(f.station, draft.id, None, f.editor).await.unwrap();
+    assert!(live.is_live(now + 1));
+    assert!(matches!(s.publish_post(f.station, draft.id, None, f.editor).await, Err(StoreError::Conflict(_))));
+    let page = s.posts(&PostFilter::live(f.station, now + 5)).await.unwrap();
+    assert_eq!(page.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["全省通联工作会议在汉召开"]);
+    let by_author = s.posts(&PostFilter { author: Some(f.li), ..PostFilter::new(f.station) }).await.unwrap();
+    assert_eq!(by_author.total, 1);
+    let by_other = s.posts(&PostFilter { author: Some(f.wang), ..PostFilter::new(f.station) }).await.unwrap();
+    assert_eq!(by_other.total, 0);
+
+    // Scheduled: published with a time in the future is not live until then.
+    let mut later = post_input(news, "定时发布的文章", "<p>明天见</p>");
+    later.publish_at = Some(now + 3600);
+    let scheduled = s.create_post(f.station, &later, true, f.editor).await.unwrap();
+    assert!(!scheduled.is_live(now + 5) && scheduled.is_live(now + 3600));
+    assert_eq!(s.posts(&PostFilter::live(f.station, now + 5)).await.unwrap().total, 1);
+    assert_eq!(s.posts(&PostFilter::live(f.station, now + 3601)).await.unwrap().total, 2);
+    assert_eq!(s.next_scheduled(f.station, now + 5).await.unwrap(), Some(now + 3600));
+
+    // Unpublishing needs a reason and keeps it.
+    assert!(matches!(s.unpublish_post(f.station, draft.id, " ", f.editor).await, Err(StoreError::Invalid(_))));
+    let down = s.unpublish_post(f.station, draft.id, "数据有误，核实后重发", f.editor).await.unwrap();
+    assert_eq!((down.status, down.unpublish_reason.as_str()), (PostStatus::Unpublished, "数据有误，核实后重发"));
+    assert_eq!(s.posts(&PostFilter::live(f.station, now + 5)).await.unwrap().total, 0);
+    let revs = s.post_revisions(f.station, draft.id).await.unwrap();
+    assert_eq!(
+        revs.iter().map(|r| (r.revision, r.action.as_str())).collect::<Vec<_>>(),
+        [(4, "unpublish"), (3, "publish"), (2, "edit"), (1, "create")]
+    );
+    assert_eq!(revs[3].title, "全省通联工作会议召开", "the first revision keeps the first title");
+    assert_eq!(revs[0].by_name, "editor");
+    // Another station sees none of it.
+    assert!(matches!(s.post(other, draft.id).await, Err(StoreError::NotFound)));
+    let log = s.portal_log(f.station, 10).await.unwrap();
+    assert_eq!(
+        log.iter().map(|(a, _)| a.action.as_str()).collect::<Vec<_>>(),
+        ["portal.unpublish", "portal.publish", "portal.publish"]
+    );
+    assert_eq!(log[0].1, "editor");
+}
+
+async fn publishing_a_manuscript_records_a_website_placement(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let news = s.portal_columns(f.station).await.unwrap()[2].id; // 市州工作
+    let m = s
+        .create_manuscript(
+            f.station,
+            f.wang,
+            &draft("宜昌专利工作有新进展", "第一段。\n第二段 <b>不是标签</b>。", vec![by(f.wang, None)]),
+            f.editor,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(s.publish_manuscript(f.station, m.id, news, None, f.editor).await, Err(StoreError::Conflict(_))),
+        "only accepted manuscripts"
+    );
+    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    s.accept_manuscript(m.id).await.unwrap();
+    // Without a website outlet set, nothing is written.
+    let refused = s.publish_manuscript(f.station, m.id, news, None, f.editor).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(ref msg)) if msg.contains("门户设置")), "{refused:?}");
+    assert_eq!(s.posts(&PostFilter::new(f.station)).await.unwrap().total, 0);
+
+    s.set_portal_settings(f.station, Some(f.site), "湖北省知识产权局通联站").await.unwrap();
+    assert_eq!(s.station(f.station).await.unwrap().portal_outlet_id, Some(f.site));
+    let before = s.placements(&PlacementFilter { outlet_id: Some(f.site), ..PlacementFilter::new(Scope::All) }).await;
+    assert_eq!(before.unwrap().total, 0);
+    let post = s.publish_manuscript(f.station, m.id, news, None, f.editor).await.unwrap();
+    assert_eq!(post.status, PostStatus::Published);
+    assert_eq!(post.body_html, "<p>第一段。</p>\n<p>第二段 &lt;b&gt;不是标签&lt;/b&gt;。</p>\n");
+    assert_eq!(post.byline, "王建国");
+    assert_eq!(post.source_unit_id, Some(f.yichang));
+    let placed =
+        s.placements(&PlacementFilter { outlet_id: Some(f.site), ..PlacementFilter::new(Scope::All) }).await.unwrap();
+    assert_eq!(placed.total, 1);
+    let p = &placed.items[0];
+    assert_eq!(Some(p.id), post.placement_id);
+    assert_eq!((p.unit_id, p.manuscript_id, p.column.as_str()), (Some(f.yichang), Some(m.id), "市州工作"));
+    assert_eq!(p.byline, "王建国");
+    assert_eq!(s.post_of_manuscript(f.station, m.id).await.unwrap(), Some(post.id));
+    // Once only.
+    assert!(matches!(s.publish_manuscript(f.station, m.id, news, None, f.editor).await, Err(StoreError::Conflict(_))));
+    // Unpublishing and publishing again does not count the piece twice.
+    s.unpublish_post(f.station, post.id, "临时撤下", f.editor).await.unwrap();
+    s.publish_post(f.station, post.id, None, f.editor).await.unwrap();
+    let placed =
+        s.placements(&PlacementFilter { outlet_id: Some(f.site), ..PlacementFilter::new(Scope::All) }).await.unwrap();
+    assert_eq!(placed.total, 1);
+}
+
+async fn portal_images_round_trip(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let img = |alt: &str| NewImage {
+        alt: alt.into(),
+        caption: "会场".into(),
+        mime: "image/jpeg".into(),
+        width: 1200,
+        height: 800,
+        display: vec![1, 2, 3, 4],
+        thumb_width: 360,
+        thumb_height: 240,
+        thumb: vec![9, 8],
+    };
+    assert!(matches!(s.create_image(f.station, img("  "), f.editor).await, Err(StoreError::Invalid(_))));
+    let meta = s.create_image(f.station, img("会议现场"), f.editor).await.unwrap();
+    assert_eq!((meta.width, meta.thumb_width, meta.alt.as_str()), (1200, 360, "会议现场"));
+    assert_eq!(s.image_bytes(meta.id, false).await.unwrap().2, vec![1, 2, 3, 4]);
+    assert_eq!(s.image_bytes(meta.id, true).await.unwrap().2, vec![9, 8]);
+    assert_eq!(s.images(f.station, 10).await.unwrap().len(), 1);
+    let news = s.portal_columns(f.station).await.unwrap()[3].id;
+    let mut input = post_input(news, "图片新闻", "<p>图</p>");
+    input.cover_image_id = Some(meta.id);
+    let p = s.create_post(f.station, &input, true, f.editor).await.unwrap();
+    assert_eq!(p.cover_image_id, Some(meta.id));
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    let foreign = s.create_image(other, img("别站"), f.editor).await.unwrap();
+    input.cover_image_id = Some(foreign.id);
+    assert!(matches!(s.update_post(f.station, p.id, &input, f.editor).await, Err(StoreError::Invalid(_))));
 }

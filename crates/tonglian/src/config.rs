@@ -12,6 +12,9 @@ pub struct Config {
     pub listen: String,
     pub log_format: String,
     pub secure_cookies: bool,
+    /// The portal's public address for canonical links, feeds and the sitemap; when unset,
+    /// the address the server listens on.
+    pub public_url: Option<String>,
 }
 
 /// The file's keys; all optional.
@@ -23,6 +26,7 @@ struct FileConfig {
     log_format: Option<String>,
     data_dir: Option<PathBuf>,
     secure_cookies: Option<bool>,
+    public_url: Option<String>,
 }
 
 impl Config {
@@ -50,6 +54,10 @@ impl Config {
                 .unwrap_or_else(|| "127.0.0.1:8080".into()),
             log_format: log_format.or(file_config.log_format).unwrap_or_else(|| "text".into()),
             secure_cookies,
+            public_url: std::env::var("TONGLIAN_PUBLIC_URL")
+                .ok()
+                .or(file_config.public_url)
+                .filter(|u| !u.trim().is_empty()),
         })
     }
 
@@ -105,6 +113,7 @@ mod tests {
             listen: String::new(),
             log_format: String::new(),
             secure_cookies: false,
+            public_url: None,
         };
         assert_eq!(c.sqlite_path(), Some(PathBuf::from("data/x.db")));
         let c = Config { db: "postgres://a@b/c".into(), ..c };

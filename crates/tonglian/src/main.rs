@@ -507,14 +507,15 @@ async fn load_demo(store: &Store) -> Result<()> {
 
 async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
     let addr: SocketAddr = listen.parse().with_context(|| format!("监听地址无效：{listen}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let mut state = web::AppState::new(
         store.clone(),
-        web::WebConfig { secure_cookies: config.secure_cookies, ..Default::default() },
+        web::WebConfig { secure_cookies: config.secure_cookies, public_url, ..Default::default() },
     );
     state.metrics = web::metrics_handle();
     let app = web::router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
-    let local = listener.local_addr()?;
     tracing::info!(%local, db = store.backend_name(), "serving");
     println!("通联已启动：http://{local}/");
 

@@ -21,6 +21,11 @@ pub fn can_view_network(role: Role) -> bool {
     !matches!(role, Role::Correspondent)
 }
 
+/// Writing, publishing and unpublishing on the public portal: editors and administrators.
+pub fn can_edit_portal(role: Role) -> bool {
+    role.is_staff()
+}
+
 /// Accounts: administrators only.
 pub fn can_manage_users(role: Role) -> bool {
     matches!(role, Role::Admin)

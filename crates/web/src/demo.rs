@@ -92,6 +92,142 @@ const TOPICS: &[&str] = &[
     "组织知识产权知识竞赛",
 ];
 
+/// The station's own website: its items are the portal's posts.
+const WEBSITE: &str = "湖北省知识产权局网站";
+/// Ten in a row of the website's items, by column: most are the units' work, a fifth each
+/// headline news and work reports, one in ten a photo.
+const WEBSITE_COLUMNS: &[&str] = &[
+    "市州工作",
+    "要闻动态",
+    "市州工作",
+    "工作报道",
+    "市州工作",
+    "图片新闻",
+    "市州工作",
+    "要闻动态",
+    "工作报道",
+    "市州工作",
+];
+
+/// Sentences the demo's articles are made of: the vocabulary of the seed's report, so that
+/// search has real words in the middle of real sentences.
+const SENTENCES: &[&str] = &[
+    "会议传达了全国知识产权局局长会议精神，总结了上一阶段的工作，对下一步任务作了具体部署。",
+    "与会人员结合本地实际，围绕如何进一步加强知识产权宣传通联工作进行了深入讨论。",
+    "活动期间，工作人员深入企业和园区，向群众发放宣传资料三千余份，解答咨询两百余人次。",
+    "据统计，今年以来全市专利申请量同比增长百分之二十以上，其中发明专利申请增幅明显。",
+    "执法人员对商场、超市销售的商品进行了专利标识检查，责令相关经营者限期整改。",
+    "培训班邀请了专利代理人和知识产权报社编辑授课，学员们表示收获很大。",
+    "下一步，将继续完善通讯员队伍建设，坚持按月统计、公示、兑现奖励，调动大家的写稿积极性。",
+    "该局主要负责同志强调，要狠抓薄弱环节，力促任务落实，确保全年宣传目标如期完成。",
+    "企业负责人介绍，通过实施专利战略，企业的核心竞争力得到显著提升。",
+    "此次活动得到了当地电视台、广播电台和报社的大力支持，取得了良好的社会效果。",
+];
+
+/// The portal's content: every website placement of the year as a post in its column, with
+/// the unit, byline and authors of the placement, plus a few notices; the website outlet is
+/// set as the portal's, so publishing more counts in the statistics.
+async fn load_portal(store: &Store, station: StationId, by: UserId, records: &[PlacementRecord]) -> anyhow::Result<()> {
+    let outlets = store.outlets(station).await?;
+    let website = outlets.iter().find(|o| o.name == WEBSITE).map(|o| o.id);
+    store.set_portal_settings(station, website, "湖北省知识产权局 · 知识产权宣传通联").await?;
+    let Some(website) = website else { return Ok(()) };
+    let columns = store.portal_columns(station).await?;
+    let column_named = |name: &str| columns.iter().find(|c| c.name == name).map(|c| c.id);
+    let units = store.units(station).await?;
+    let people = store.all_correspondents(station).await?;
+    let ids = store.placement_ids_in_outlet(station, website).await?;
+    let mut rng = Rng(4_060_406);
+    let mut posts = Vec::new();
+    for ((placement, day), r) in ids.iter().zip(records.iter().filter(|r| r.outlet == WEBSITE)) {
+        let Some(column_id) = column_named(&r.column) else { continue };
+        let unit = r.unit.as_deref().unwrap_or("湖北省知识产权局");
+        let mut body = format!("<p>{}年{}月{}日，{}。</p>", day.year(), u8::from(day.month()), day.day(), r.title);
+        // Three different sentences, in the generator's order.
+        let first = rng.below(SENTENCES.len());
+        for k in 0..3 {
+            body.push_str(&format!("<p>{}</p>", SENTENCES[(first + k * 3) % SENTENCES.len()]));
+        }
+        body.push_str(&format!("<p>（{unit} 供稿）</p>"));
+        let authors: Vec<CorrespondentId> =
+            r.authors.iter().filter_map(|a| people.iter().find(|p| p.name == a.name).map(|p| p.id)).collect();
+        let byline: Vec<&str> = r.authors.iter().map(|a| a.name.as_str()).collect();
+        let minutes = 9 * 60 + rng.below(8 * 60) as i64;
+        let publish_at = day.midnight().assume_offset(domain::CHINA_OFFSET).unix_timestamp() + minutes * 60;
+        posts.push(store::PostImport {
+            column_id,
+            title: r.title.clone(),
+            subtitle: String::new(),
+            body_html: body,
+            source_unit_id: units.iter().find(|u| u.name == unit).map(|u| u.id),
+            byline: byline.join(" "),
+            authors,
+            cover_image_id: None,
+            publish_at,
+            placement_id: Some(*placement),
+        });
+    }
+    if let Some(notices) = column_named("通知公告") {
+        for (month, day, title, text) in NOTICES {
+            let date = Date::from_calendar_date(2007, Month::try_from(*month).unwrap_or(Month::January), *day)?;
+            posts.push(store::PostImport {
+                column_id: notices,
+                title: (*title).into(),
+                subtitle: String::new(),
+                body_html: format!("<p>各市、州、直管市、林区知识产权局，局机关各处室：</p><p>{text}</p><p>特此通知。</p><p>湖北省知识产权局办公室</p>"),
+                source_unit_id: units.iter().find(|u| u.name == "局办公室").map(|u| u.id),
+                byline: "湖北省知识产权局办公室".into(),
+                authors: Vec::new(),
+                cover_image_id: None,
+                publish_at: date.midnight().assume_offset(domain::CHINA_OFFSET).unix_timestamp() + 10 * 3600,
+                placement_id: None,
+            });
+        }
+    }
+    store.import_posts(station, &posts, by).await?;
+    Ok(())
+}
+
+/// The year's notices on the portal (通知公告).
+const NOTICES: &[(u8, u8, &str, &str)] = &[
+    (
+        1,
+        15,
+        "关于印发《2007年全省知识产权宣传通联工作要点》的通知",
+        "现将《2007年全省知识产权宣传通联工作要点》印发给你们，请结合实际认真贯彻落实，并于每月5日前报送上月宣传信息统计表。",
+    ),
+    (
+        3,
+        20,
+        "关于开展2007年“4·26”知识产权宣传周活动的通知",
+        "为做好今年知识产权宣传周活动，请各地围绕“尊重知识产权，维护公平竞争”主题，精心组织各项宣传活动，并及时报送活动信息。",
+    ),
+    (
+        6,
+        8,
+        "关于公布2007年上半年宣传信息采用情况的通报",
+        "上半年全省各单位共向局网站报送信息两百余条，现将各单位采用情况予以通报，请排名靠后的单位查找差距，迎头赶上。",
+    ),
+    (
+        9,
+        3,
+        "关于举办全省知识产权通讯员培训班的通知",
+        "为提高通讯员写作水平，定于9月下旬在武汉举办全省知识产权通讯员培训班，请各单位选派一至二名通讯员参加。",
+    ),
+    (
+        10,
+        25,
+        "关于做好2008年度《中国知识产权报》征订工作的通知",
+        "请各单位高度重视报刊征订工作，按照分配的征订任务，于11月30日前将征订情况报局办公室。",
+    ),
+    (
+        12,
+        10,
+        "关于评选2007年度优秀通讯员的通知",
+        "根据《湖北省知识产权局宣传信息奖励办法》，决定开展2007年度优秀通讯员评选工作，请各单位按条件推荐。",
+    ),
+];
+
 /// A small deterministic generator, so the demo is the same every time.
 struct Rng(u64);
 
@@ -232,7 +368,10 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     ];
     let mut records = Vec::new();
     for (outlet, count, column) in plan {
-        for _ in 0..*count {
+        for k in 0..*count {
+            // The website's items are spread over its columns as the seed's site had them;
+            // by position, not by the generator, so every other figure stays as it was.
+            let column = if *outlet == WEBSITE { WEBSITE_COLUMNS[k % WEBSITE_COLUMNS.len()] } else { *column };
             let first = active[rng.below(active.len())];
             let mut authors = vec![WrittenAuthor { name: first.0.clone(), share_bp: None }];
             if rng.below(5) == 0 {
@@ -263,7 +402,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
                 external_authors: if rng.below(12) == 0 { "本报记者 周强".into() } else { String::new() },
                 unit,
                 outlet: (*outlet).into(),
-                column: (*column).into(),
+                column: column.into(),
                 published_on: date_in_2007(&mut rng),
                 genre,
                 position,
@@ -279,6 +418,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     }
     let admin = users[0].id;
     store.import_placements(station, &records, admin).await?;
+    load_portal(store, station, admin, &records).await?;
 
     // A few manuscripts at every stage of 改稿.
     let zhang = correspondent_named(store, station, "张明远").await?;

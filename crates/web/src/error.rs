@@ -23,6 +23,9 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Was there and was taken down on purpose (the reason is shown): 410.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("too many attempts")]
@@ -63,6 +66,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,6 +83,7 @@ impl AppError {
             AppError::Unauthorized => "请先登录".into(),
             AppError::Invalid(f) => format!("输入有误：{f}"),
             AppError::Rows(rows) => format!("导入失败，共{}处错误，未写入任何数据", rows.len()),
+            AppError::Gone(m) => format!("该内容已撤下：{m}"),
             AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) | AppError::TooLarge(m) => {
                 m.clone()
             }

@@ -75,7 +75,13 @@ labelled!(
     domain::ManuscriptStatus,
     domain::RevisionKind,
     domain::StatementStatus,
-    domain::ObjectionStatus
+    domain::ObjectionStatus,
+    domain::ColumnKind,
+    domain::PostStatus,
+    domain::DocumentStatus,
+    domain::CommentStatus,
+    domain::ComplaintKind,
+    domain::ComplaintStatus
 );
 
 include!("i18n_en.rs");
@@ -96,9 +102,12 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["templates", "src/pages"] {
+        for dir in ["templates", "templates/portal", "src/pages", "src/portal"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                files.push(entry.unwrap().path());
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    files.push(path);
+                }
             }
         }
         for path in files {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod ops;
 pub mod pages;
+pub mod portal;
 pub mod rewards;
 
 use axum::Router;
@@ -34,11 +35,18 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Idle time after which a session ends.
     pub session_idle: Duration,
+    /// The site's public address (scheme, host, port), for canonical links, feeds and the
+    /// sitemap, e.g. https://tonglian.example.gov.cn
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, session_idle: Duration::from_secs(12 * 3600) }
+        WebConfig {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(12 * 3600),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
     }
 }
 
@@ -49,12 +57,20 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// A hash verified against when the user name is unknown, so a failed login takes the same time.
     pub dummy_hash: Arc<String>,
+    /// The public portal's page cache.
+    pub portal: Arc<portal::Portal>,
 }
 
 impl AppState {
     pub fn new(store: store::Store, config: WebConfig) -> Self {
         let dummy = auth::hash_password(&auth::random_token(16)).unwrap_or_default();
-        AppState { store, config: Arc::new(config), metrics: None, dummy_hash: Arc::new(dummy) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: None,
+            dummy_hash: Arc::new(dummy),
+            portal: Arc::new(portal::Portal::default()),
+        }
     }
 }
 
@@ -82,6 +98,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn_with_state(state.clone(), auth::load_context))
         .layer(sessions)
+        // The portal is the same for every visitor: no session, no cookie, cached pages.
+        .merge(portal::routes())
+        // Every successful write makes the portal's cached pages stale.
+        .layer(middleware::from_fn_with_state(state.clone(), portal::invalidate_on_write))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .route("/static/{*path}", get(pages::static_file))

@@ -239,6 +239,10 @@ struct ShowPage {
     duplicate: Option<(ManuscriptId, String)>,
     errors: Errors,
     reason: String,
+    /// For editors of an accepted manuscript: the portal's columns to publish it to, or the
+    /// post it already is.
+    portal_columns: Vec<store::PortalColumn>,
+    portal_post: Option<domain::PostId>,
 }
 
 impl ShowPage {
@@ -279,6 +283,17 @@ async fn show_page(
         }
         _ => None,
     };
+    let (mut portal_columns, mut portal_post) = (Vec::new(), None);
+    if m.status == domain::ManuscriptStatus::Accepted && crate::access::can_edit_portal(ctx.role()) {
+        portal_post = state.store.post_of_manuscript(m.station_id, m.id).await?;
+        portal_columns = state
+            .store
+            .portal_columns(m.station_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.kind != domain::ColumnKind::Stats)
+            .collect();
+    }
     let layout = Layout::new(state, session, Some(ctx), "manuscripts").await?;
     Ok(ShowPage {
         l: L::new(v.locale),
@@ -291,6 +306,8 @@ async fn show_page(
         duplicate,
         errors: Errors(errors),
         reason,
+        portal_columns,
+        portal_post,
     })
 }
 

@@ -8,7 +8,8 @@ mod home;
 mod manuscripts;
 mod network;
 mod placements;
-mod rewards;
+mod portal;
+pub(crate) mod rewards;
 
 use crate::auth::{Ctx, Visitor, ensure_csrf};
 use crate::error::{AppError, ErrorMarker};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(network::routes())
         .merge(data::routes())
         .merge(rewards::routes())
+        .merge(portal::routes())
 }
 
 /// What every page's frame needs.

@@ -641,7 +641,7 @@ struct RankingQuery {
 }
 
 /// The month to show when none is asked for: this month, or the latest month with placements.
-async fn default_month(state: &AppState, station: StationId) -> AppResult<Period> {
+pub(crate) async fn default_month(state: &AppState, station: StationId) -> AppResult<Period> {
     let today = time::OffsetDateTime::now_utc().date();
     let (first, _) = crate::ops::month_of(today);
     let day = match state.store.latest_placement_date(station).await? {
@@ -652,7 +652,7 @@ async fn default_month(state: &AppState, station: StationId) -> AppResult<Period
 }
 
 /// The ledger to rank by: the one asked for, else "points", else the first.
-async fn pick_ledger(state: &AppState, station: StationId, asked: Option<&str>) -> AppResult<String> {
+pub(crate) async fn pick_ledger(state: &AppState, station: StationId, asked: Option<&str>) -> AppResult<String> {
     if let Some(l) = asked.filter(|l| !l.trim().is_empty()) {
         return Ok(l.trim().to_string());
     }
@@ -718,6 +718,17 @@ async fn rankings(
 /// How many units the year's trend chart draws.
 const TREND_UNITS: usize = 8;
 
+/// What the statistics column shows, for the standalone page and the portal's.
+pub(crate) struct StatsView {
+    pub period: String,
+    pub period_text: String,
+    pub ranking: Option<domain::ranking::Ranking>,
+    pub missed: Vec<String>,
+    pub bar: String,
+    pub trend: String,
+    pub message: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "stats.html")]
 struct StatsPage {
@@ -744,14 +755,37 @@ async fn stats(
         Some(code) => stations.into_iter().find(|s| s.code == code).ok_or(AppError::NotFound)?,
         None => stations.into_iter().next().ok_or(AppError::NotFound)?,
     };
-    let period = match q.period.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(p) => Period::parse(p).map_err(AppError::BadRequest)?,
-        None => default_month(&state, station.id).await?,
-    };
-    let ledger = pick_ledger(&state, station.id, q.ledger.as_deref()).await?;
     let l = L::new(v.locale);
+    let view = stats_view(&state, station.id, q.period.as_deref(), q.ledger.as_deref(), l).await?;
+    Ok(StatsPage {
+        l,
+        station,
+        period: view.period,
+        period_text: view.period_text,
+        ranking: view.ranking,
+        missed: view.missed,
+        bar: view.bar,
+        trend: view.trend,
+        message: view.message,
+    }
+    .into_response())
+}
+
+/// Computes the statistics column for a period (default: the latest month with work).
+pub(crate) async fn stats_view(
+    state: &AppState,
+    station: StationId,
+    period: Option<&str>,
+    ledger: Option<&str>,
+    l: L,
+) -> AppResult<StatsView> {
+    let period = match period.filter(|p| !p.trim().is_empty()) {
+        Some(p) => Period::parse(p).map_err(AppError::BadRequest)?,
+        None => default_month(state, station).await?,
+    };
+    let ledger = pick_ledger(state, station, ledger).await?;
     let (ranking, message) =
-        match rw::ranking(&state.store, station.id, &period, domain::ranking::RankBy::Unit, &ledger).await {
+        match rw::ranking(&state.store, station, &period, domain::ranking::RankBy::Unit, &ledger).await {
             Ok(r) => (Some(r), String::new()),
             Err(AppError::Conflict(m)) | Err(AppError::BadRequest(m)) => (None, m),
             Err(e) => return Err(e),
@@ -767,11 +801,11 @@ async fn stats(
             &values,
             &r.ledger_label,
         );
-        if let Ok(s) = rw::compute(&state.store, station.id, &period).await {
+        if let Ok(s) = rw::compute(&state.store, station, &period).await {
             missed = s.units.iter().filter(|u| u.missed_quota).map(|u| u.name.clone()).collect();
         }
     }
-    let trend = match rw::year_trend(&state.store, station.id, period.from.year(), &ledger).await {
+    let trend = match rw::year_trend(&state.store, station, period.from.year(), &ledger).await {
         Ok((labels, mut units)) => {
             // Twenty lines are unreadable: the eight units with the largest year figure.
             let year_total = |values: &Vec<Option<Decimal>>| values.iter().flatten().copied().sum::<Decimal>();
@@ -796,6 +830,5 @@ async fn stats(
         Err(_) => String::new(),
     };
     let period_text = rw::period_words(&period.to_string());
-    Ok(StatsPage { l, station, period: period.to_string(), period_text, ranking, missed, bar, trend, message }
-        .into_response())
+    Ok(StatsView { period: period.to_string(), period_text, ranking, missed, bar, trend, message })
 }

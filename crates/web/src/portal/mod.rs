@@ -1,0 +1,101 @@
+//! The public portal (门户): each station's website at `/site/{station}/`, fed by the same
+//! data as the back office. Columns, articles, photo news, the statistics column and the
+//! notices (公示), feeds, the sitemap and search. No login and no session here: the pages are
+//! the same for every visitor (but for the language), so they are rendered once and served
+//! from `cache` until something is written.
+
+mod cache;
+mod feeds;
+mod public;
+mod search;
+
+pub use cache::{PageCache, Rendered};
+pub use public::{ArticleView, Site, is_scheduled, render_article};
+
+use crate::i18n::L;
+use crate::{AppError, AppResult, AppState};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// What the portal keeps beside the database: the page cache and the search index.
+#[derive(Default)]
+pub struct Portal {
+    pub cache: PageCache,
+    pub search: search::PortalSearch,
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/site", get(public::site_root))
+        .route("/site/", get(public::site_root))
+        .route("/site/{st}", get(public::add_slash))
+        .route("/site/{st}/", get(public::home))
+        .route("/site/{st}/c/{slug}", get(public::column))
+        .route("/site/{st}/c/{slug}/feed.xml", get(feeds::column_rss))
+        .route("/site/{st}/c/{slug}/atom.xml", get(feeds::column_atom))
+        .route("/site/{st}/posts/{id}", get(public::article))
+        .route("/site/{st}/gallery", get(public::gallery))
+        .route("/site/{st}/people/{id}", get(public::person))
+        .route("/site/{st}/stats", get(public::stats))
+        .route("/site/{st}/search", get(search::search_page))
+        .route("/site/{st}/notices/{id}", get(public::notice))
+        .route("/site/{st}/images/{file}", get(public::image))
+        .route("/site/{st}/feed.xml", get(feeds::site_rss))
+        .route("/site/{st}/atom.xml", get(feeds::site_atom))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
+}
+
+/// After every write that succeeded, the cached pages are out of date. Writes are the only
+/// way content changes through this server, so this one hook keeps every page correct.
+pub async fn invalidate_on_write(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let resp = next.run(req).await;
+    if writes && (resp.status().is_success() || resp.status().is_redirection()) {
+        state.portal.cache.invalidate();
+    }
+    resp
+}
+
+/// The visitor's language: the `lang` cookie the back office sets, else Chinese.
+pub fn locale_of(headers: &HeaderMap) -> L {
+    let en = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|kv| kv.trim() == "lang=en");
+    L::new(if en { "en" } else { "zh" })
+}
+
+/// A date (unix seconds) in China time, as 2007-06-05.
+pub fn date(ts: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(ts) {
+        Ok(t) => {
+            let t = t.to_offset(domain::CHINA_OFFSET);
+            format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// Now, in unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Turns an error into the response a portal visitor gets (pages render their own 404/410).
+pub fn error_response(e: AppError) -> Response {
+    e.into_response()
+}
+
+/// The absolute address of a path on this site, for canonical links, feeds and the sitemap.
+pub fn absolute(state: &AppState, path: &str) -> String {
+    format!("{}{}", state.config.public_url.trim_end_matches('/'), path)
+}
+
+pub type PortalResult = AppResult<Rendered>;
