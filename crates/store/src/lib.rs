@@ -7,6 +7,7 @@ pub mod migration;
 
 mod attachments;
 mod auth;
+mod documents;
 mod import;
 mod manuscripts;
 mod network;
@@ -19,6 +20,7 @@ pub mod testing;
 
 pub use attachments::*;
 pub use auth::*;
+pub use documents::*;
 pub use manuscripts::*;
 pub use network::*;
 pub use placements::*;

@@ -192,7 +192,7 @@ pub(crate) async fn create_default_columns(db: &impl ConnectionTrait, station: S
 
 /// Writes an audit row inside the caller's transaction: "who published what" is the audit
 /// log filtered to the portal's actions.
-async fn audit_in(
+pub(crate) async fn audit_in(
     db: &impl ConnectionTrait,
     station: StationId,
     by: UserId,

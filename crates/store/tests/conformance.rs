@@ -42,6 +42,7 @@ mod run {
         portal_posts_and_revisions,
         publishing_a_manuscript_records_a_website_placement,
         portal_images_round_trip,
+        documents_comments_and_complaints,
     );
 }
 
@@ -968,4 +969,77 @@ async fn portal_images_round_trip(s: &Store, _: &str) {
     let foreign = s.create_image(other, img("别站"), f.editor).await.unwrap();
     input.cover_image_id = Some(foreign.id);
     assert!(matches!(s.update_post(f.station, p.id, &input, f.editor).await, Err(StoreError::Invalid(_))));
+}
+
+async fn documents_comments_and_complaints(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let doc = |title: &str| NewDocument {
+        title: title.into(),
+        summary: String::new(),
+        file_name: "a.txt".into(),
+        format: "txt".into(),
+        data: "正文".as_bytes().to_vec(),
+        text_content: "正文".into(),
+        preview_html: "<p>正文</p>".into(),
+        correspondent_id: Some(f.zhang),
+        unit_id: Some(f.wuhan),
+    };
+    assert!(matches!(s.create_document(f.station, doc(" "), f.editor).await, Err(StoreError::Invalid(_))));
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    assert!(matches!(s.create_document(other, doc("别站的人"), f.editor).await, Err(StoreError::Invalid(_))));
+    let a = s.create_document(f.station, doc("经验交流材料"), f.editor).await.unwrap();
+    let b = s.create_document(f.station, doc("写作要点"), f.editor).await.unwrap();
+    assert_eq!((a.correspondent_name.as_deref(), a.unit_name.as_deref(), a.size), (Some("张明远"), Some("武汉市"), 6));
+    assert!(matches!(s.document(other, a.id).await, Err(StoreError::NotFound)), "stations are apart");
+    let (name, _, data) = s.download_document(f.station, a.id).await.unwrap();
+    assert_eq!((name.as_str(), data.len()), ("a.txt", 6));
+    s.download_document(f.station, a.id).await.unwrap();
+    assert_eq!(s.document(f.station, a.id).await.unwrap().downloads, 2);
+    let related = s.related_documents(f.station, &a, 5).await.unwrap();
+    assert_eq!(related.iter().map(|d| d.id).collect::<Vec<_>>(), [b.id]);
+    let mine = DocumentFilter { correspondent: Some(f.li), ..DocumentFilter::published(f.station) };
+    assert_eq!(s.documents(&mine).await.unwrap().total, 0);
+
+    // Comments: pending until approved, decided once, counted per client.
+    let input =
+        |name: &str| domain::portal::CommentInput { name: name.into(), body: "好".into(), website: String::new() };
+    let c1 = s.add_comment(f.station, Target::Document(a.id), &input("甲"), "client-1").await.unwrap();
+    s.add_comment(f.station, Target::Document(a.id), &input("乙"), "client-1").await.unwrap();
+    assert_eq!(s.comments_from("client-1", 0).await.unwrap(), 2);
+    assert_eq!(s.comments_from("client-2", 0).await.unwrap(), 0);
+    assert!(s.approved_comments(a.id).await.unwrap().is_empty());
+    assert!(matches!(s.moderate_comment(other, c1, true, f.editor).await, Err(StoreError::Conflict(_))));
+    s.moderate_comment(f.station, c1, true, f.editor).await.unwrap();
+    assert!(matches!(s.moderate_comment(f.station, c1, false, f.editor).await, Err(StoreError::Conflict(_))));
+    let shown = s.approved_comments(a.id).await.unwrap();
+    assert_eq!((shown.len(), shown[0].name.as_str(), shown[0].document_title.as_str()), (1, "甲", "经验交流材料"));
+    assert_eq!(s.comments(f.station, CommentStatus::Pending, 10).await.unwrap().len(), 1);
+
+    // Complaints: dismissed leaves the document; upheld takes it down with the reason.
+    let complaint = domain::portal::ComplaintInput {
+        kind: ComplaintKind::Copyright,
+        name: "某社".into(),
+        contact: "010".into(),
+        body: "侵权".into(),
+    };
+    let k1 = s.add_complaint(f.station, Target::Document(a.id), &complaint, "client-3").await.unwrap();
+    let k2 = s.add_complaint(f.station, Target::Document(a.id), &complaint, "client-3").await.unwrap();
+    assert!(matches!(s.resolve_complaint(f.station, k1, true, " ", f.editor).await, Err(StoreError::Invalid(_))));
+    s.resolve_complaint(f.station, k1, false, "引用合理", f.editor).await.unwrap();
+    assert_eq!(s.document(f.station, a.id).await.unwrap().status, DocumentStatus::Published);
+    assert!(matches!(s.resolve_complaint(f.station, k1, true, "再议", f.editor).await, Err(StoreError::Conflict(_))));
+    s.resolve_complaint(f.station, k2, true, "核实侵权，下架", f.editor).await.unwrap();
+    let down = s.document(f.station, a.id).await.unwrap();
+    assert_eq!((down.status, down.takedown_reason.as_str()), (DocumentStatus::TakenDown, "核实侵权，下架"));
+    assert!(matches!(s.download_document(f.station, a.id).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.add_comment(f.station, Target::Document(a.id), &input("丙"), "client-4").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.documents(&DocumentFilter::published(f.station)).await.unwrap().total, 1);
+    let cases = s.complaints(f.station, 10).await.unwrap();
+    assert_eq!(
+        cases.iter().map(|c| (c.status, c.resolution.as_str())).collect::<Vec<_>>(),
+        [(ComplaintStatus::Upheld, "核实侵权，下架"), (ComplaintStatus::Dismissed, "引用合理")]
+    );
 }

@@ -185,6 +185,71 @@ async fn load_portal(store: &Store, station: StationId, by: UserId, records: &[P
         }
     }
     store.import_posts(station, &posts, by).await?;
+    load_documents(store, station, by, records).await
+}
+
+/// The document library: the year's exchange report (经验交流材料) as a Word document made
+/// from the demo's own figures, and a writing guide as plain text.
+async fn load_documents(
+    store: &Store,
+    station: StationId,
+    by: UserId,
+    records: &[PlacementRecord],
+) -> anyhow::Result<()> {
+    let office_unit = store.units(station).await?.into_iter().find(|u| u.name == "局办公室").map(|u| u.id);
+    let count = |outlet: &str| records.iter().filter(|r| r.outlet == outlet).count();
+    let mut outlets: Vec<&str> = records.iter().map(|r| r.outlet.as_str()).collect();
+    outlets.dedup();
+    let report = office::NoticeDoc {
+        title: "狠抓薄弱环节 力促任务落实——湖北通联站2007年宣传通联工作经验交流材料".into(),
+        intro: vec![
+            format!(
+                "2007年，湖北通联站在报社和省局的领导下，坚持按月统计、公示、兑现奖励，全年在《中国知识产权报》刊发稿件{}篇，在各类媒体刊发稿件{}篇。",
+                count("中国知识产权报"),
+                records.len()
+            ),
+            format!(
+                "局网站全年采用各单位信息{}条，国家知识产权局子站采用{}条，湖北省人民政府门户网站采用{}条。",
+                count(WEBSITE),
+                count("国家知识产权局子站"),
+                count("湖北省人民政府门户网站")
+            ),
+            "我们的做法是：一、建好通讯员队伍；二、改稿带新人；三、按月统计公示兑现；四、比学赶超，狠抓薄弱环节。"
+                .into(),
+        ],
+        headers: vec!["媒体".into(), "采用（篇）".into()],
+        rows: outlets.iter().map(|o| vec![(*o).to_string(), count(o).to_string()]).collect(),
+        total_row: Some(vec!["合计".into(), records.len().to_string()]),
+        footer: vec!["湖北通联站".into(), "二〇〇八年一月".into()],
+        numeric_columns: vec![1],
+    };
+    let guide = "通讯员写作要点\n一、导语要写清时间、地点、事件。\n二、标题要具体，写出数字和成效。\n三、每月五日前报送上月信息统计表。\n四、稿件被采用后按月统计、公示、兑现奖励。";
+    let files: Vec<(String, &str, Vec<u8>, &str)> = vec![
+        (
+            "湖北通联站2007年宣传通联工作经验交流材料".into(),
+            "2007年经验交流材料.docx",
+            office::notice_docx(&report).map_err(|e| anyhow::anyhow!("{e}"))?,
+            "在报社全国通联工作会议上的交流发言",
+        ),
+        ("通讯员写作要点".into(), "通讯员写作要点.txt", guide.as_bytes().to_vec(), "改稿老师的经验总结"),
+    ];
+    for (title, name, data, summary) in files {
+        let format = office::sniff_document(&data, name)?;
+        let text = office::document_text(&data, format)?;
+        let preview = office::preview_html(&data, format, 60)?.html;
+        let doc = store::NewDocument {
+            title,
+            summary: summary.into(),
+            file_name: name.into(),
+            format: format.ext().into(),
+            data,
+            text_content: text,
+            preview_html: preview,
+            correspondent_id: None,
+            unit_id: office_unit,
+        };
+        store.create_document(station, doc, by).await?;
+    }
     Ok(())
 }
 

@@ -403,3 +403,199 @@ async fn search_understands_chinese() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// Posts a visitor's form (no session, no CSRF token) with optional extra headers.
+async fn post_public(c: &mut Client, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> support::Response {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish();
+    let mut req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::HOST, "127.0.0.1:8080");
+    if let Some(o) = origin {
+        req = req.header(header::ORIGIN, o);
+    }
+    c.send(req.body(Body::from(body)).unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_library_with_comments_and_complaints() {
+    for app in apps().await {
+        let backend = app.db.backend;
+        let mut visitor = Client::new(&app);
+        let list = visitor.get("/site/hb/docs").await.text();
+        assert!(list.contains("湖北通联站2007年宣传通联工作经验交流材料"), "[{backend}] the demo's report");
+        let before_title = list.split("\">湖北通联站2007年宣传通联工作经验交流材料").next().unwrap();
+        let report = before_title.rsplit("/site/hb/docs/").next().unwrap().to_string();
+        let path = format!("/site/hb/docs/{report}");
+
+        // The page previews the Word document's opening as HTML, with its figures.
+        let page = visitor.get(&path).await.text();
+        assert!(page.contains("id=\"doc-preview\""));
+        assert!(page.contains("全年在《中国知识产权报》刊发稿件127篇"), "{page}");
+        assert!(page.contains("局网站全年采用各单位信息406条"));
+        assert!(page.contains("id=\"related-docs\"") && page.contains("通讯员写作要点"));
+        assert!(page.contains("<span id=\"downloads\">0</span>"));
+
+        // Downloading counts, and the count shows on the page at once.
+        let file = visitor.get(&format!("{path}/download")).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(
+            file.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename*=UTF-8''")
+        );
+        assert!(file.body.starts_with(b"PK"), "the .docx itself");
+        visitor.get(&format!("{path}/download")).await;
+        assert!(visitor.get(&path).await.text().contains("<span id=\"downloads\">2</span>"));
+
+        // Search finds the document's text in the middle of a sentence.
+        let found = visitor.get(&format!("/site/hb/search?q={}", urlencode("改稿带新人"))).await.text();
+        assert!(found.contains(&path), "[{backend}] {found}");
+
+        // A comment waits for an editor; its text is shown as text.
+        let hostile = "写得好<script>alert('xss')</script><img src=x onerror=alert(1)>";
+        let r = post_public(
+            &mut visitor,
+            &format!("{path}/comments"),
+            &[("name", "读者甲"), ("body", hostile)],
+            Some("http://127.0.0.1:8080"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(r.location(), format!("{path}?sent=comment#comments"));
+        assert!(visitor.get(&format!("{path}?sent=comment")).await.text().contains("评论已提交，编辑审核后显示。"));
+        assert!(!visitor.get(&path).await.text().contains("读者甲"), "not before it is approved");
+        // The honeypot: a robot's comment is thanked and dropped.
+        let r = post_public(
+            &mut visitor,
+            &format!("{path}/comments"),
+            &[("name", "bot"), ("body", "buy"), ("website", "http://spam")],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Another site's form is refused; bad input says what is wrong.
+        let r = post_public(
+            &mut visitor,
+            &format!("{path}/comments"),
+            &[("name", "x"), ("body", "y")],
+            Some("https://evil.example"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_public(&mut visitor, &format!("{path}/comments"), &[("name", ""), ("body", "")], None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("请填写称呼") && r.text().contains("请填写评论内容"));
+        // Rate limit: three comments per client in ten minutes.
+        for i in 0..2 {
+            let r = post_public(
+                &mut visitor,
+                &format!("{path}/comments"),
+                &[("name", "读者乙"), ("body", &format!("第{i}条"))],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+        let r = post_public(&mut visitor, &format!("{path}/comments"), &[("name", "读者乙"), ("body", "第四条")], None)
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.text().contains("评论太频繁"));
+
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        let pending = editor.get("/portal/comments").await.text();
+        assert_eq!(pending.matches("name=\"decision\" value=\"approve\"").count(), 3, "the robot's is not there");
+        assert!(!pending.contains("buy"));
+        let station = app.db.store.station_by_code("hb").await.unwrap().unwrap().id;
+        let first = app.db.store.comments(station, domain::CommentStatus::Pending, 10).await.unwrap();
+        let hostile_id = first.iter().find(|c| c.name == "读者甲").unwrap().id;
+        let r = editor.post_form(&format!("/portal/comments/{hostile_id}"), &[("decision", "approve")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let shown = visitor.get(&path).await.text();
+        assert!(shown.contains("读者甲"), "approved comments appear at once");
+        assert!(shown.contains("写得好&#60;script&#62;alert(&#39;xss&#39;)&#60;/script&#62;"), "escaped: {shown}");
+        assert!(!shown.contains("<script>alert") && !shown.contains("<img src=x"));
+        let again = editor.post_form(&format!("/portal/comments/{hostile_id}"), &[("decision", "reject")]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "decided once");
+
+        // A complaint becomes a case; upholding it takes the document down with the reason.
+        let form = visitor.get(&format!("{path}/complaint")).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let r = post_public(
+            &mut visitor,
+            &format!("{path}/complaint"),
+            &[
+                ("kind", "copyright"),
+                ("name", "某出版社"),
+                ("contact", "010-12345678"),
+                ("body", "第三段引用了我社图书内容，未注明出处。"),
+            ],
+            Some("http://127.0.0.1:8080"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let cases = editor.get("/portal/complaints").await.text();
+        assert!(cases.contains("某出版社") && cases.contains("待处理"));
+        let complaint = app.db.store.complaints(station, 10).await.unwrap().remove(0);
+        let r = editor
+            .post_form(&format!("/portal/complaints/{}", complaint.id), &[("decision", "uphold"), ("resolution", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+        let r = editor
+            .post_form(
+                &format!("/portal/complaints/{}", complaint.id),
+                &[("decision", "uphold"), ("resolution", "引用未注明出处，已下架核实")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let gone = visitor.get(&path).await;
+        assert_eq!(gone.status, StatusCode::GONE, "[{backend}]");
+        assert!(gone.text().contains("引用未注明出处，已下架核实"), "the recorded reason is shown");
+        assert_eq!(visitor.get(&format!("{path}/download")).await.status, StatusCode::GONE);
+        assert!(!visitor.get("/site/hb/docs").await.text().contains(&path));
+        let found = visitor.get(&format!("/site/hb/search?q={}", urlencode("改稿带新人"))).await.text();
+        assert!(!found.contains(&path), "taken down, out of search");
+        let log = app.db.store.audit_log(Some(station), 5).await.unwrap();
+        assert!(log.iter().any(|a| a.action == "portal.takedown" && a.detail == "引用未注明出处，已下架核实"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editors_publish_documents_checked_by_content() {
+    for app in apps().await {
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        editor.get("/portal/docs").await;
+        let r = editor
+            .upload("/portal/docs", &[("title", "假PDF")], "report.pdf", b"<html><script>alert(1)</script></html>")
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "type by content");
+        let gbk = encoding_rs::GBK.encode("宣传工作要点\n各单位要按时报送信息统计表。").0.into_owned();
+        let r = editor
+            .upload(
+                "/portal/docs",
+                &[("title", ""), ("author", "张明远"), ("summary", "GBK编码的文本")],
+                "要点.txt",
+                &gbk,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = editor.upload("/portal/docs", &[("author", "不存在的人")], "a.txt", "正文".as_bytes()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("通讯员“不存在的人”不存在"));
+        let mut visitor = Client::new(&app);
+        let list = visitor.get("/site/hb/docs").await.text();
+        assert!(list.contains(">要点</a>"), "the file name is the title when none is given: {list}");
+        let id = list.split("/site/hb/docs/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let page = visitor.get(&format!("/site/hb/docs/{id}")).await.text();
+        assert!(page.contains("各单位要按时报送信息统计表。"), "GBK text decoded: {page}");
+        // The contributor's page lists the document.
+        let person = page.split("/site/hb/people/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert!(visitor.get(&format!("/site/hb/people/{person}")).await.text().contains("id=\"person-docs\""));
+        // An editor takes a document down directly, with a reason.
+        let r = editor.post_form(&format!("/portal/docs/{id}/takedown"), &[("reason", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = editor.post_form(&format!("/portal/docs/{id}/takedown"), &[("reason", "内容已过时")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(visitor.get(&format!("/site/hb/docs/{id}")).await.status, StatusCode::GONE);
+    }
+}

@@ -34,6 +34,12 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/columns", post(create_column))
         .route("/portal/columns/{id}", post(update_column))
         .route("/portal/log", get(log))
+        .route("/portal/docs", get(docs).post(upload_document))
+        .route("/portal/docs/{id}/takedown", post(take_down_document))
+        .route("/portal/comments", get(comments))
+        .route("/portal/comments/{id}", post(moderate_comment))
+        .route("/portal/complaints", get(complaints))
+        .route("/portal/complaints/{id}", post(resolve_complaint))
         .route("/manuscripts/{id}/portal", post(publish_manuscript))
 }
 
@@ -773,4 +779,272 @@ async fn log(State(state): State<AppState>, session: Session, v: Visitor, ctx: C
     let entries = state.store.portal_log(station, 200).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "portal").await?;
     Ok(LogPage { l: L::new(v.locale), layout, entries }.into_response())
+}
+
+// ---- the document library ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_docs.html")]
+struct DocsPage {
+    l: L,
+    layout: Layout,
+    docs: Vec<store::DocumentMeta>,
+    units: Vec<Unit>,
+    errors: Errors,
+    site_base: String,
+}
+
+impl DocsPage {
+    fn when(&self, t: &i64) -> String {
+        super::datetime(t)
+    }
+}
+
+async fn docs_page(
+    state: &AppState,
+    session: &Session,
+    v: &Visitor,
+    ctx: &Ctx,
+    station: StationId,
+    errors: FieldErrors,
+) -> AppResult<DocsPage> {
+    let f = store::DocumentFilter { status: None, per_page: 200, ..store::DocumentFilter::published(station) };
+    let docs = state.store.documents(&f).await?.items;
+    let units = state.store.units(station).await?;
+    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let layout = Layout::new(state, session, Some(ctx), "portal").await?;
+    Ok(DocsPage { l: L::new(v.locale), layout, docs, units, errors: Errors(errors), site_base })
+}
+
+async fn docs(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    Ok(docs_page(&state, &session, &v, &ctx, station, FieldErrors::default()).await?.into_response())
+}
+
+/// Publishes a .docx, .pdf or .txt: its type is told by its content, its text and preview
+/// are read once here (off the async threads), so pages and search never open the file again.
+async fn upload_document(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    let result = async {
+        let (file_name, data, fields) = super::manuscripts::read_upload(multipart, office::MAX_DOCUMENT_BYTES).await?;
+        let field =
+            |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let mut e = FieldErrors::default();
+        let correspondent_id = match field("author").as_str() {
+            "" => None,
+            name => match state.store.correspondent_by_name(station, name).await? {
+                Some(c) => Some(c.id),
+                None => {
+                    e.push("author", format!("通讯员“{name}”不存在"));
+                    None
+                }
+            },
+        };
+        let unit_id = match field("unit_id").as_str() {
+            "" => None,
+            t => t.parse().ok(),
+        };
+        let name = file_name.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let format = office::sniff_document(&data, &name)?;
+            let text = office::document_text(&data, format)?;
+            let preview = office::preview_html(&data, format, 60)?;
+            Ok::<_, office::PreviewError>((format, text, preview.html, data))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+        let (format, text, preview, data) = match read {
+            Ok(r) => r,
+            Err(err) => {
+                e.push("file", err.to_string());
+                return Err(AppError::Invalid(e));
+            }
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        let title = match field("title").as_str() {
+            "" => file_name.rsplit_once('.').map(|(stem, _)| stem.to_string()).unwrap_or_else(|| file_name.clone()),
+            t => t.to_string(),
+        };
+        let doc = store::NewDocument {
+            title,
+            summary: field("summary"),
+            file_name,
+            format: format.ext().to_string(),
+            data,
+            text_content: text,
+            preview_html: preview,
+            correspondent_id,
+            unit_id,
+        };
+        Ok::<_, AppError>(state.store.create_document(station, doc, ctx.user.id).await?)
+    }
+    .await;
+    match result {
+        Ok(d) => {
+            state.portal.search.reindex_document(&state, station, d.id).await;
+            flash(&session, L::new(v.locale).t("文档已发布")).await;
+            Ok(see_other("/portal/docs"))
+        }
+        Err(e) => {
+            let errors = match e {
+                AppError::TooLarge(m) | AppError::BadRequest(m) => FieldErrors(vec![FieldError::new("file", m)]),
+                other => field_errors(other)?,
+            };
+            Ok(form_error(docs_page(&state, &session, &v, &ctx, station, errors).await?))
+        }
+    }
+}
+
+async fn take_down_document(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<ReasonForm>,
+) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    match state.store.take_down_document(station, id, &f.reason, ctx.user.id).await {
+        Ok(()) => {
+            state.portal.search.reindex_document(&state, station, id).await;
+            flash(&session, L::new(v.locale).t("文档已下架")).await;
+            Ok(see_other("/portal/docs"))
+        }
+        Err(e) => {
+            let errors = field_errors(e.into())?;
+            Ok(form_error(docs_page(&state, &session, &v, &ctx, station, errors).await?))
+        }
+    }
+}
+
+// ---- moderation: comments and complaints ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_comments.html")]
+struct CommentsPage {
+    l: L,
+    layout: Layout,
+    pending: Vec<store::CommentRecord>,
+    recent: Vec<store::CommentRecord>,
+    site_base: String,
+}
+
+impl CommentsPage {
+    fn when(&self, t: &i64) -> String {
+        super::datetime(t)
+    }
+}
+
+async fn comments(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    let pending = state.store.comments(station, CommentStatus::Pending, 200).await?;
+    let recent = state.store.comments(station, CommentStatus::Approved, 20).await?;
+    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let layout = Layout::new(&state, &session, Some(&ctx), "portal").await?;
+    Ok(CommentsPage { l: L::new(v.locale), layout, pending, recent, site_base }.into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    resolution: String,
+}
+
+async fn moderate_comment(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<CommentId>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("请选择通过或不通过".into())),
+    };
+    state.store.moderate_comment(station, id, approve, ctx.user.id).await?;
+    let l = L::new(v.locale);
+    flash(&session, if approve { l.t("评论已通过") } else { l.t("评论未通过") }).await;
+    Ok(see_other("/portal/comments"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_complaints.html")]
+struct ComplaintsPage {
+    l: L,
+    layout: Layout,
+    complaints: Vec<store::ComplaintRecord>,
+    errors: Errors,
+    site_base: String,
+}
+
+impl ComplaintsPage {
+    fn when(&self, t: &i64) -> String {
+        super::datetime(t)
+    }
+}
+
+async fn complaints_page(
+    state: &AppState,
+    session: &Session,
+    v: &Visitor,
+    ctx: &Ctx,
+    station: StationId,
+    errors: FieldErrors,
+) -> AppResult<ComplaintsPage> {
+    let complaints = state.store.complaints(station, 200).await?;
+    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let layout = Layout::new(state, session, Some(ctx), "portal").await?;
+    Ok(ComplaintsPage { l: L::new(v.locale), layout, complaints, errors: Errors(errors), site_base })
+}
+
+async fn complaints(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    Ok(complaints_page(&state, &session, &v, &ctx, station, FieldErrors::default()).await?.into_response())
+}
+
+/// Upholding a complaint takes its document down with the resolution as the public reason.
+async fn resolve_complaint(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<ComplaintId>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let station = editor_station(&ctx)?;
+    let uphold = match f.decision.as_str() {
+        "uphold" => true,
+        "dismiss" => false,
+        _ => return Err(AppError::BadRequest("请选择受理或驳回".into())),
+    };
+    match state.store.resolve_complaint(station, id, uphold, &f.resolution, ctx.user.id).await {
+        Ok(()) => {
+            if uphold
+                && let Some(c) = state.store.complaints(station, 200).await?.into_iter().find(|c| c.id == id)
+                && let Some(d) = c.document_id
+            {
+                state.portal.search.reindex_document(&state, station, d).await;
+            }
+            let l = L::new(v.locale);
+            flash(&session, if uphold { l.t("申诉已受理，文档已下架") } else { l.t("申诉已驳回") }).await;
+            Ok(see_other("/portal/complaints"))
+        }
+        Err(e) => {
+            let errors = field_errors(e.into())?;
+            Ok(form_error(complaints_page(&state, &session, &v, &ctx, station, errors).await?))
+        }
+    }
 }

@@ -59,6 +59,13 @@ impl PageCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Drops the cached pages whose address starts with `path` (in every language): for a
+    /// change made by a GET, such as a download counted, which moves no generation.
+    pub fn forget(&self, path: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|key, _| !key.split_once('|').is_some_and(|(_, p)| p.starts_with(path)));
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
@@ -203,6 +210,21 @@ mod tests {
         let r = cache.serve("k".into(), &h, || async { Ok(page("new")) }).await.unwrap();
         let body = axum::body::to_bytes(r.into_body(), 100).await.unwrap();
         assert_eq!(&body[..], b"new");
+    }
+
+    #[tokio::test]
+    async fn forgetting_a_path_renders_only_its_pages_again() {
+        let cache = PageCache::default();
+        let h = HeaderMap::new();
+        for key in ["zh|/site/hb/docs/1", "en|/site/hb/docs/1?sent=x", "zh|/site/hb/"] {
+            cache.serve(key.into(), &h, || async { Ok(page("old")) }).await.unwrap();
+        }
+        cache.forget("/site/hb/docs");
+        let body = |r: Response| async { axum::body::to_bytes(r.into_body(), 100).await.unwrap() };
+        let r = cache.serve("en|/site/hb/docs/1?sent=x".into(), &h, || async { Ok(page("new")) }).await.unwrap();
+        assert_eq!(&body(r).await[..], b"new");
+        let r = cache.serve("zh|/site/hb/".into(), &h, || async { Ok(page("new")) }).await.unwrap();
+        assert_eq!(&body(r).await[..], b"old", "other pages stay");
     }
 
     #[tokio::test]

@@ -195,6 +195,11 @@ pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Respo
                 for p in &posts {
                     url(&mut x, &site.post_url(&p.id), Some(p.updated_at.max(p.publish_at.unwrap_or(0))));
                 }
+                url(&mut x, &format!("{}/docs", site.base), None);
+                let docs = store::DocumentFilter { per_page: 200, ..store::DocumentFilter::published(station.id) };
+                for d in state.store.documents(&docs).await?.items {
+                    url(&mut x, &format!("{}/docs/{}", site.base, d.id), Some(d.published_at));
+                }
             }
             x.push_str("</urlset>\n");
             Ok(Rendered { content_type: "application/xml; charset=utf-8", ..Rendered::html(x) })

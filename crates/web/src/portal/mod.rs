@@ -5,6 +5,7 @@
 //! from `cache` until something is written.
 
 mod cache;
+mod docs;
 mod feeds;
 mod public;
 mod search;
@@ -21,11 +22,22 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-/// What the portal keeps beside the database: the page cache and the search index.
-#[derive(Default)]
+/// What the portal keeps beside the database: the page cache, the search index, and the key
+/// that turns visitors' addresses into the hashes comments are rate-limited by.
 pub struct Portal {
     pub cache: PageCache,
     pub search: search::PortalSearch,
+    pub client_salt: String,
+}
+
+impl Default for Portal {
+    fn default() -> Self {
+        Portal {
+            cache: PageCache::default(),
+            search: search::PortalSearch::default(),
+            client_salt: crate::auth::random_token(24),
+        }
+    }
 }
 
 pub fn routes() -> Router<AppState> {
@@ -42,6 +54,11 @@ pub fn routes() -> Router<AppState> {
         .route("/site/{st}/people/{id}", get(public::person))
         .route("/site/{st}/stats", get(public::stats))
         .route("/site/{st}/search", get(search::search_page))
+        .route("/site/{st}/docs", get(docs::list))
+        .route("/site/{st}/docs/{id}", get(docs::show))
+        .route("/site/{st}/docs/{id}/download", get(docs::download))
+        .route("/site/{st}/docs/{id}/comments", axum::routing::post(docs::comment))
+        .route("/site/{st}/docs/{id}/complaint", get(docs::complaint_form).post(docs::complaint))
         .route("/site/{st}/notices/{id}", get(public::notice))
         .route("/site/{st}/images/{file}", get(public::image))
         .route("/site/{st}/feed.xml", get(feeds::site_rss))

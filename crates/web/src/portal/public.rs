@@ -524,6 +524,7 @@ struct PersonPage {
     name: String,
     unit: String,
     posts: Vec<Post>,
+    docs: Vec<store::DocumentMeta>,
     total: u64,
     page: u64,
     pages: u64,
@@ -532,6 +533,9 @@ struct PersonPage {
 impl PersonPage {
     fn date(&self, p: &Post) -> String {
         p.publish_at.map(date).unwrap_or_default()
+    }
+    fn date_of(&self, t: &i64) -> String {
+        date(*t)
     }
 }
 
@@ -554,9 +558,18 @@ pub async fn person(
             ..PostFilter::live(site.station.id, now())
         };
         let found = state.store.posts(&f).await?;
+        let docs = state
+            .store
+            .documents(&store::DocumentFilter {
+                correspondent: Some(id),
+                per_page: 100,
+                ..store::DocumentFilter::published(site.station.id)
+            })
+            .await?
+            .items;
         // Only people with published work have a public page: the network's list of names
         // is not for browsing.
-        if found.total == 0 {
+        if found.total == 0 && docs.is_empty() {
             return Err(AppError::NotFound);
         }
         let unit = match person.unit_id {
@@ -575,6 +588,7 @@ pub async fn person(
             name: person.name,
             unit,
             posts: found.items,
+            docs,
             total: found.total,
             page: page_no,
             pages,

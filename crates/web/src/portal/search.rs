@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use domain::{PostId, PostStatus, StationId};
+use domain::{DocumentId, PostId, PostStatus, StationId};
 use search::{DocKind, SearchDoc, SearchIndex, SearchResults};
 use serde::Deserialize;
 
@@ -43,6 +43,19 @@ fn post_doc(p: &store::Post) -> Option<SearchDoc> {
     })
 }
 
+fn document_doc(d: &store::DocumentMeta, text: String) -> SearchDoc {
+    let body = if d.summary.is_empty() { text } else { format!("{}\n{text}", d.summary) };
+    SearchDoc {
+        kind: DocKind::Document,
+        id: d.id.0,
+        station_id: d.station_id.0,
+        title: d.title.clone(),
+        body,
+        published: d.published_at,
+        column: "文档库".into(),
+    }
+}
+
 impl PortalSearch {
     /// The index, building it from the database the first time.
     async fn index(&self, state: &AppState) -> AppResult<SearchIndex> {
@@ -62,6 +75,21 @@ impl PortalSearch {
             loop {
                 let found = state.store.posts(&store::PostFilter { page, ..f.clone() }).await?;
                 docs.extend(found.items.iter().filter_map(post_doc));
+                if page >= found.pages() {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        for station in state.store.stations().await? {
+            let f = store::DocumentFilter { per_page: 200, ..store::DocumentFilter::published(station.id) };
+            let mut page = 1;
+            loop {
+                let found = state.store.documents(&store::DocumentFilter { page, ..f.clone() }).await?;
+                for d in &found.items {
+                    let (text, _) = state.store.document_text(station.id, d.id).await?;
+                    docs.push(document_doc(d, text));
+                }
                 if page >= found.pages() {
                     break;
                 }
@@ -99,6 +127,37 @@ impl PortalSearch {
         };
         if let Err(e) = result {
             tracing::error!(error = %e, post = id.0, "search: cannot update the index");
+        }
+    }
+}
+
+impl PortalSearch {
+    /// As `reindex_post`, for a document (removed once taken down).
+    pub async fn reindex_document(&self, state: &AppState, station: StationId, id: DocumentId) {
+        let guard = self.index.lock().await;
+        let Some(index) = guard.as_ref() else { return };
+        let doc = match state.store.document(station, id).await {
+            Ok(d) if d.status == domain::DocumentStatus::Published => {
+                match state.store.document_text(station, id).await {
+                    Ok((text, _)) => Some(document_doc(&d, text)),
+                    Err(e) => {
+                        tracing::error!(error = %e, document = id.0, "search: cannot read the document");
+                        return;
+                    }
+                }
+            }
+            Ok(_) | Err(store::StoreError::NotFound) => None,
+            Err(e) => {
+                tracing::error!(error = %e, document = id.0, "search: cannot read the document");
+                return;
+            }
+        };
+        let result = match doc {
+            Some(doc) => index.upsert(doc),
+            None => index.remove(DocKind::Document, id.0),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, document = id.0, "search: cannot update the index");
         }
     }
 }

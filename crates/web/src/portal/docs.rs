@@ -1,0 +1,367 @@
+//! The document library's public pages: the list, a document with its preview, download
+//! count, related documents and approved comments; downloading; and the two forms a visitor
+//! may send without an account: a comment (moderated, rate-limited, with a honeypot field) and
+//! a complaint (版权申诉). Forms without a session have no CSRF token: they are checked to
+//! come from this site (`Origin`), and neither can do more than leave a note for an editor.
+
+use super::public::{Meta, Site, page};
+use super::{Rendered, date, locale_of};
+use crate::i18n::L;
+use crate::{AppError, AppResult, AppState};
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::portal::{CommentInput, ComplaintInput};
+use domain::{ComplaintKind, DocumentId, DocumentStatus};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use store::{CommentRecord, DocumentFilter, DocumentMeta, Target};
+
+const PER_PAGE: u64 = 20;
+/// Comments one client may send in `RATE_WINDOW` seconds.
+const RATE_LIMIT: u64 = 3;
+const RATE_WINDOW: i64 = 600;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    page: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/docs.html")]
+struct ListPage {
+    l: L,
+    site: Site,
+    meta: Meta,
+    docs: Vec<DocumentMeta>,
+    page: u64,
+    pages: u64,
+}
+
+impl ListPage {
+    fn date(&self, t: &i64) -> String {
+        date(*t)
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Path(st): Path<String>,
+    Query(q): Query<ListQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let state = &state;
+    page(state, &headers, &uri, &st, |site, l| async move {
+        let page_no = q.page.unwrap_or(1).max(1);
+        let found = state
+            .store
+            .documents(&DocumentFilter {
+                page: page_no,
+                per_page: PER_PAGE,
+                ..DocumentFilter::published(site.station.id)
+            })
+            .await?;
+        if page_no > 1 && found.items.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let meta = Meta::new(state, &site, l.t("文档库"), "", &format!("{}/docs", site.base));
+        let pages = found.pages();
+        let site = Site { nav: "docs".into(), ..site };
+        render(ListPage { l, site, meta, docs: found.items, page: page_no, pages })
+    })
+    .await
+}
+
+fn render<T: Template>(t: T) -> AppResult<Rendered> {
+    t.render().map(Rendered::html).map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DocQuery {
+    /// Set after a visitor's form went through: "comment" or "complaint".
+    sent: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/doc.html")]
+struct DocPage {
+    l: L,
+    site: Site,
+    meta: Meta,
+    d: DocumentMeta,
+    preview: String,
+    related: Vec<DocumentMeta>,
+    comments: Vec<CommentRecord>,
+    sent: String,
+}
+
+impl DocPage {
+    fn date(&self, t: &i64) -> String {
+        date(*t)
+    }
+    fn size(&self) -> String {
+        let kb = self.d.size as f64 / 1024.0;
+        if kb < 1024.0 { format!("{kb:.0} KB") } else { format!("{:.1} MB", kb / 1024.0) }
+    }
+}
+
+/// A published document of the station, or 410 with the reason it was taken down.
+async fn published(state: &AppState, site: &Site, id: &str) -> AppResult<DocumentMeta> {
+    let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
+    let d = state.store.document(site.station.id, id).await?;
+    if d.status == DocumentStatus::TakenDown {
+        return Err(AppError::Gone(d.takedown_reason));
+    }
+    Ok(d)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((st, id)): Path<(String, String)>,
+    Query(q): Query<DocQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let state = &state;
+    page(state, &headers, &uri, &st, |site, l| async move {
+        let d = published(state, &site, &id).await?;
+        let (_, preview) = state.store.document_text(site.station.id, d.id).await?;
+        let related = state.store.related_documents(site.station.id, &d, 5).await?;
+        let comments = state.store.approved_comments(d.id).await?;
+        let meta = Meta::new(state, &site, &d.title, &d.summary, &format!("{}/docs/{}", site.base, d.id));
+        let site = Site { nav: "docs".into(), ..site };
+        let sent = q.sent.unwrap_or_default();
+        render(DocPage { l, site, meta, d, preview, related, comments, sent })
+    })
+    .await
+}
+
+/// The file, counted; never cached by the page cache (each download counts).
+pub async fn download(State(state): State<AppState>, Path((st, id)): Path<(String, String)>) -> AppResult<Response> {
+    let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+    let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
+    let (name, format, data) = match state.store.download_document(station.id, id).await {
+        Err(store::StoreError::Conflict(m)) => return Err(AppError::Gone(m)),
+        other => other?,
+    };
+    // The count shows on the document's page and in the list.
+    state.portal.cache.forget(&format!("/site/{st}/docs"));
+    let mime = match format.as_str() {
+        "docx" => office::DocFormat::Docx.mime(),
+        "pdf" => office::DocFormat::Pdf.mime(),
+        _ => "text/plain; charset=utf-8",
+    };
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+    );
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], data).into_response())
+}
+
+// ---- visitors' forms ----
+
+/// Whether a form was sent from a page of this site. Browsers send `Origin` with every form
+/// post; a request without one (a script, a test) is let through, since these forms can only
+/// leave a note for an editor.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin.split("://").nth(1).is_some_and(|o| o == host)
+}
+
+/// A keyed hash of the client's address: enough to count its comments, useless to anyone
+/// who reads the database.
+fn client_key(state: &AppState, req_addr: Option<SocketAddr>) -> String {
+    let ip = req_addr.map(|a| a.ip().to_string()).unwrap_or_else(|| "local".into());
+    let digest = Sha256::digest(format!("{}|{ip}", state.portal.client_salt).as_bytes());
+    hex::encode(&digest[..16])
+}
+
+fn peer(req: &Request) -> Option<SocketAddr> {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+#[derive(Template)]
+#[template(path = "portal/message.html")]
+struct MessagePage {
+    l: L,
+    site: Site,
+    meta: Meta,
+    title: String,
+    messages: Vec<String>,
+    back: String,
+}
+
+/// A page answering a visitor's form that did not go through.
+async fn message(
+    state: &AppState,
+    code: &str,
+    l: L,
+    status: StatusCode,
+    title: &str,
+    messages: Vec<String>,
+    back: String,
+) -> Response {
+    let site = match Site::load(state, code).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    let mut meta = Meta::new(state, &site, title, "", &back);
+    meta.feeds = None;
+    match (MessagePage { l, site, meta, title: title.into(), messages, back }).render() {
+        Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => AppError::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}
+
+pub async fn comment(State(state): State<AppState>, Path((st, id)): Path<(String, String)>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let l = locale_of(&headers);
+    let addr = peer(&req);
+    let back = format!("/site/{st}/docs/{id}");
+    if !same_origin(&headers) {
+        return message(&state, &st, l, StatusCode::FORBIDDEN, l.t("提交失败"), vec![l.t("表单来源无效").into()], back)
+            .await;
+    }
+    let Ok(Form(input)) = Form::<CommentInput>::from_request(req, &state).await else {
+        return message(
+            &state,
+            &st,
+            l,
+            StatusCode::BAD_REQUEST,
+            l.t("提交失败"),
+            vec![l.t("表单内容无效").into()],
+            back,
+        )
+        .await;
+    };
+    let result: AppResult<()> = async {
+        let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+        let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
+        // A robot filled the hidden field: thank it and keep nothing.
+        if input.is_robot() {
+            return Ok(());
+        }
+        let input = input.validate()?;
+        let client = client_key(&state, addr);
+        if state.store.comments_from(&client, super::now() - RATE_WINDOW).await? >= RATE_LIMIT {
+            return Err(AppError::TooManyRequests("评论太频繁，请十分钟后再试".into()));
+        }
+        state.store.add_comment(station.id, Target::Document(id), &input, &client).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("{back}?sent=comment#comments")).into_response(),
+        Err(AppError::Invalid(f)) => {
+            let messages = f.0.into_iter().map(|e| e.message).collect();
+            message(&state, &st, l, StatusCode::UNPROCESSABLE_ENTITY, l.t("评论未能提交"), messages, back).await
+        }
+        Err(e @ (AppError::TooManyRequests(_) | AppError::Conflict(_))) => {
+            message(&state, &st, l, e.status(), l.t("评论未能提交"), vec![e.message()], back).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/complaint.html")]
+struct ComplaintPage {
+    l: L,
+    site: Site,
+    meta: Meta,
+    d: DocumentMeta,
+}
+
+pub async fn complaint_form(
+    State(state): State<AppState>,
+    Path((st, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let state = &state;
+    page(state, &headers, &uri, &st, |site, l| async move {
+        let d = published(state, &site, &id).await?;
+        let mut meta = Meta::new(state, &site, l.t("版权申诉"), "", &format!("{}/docs/{}/complaint", site.base, d.id));
+        meta.feeds = None;
+        render(ComplaintPage { l, site, meta, d })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ComplaintForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    body: String,
+    /// The honeypot, as on the comment form.
+    #[serde(default)]
+    website: String,
+}
+
+pub async fn complaint(
+    State(state): State<AppState>,
+    Path((st, id)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let l = locale_of(&headers);
+    let addr = peer(&req);
+    let back = format!("/site/{st}/docs/{id}");
+    if !same_origin(&headers) {
+        return message(&state, &st, l, StatusCode::FORBIDDEN, l.t("提交失败"), vec![l.t("表单来源无效").into()], back)
+            .await;
+    }
+    let Ok(Form(f)) = Form::<ComplaintForm>::from_request(req, &state).await else {
+        return message(
+            &state,
+            &st,
+            l,
+            StatusCode::BAD_REQUEST,
+            l.t("提交失败"),
+            vec![l.t("表单内容无效").into()],
+            back,
+        )
+        .await;
+    };
+    let result: AppResult<()> = async {
+        let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+        let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
+        if !f.website.trim().is_empty() {
+            return Ok(());
+        }
+        let kind = ComplaintKind::parse(&f.kind).ok_or_else(|| {
+            AppError::Invalid(domain::FieldErrors(vec![domain::FieldError::new("kind", ComplaintKind::expected())]))
+        })?;
+        let input = ComplaintInput { kind, name: f.name, contact: f.contact, body: f.body }.validate()?;
+        let client = client_key(&state, addr);
+        state.store.add_complaint(station.id, Target::Document(id), &input, &client).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("{back}?sent=complaint")).into_response(),
+        Err(AppError::Invalid(f)) => {
+            let messages = f.0.into_iter().map(|e| e.message).collect();
+            message(
+                &state,
+                &st,
+                l,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                l.t("申诉未能提交"),
+                messages,
+                format!("{back}/complaint"),
+            )
+            .await
+        }
+        Err(e) => e.into_response(),
+    }
+}
