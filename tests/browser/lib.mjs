@@ -329,3 +329,109 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
 export function today() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The public portal: other contexts, stricter watching, layout, feeds and axe-core.
+
+/**
+ * Like newPage, with `options` added to the context's: a phone's viewport, or bypassCSP for
+ * axe-core (injected as an inline script, which the portal's CSP rightly refuses).
+ */
+export async function newPageWith(browser, app, options = {}) {
+  const context = await browser.newContext({
+    baseURL: app.url,
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    ...options,
+  });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) page.problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+/**
+ * Records in `page.failures` more than `page.problems` does, for public pages that must load
+ * cleanly: every console error (a missing image or stylesheet shows there too), uncaught
+ * errors, and requests to the app that failed or answered 400 or more.
+ */
+export function watchFailures(page, app) {
+  const origin = new URL(app.url).origin;
+  const ours = (url) => url.startsWith(`${origin}/`);
+  page.failures = [];
+  page.on('console', (m) => {
+    // For a resource that failed to load, the location is the resource (/favicon.ico, say).
+    const where = m.location()?.url;
+    if (m.type() === 'error') page.failures.push(`console error at ${page.url()}: ${m.text()}${where && where !== page.url() ? ` (${where})` : ''}`);
+  });
+  page.on('pageerror', (e) => page.failures.push(`page error at ${page.url()}: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // ERR_ABORTED is the browser cancelling a request because the page moved on (the next
+    // navigation started before the icon arrived, say): not a fault of the page.
+    const error = r.failure()?.errorText;
+    if (ours(r.url()) && error !== 'net::ERR_ABORTED') page.failures.push(`request failed: ${r.method()} ${r.url()}: ${error}`);
+  });
+  page.on('response', (r) => {
+    if (ours(r.url()) && r.status() >= 400) page.failures.push(`${r.status()} for ${r.request().method()} ${r.url()}`);
+  });
+  return page.failures;
+}
+
+/**
+ * Whether the page scrolls sideways (what a phone user notices first), with the elements that
+ * stick out past the window's right edge, to say what to fix.
+ */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const scrollWidth = document.scrollingElement.scrollWidth;
+    const innerWidth = window.innerWidth;
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+    const wide = [...document.body.querySelectorAll('*')]
+      .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+      .slice(0, 10)
+      .map((e) => `${name(e)} (right edge ${Math.round(e.getBoundingClientRect().right)})`);
+    return { scrollWidth, innerWidth, wide };
+  });
+}
+
+/**
+ * Checks a feed (a URL or a file) with Python's feedparser through feed_check.py; returns
+ * its entries' titles in feed order, or throws with what feed_check.py found wrong.
+ */
+export function checkFeed(source) {
+  const script = path.join(here, 'feed_check.py');
+  try {
+    const out = execFileSync('python3', [script, source], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    return JSON.parse(out);
+  } catch (e) {
+    throw new Error(`feed_check.py ${source} failed (exit ${e.status}):\n${e.stderr || e.message}`);
+  }
+}
+
+/** axe-core's browser build, pinned in package-lock.json. */
+export const AXE = path.join(here, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Runs axe-core on the page as it is (its context needs bypassCSP: true) and returns the
+ * violations, each with its rule, impact, help text and the selectors of the elements at fault.
+ */
+export async function axeViolations(page) {
+  if (!fs.existsSync(AXE)) throw new Error(`${AXE} is missing: run npm ci in tests/browser (scripts/test does)`);
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    // `axe` is the global the script tag just defined.
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), message: n.failureSummary })),
+    }));
+  });
+}

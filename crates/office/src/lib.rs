@@ -8,6 +8,7 @@ mod chart;
 mod delimited;
 mod image;
 mod notice;
+mod picture;
 mod preview;
 mod workbook;
 
@@ -19,6 +20,7 @@ pub use self::image::{
 pub use chart::{Series, bar_chart_svg, line_chart_svg};
 pub use delimited::write_csv;
 pub use notice::{DOCX_CONTENT_TYPE, NoticeDoc, notice_docx};
+pub use picture::demo_picture;
 pub use preview::{
     DocFormat, MAX_DOCUMENT_BYTES, MAX_TEXT_CHARS, Preview, PreviewError, document_text, preview_html, sniff_document,
 };

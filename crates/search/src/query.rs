@@ -27,6 +27,9 @@ pub(crate) const MAX_QUERY_CHARS: usize = 100;
 /// A title match counts this many times a body match, so that with BM25's saturation a title
 /// hit beats a body that merely repeats the word.
 const TITLE_BOOST: f32 = 3.0;
+/// How much the words exactly as typed weigh against their segments found apart: enough that a
+/// document with the phrase ranks above one with its segments in a heavier field (a title).
+const EXACT_BOOST: f32 = 10.0;
 
 /// One whitespace- or punctuation-delimited word of the query, folded (see `analysis::fold`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +100,8 @@ pub(crate) fn build(
         }
         if word.segments.len() > 1 {
             // Ranking only: the word exactly as typed, not just its segments somewhere.
-            clauses.push((Occur::Should, in_title_or_body(&word.text, title, body)?));
+            let exact = in_title_or_body(&word.text, title, body)?;
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, EXACT_BOOST))));
         }
     }
     if clauses.is_empty() {

@@ -301,3 +301,19 @@ fn scheduled_documents_are_found_only_once_their_time_has_come() {
     assert_eq!(until(500), vec![2, 1], "newest first on equal scores");
     assert_eq!(index.search_until(STATION, "通联", Some(499), 1, 20).unwrap().total, 1);
 }
+
+#[test]
+fn the_exact_phrase_in_a_body_ranks_above_its_segments_in_titles() {
+    // The demo's case: "宣传周活动取得" is split into 宣传周 / 活动 / 取得; titles with
+    // 宣传周 and 活动 (apart) must not outrank the one body that has the phrase itself.
+    let mut docs: Vec<SearchDoc> = (1..=12)
+        .map(|i| {
+            let body = "2007年4月26日，武汉市开展“4·26”知识产权宣传周活动。活动期间，工作人员深入企业和园区，\
+                        向群众发放宣传资料。此次活动得到了当地电视台的大力支持，取得了良好的社会效果。";
+            doc(i, "武汉市开展“4·26”知识产权宣传周活动", body, 100 + i)
+        })
+        .collect();
+    docs.push(doc(99, "全省通联员培训班结业", "全省各地认真开展知识产权宣传周活动取得实效，学员们收获很大。", 50));
+    let index = index_with(docs);
+    assert_eq!(ids(&index, "宣传周活动取得").first(), Some(&99));
+}

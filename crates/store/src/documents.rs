@@ -47,6 +47,8 @@ pub struct NewDocument {
     pub preview_html: String,
     pub correspondent_id: Option<CorrespondentId>,
     pub unit_id: Option<UnitId>,
+    /// When it was published (unix seconds); none means now. For moving a library over.
+    pub published_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,7 +230,7 @@ impl Store {
             status: Set(DocumentStatus::Published.code().into()),
             takedown_reason: Set(String::new()),
             downloads: Set(0),
-            published_at: Set(t),
+            published_at: Set(d.published_at.unwrap_or(t)),
             created_by: Set(by.0),
             created_at: Set(t),
             ..Default::default()

@@ -983,6 +983,7 @@ async fn documents_comments_and_complaints(s: &Store, _: &str) {
         preview_html: "<p>正文</p>".into(),
         correspondent_id: Some(f.zhang),
         unit_id: Some(f.wuhan),
+        published_at: None,
     };
     assert!(matches!(s.create_document(f.station, doc(" "), f.editor).await, Err(StoreError::Invalid(_))));
     let other = s.create_station("gd", "广东通联站").await.unwrap().id;

@@ -137,6 +137,24 @@ async fn load_portal(store: &Store, station: StationId, by: UserId, records: &[P
     let units = store.units(station).await?;
     let people = store.all_correspondents(station).await?;
     let ids = store.placement_ids_in_outlet(station, website).await?;
+    // Photo news needs pictures: a few drawn scenes, resized and stored like uploads.
+    let mut pictures = Vec::new();
+    for (seed, alt) in PICTURES.iter().enumerate() {
+        let png = office::demo_picture(seed as u32 + 1, 800, 520);
+        let p = office::process_image(&png).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let img = store::NewImage {
+            alt: (*alt).into(),
+            caption: String::new(),
+            mime: p.mime.into(),
+            width: p.display_width,
+            height: p.display_height,
+            display: p.display,
+            thumb_width: p.thumb_width,
+            thumb_height: p.thumb_height,
+            thumb: p.thumb,
+        };
+        pictures.push(store.create_image(station, img, by).await?.id);
+    }
     let mut rng = Rng(4_060_406);
     let mut posts = Vec::new();
     for ((placement, day), r) in ids.iter().zip(records.iter().filter(|r| r.outlet == WEBSITE)) {
@@ -162,7 +180,7 @@ async fn load_portal(store: &Store, station: StationId, by: UserId, records: &[P
             source_unit_id: units.iter().find(|u| u.name == unit).map(|u| u.id),
             byline: byline.join(" "),
             authors,
-            cover_image_id: None,
+            cover_image_id: (r.column == "图片新闻").then(|| pictures[posts.len() % pictures.len()]),
             publish_at,
             placement_id: Some(*placement),
         });
@@ -247,11 +265,28 @@ async fn load_documents(
             preview_html: preview,
             correspondent_id: None,
             unit_id: office_unit,
+            // Published in January 2008, after the year it reports on.
+            published_at: Some(
+                Date::from_calendar_date(2008, Month::January, 15)?
+                    .midnight()
+                    .assume_offset(domain::CHINA_OFFSET)
+                    .unix_timestamp(),
+            ),
         };
         store.create_document(station, doc, by).await?;
     }
     Ok(())
 }
+
+/// The demo's pictures, described for screen readers.
+const PICTURES: &[&str] = &[
+    "会场全景：主席台上方悬挂红色横幅，台下坐满参会人员",
+    "蓝色横幅下的培训班，学员们正在听课",
+    "座谈会现场，与会人员围坐交流",
+    "宣传周活动现场，横幅下人头攒动",
+    "通联工作会议主席台",
+    "知识产权知识讲座现场",
+];
 
 /// The year's notices on the portal (通知公告).
 const NOTICES: &[(u8, u8, &str, &str)] = &[

@@ -105,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .route("/static/{*path}", get(pages::static_file))
+        // Browsers ask for /favicon.ico whatever the page says; the icon is an SVG.
+        .route("/favicon.ico", get(|| pages::static_file(axum::extract::Path("favicon.svg".to_string()))))
         .layer(middleware::from_fn(track))
         .layer(RequestBodyLimitLayer::new(ops::MAX_IMPORT_BYTES + 1024 * 1024))
         // Extractors default to 2 MB; uploads are checked against their own limits in `ops`.

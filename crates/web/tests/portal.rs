@@ -267,6 +267,23 @@ async fn an_editor_writes_previews_schedules_and_unpublishes() {
         let found = visitor.get("/site/hb/search?q=新闻写作").await.text();
         assert!(found.contains(&format!("/site/hb/posts/{id}")), "[{backend}] {found}");
         assert!(found.contains("<mark>新闻写作</mark>"));
+        // The phrase as typed ranks first, above the demo's many titles with its parts
+        // ("…知识产权宣传周活动", bodies with 取得).
+        let r = editor
+            .post_form(
+                "/portal/posts",
+                &[
+                    ("column_id", &work),
+                    ("title", "宣传周工作简报"),
+                    ("body_html", "<p>全省各地认真开展知识产权宣传周活动取得实效。</p>"),
+                    ("action", "publish"),
+                ],
+            )
+            .await;
+        let phrase = id_from(&r.location());
+        let found = visitor.get(&format!("/site/hb/search?q={}", urlencode("宣传周活动取得"))).await.text();
+        let first = found.split("id=\"search-results\"").nth(1).unwrap().split("/site/hb/posts/").nth(1).unwrap();
+        assert!(first.starts_with(&format!("{phrase}\"")), "[{backend}] the exact phrase first: {found}");
 
         // Unpublish needs a reason; then the page is gone (410), and so is the search hit.
         let r = editor.post_form(&format!("/portal/posts/{id}/unpublish"), &[("reason", " ")]).await;

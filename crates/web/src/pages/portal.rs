@@ -883,6 +883,7 @@ async fn upload_document(
             preview_html: preview,
             correspondent_id,
             unit_id,
+            published_at: None,
         };
         Ok::<_, AppError>(state.store.create_document(station, doc, ctx.user.id).await?)
     }

@@ -201,6 +201,7 @@ struct HomePage {
     site: Site,
     meta: Meta,
     headline: Option<(Post, Option<ImageMeta>)>,
+    latest: Vec<Post>,
     blocks: Vec<ColumnBlock>,
     photos: Vec<(Post, ImageMeta)>,
     ranking_title: String,
@@ -228,22 +229,22 @@ async fn render_home(state: &AppState, site: Site, l: L) -> AppResult<Rendered> 
             blocks.push(ColumnBlock { column: c.clone(), posts: state.store.posts(&f).await?.items });
         }
     }
-    // The headline: the newest post of the first column, with its picture if it has one.
-    let headline = match blocks.first().and_then(|b| b.posts.first()).cloned() {
-        Some(p) => {
-            let img = match p.cover_image_id {
-                Some(i) => state.store.image(i).await.ok(),
-                None => None,
-            };
-            Some((p, img))
-        }
-        None => None,
-    };
+    // The headline: the newest photo news with its picture (the 焦点图 of a government site),
+    // else the newest post of the first column; under it the first column's latest titles.
     let photos = photo_posts(state, &site, at, 1, PHOTO_STRIP).await?.0;
+    let headline = match photos.first() {
+        Some((p, img)) => Some((p.clone(), Some(img.clone()))),
+        None => blocks.first().and_then(|b| b.posts.first()).cloned().map(|p| (p, None)),
+    };
+    let headline_id = headline.as_ref().map(|h| h.0.id);
+    let latest: Vec<Post> = blocks
+        .first()
+        .map(|b| b.posts.iter().filter(|p| Some(p.id) != headline_id).take(4).cloned().collect())
+        .unwrap_or_default();
     let (ranking_title, ranking) = website_ranking(state, &site, l).await?;
     let notices = open_notices(state, &site, l).await?;
     let meta = Meta::new(state, &site, "", "", &format!("{}/", site.base));
-    render(HomePage { l, site, meta, headline, blocks, photos, ranking_title, ranking, notices })
+    render(HomePage { l, site, meta, headline, latest, blocks, photos, ranking_title, ranking, notices })
 }
 
 /// Live posts of the photo columns that have a picture, newest first, with the picture.
