@@ -149,6 +149,8 @@ async function publishPost(editor, { column, title, subtitle = '', body, byline 
   assert.equal(chosen.text, column, `the column ${column} is not offered`);
   await editor.fill('#title', title);
   await editor.fill('#subtitle', subtitle);
+  // The rich-text editor hides the HTML behind its toolbar: switch to the source to paste it.
+  await editor.click('#editor-toolbar button[data-cmd="source"]');
   await editor.fill('#body_html', body);
   await editor.fill('#byline', byline);
   await editor.fill('#authors', authors);
@@ -553,6 +555,32 @@ for (const backend of backends()) {
       assert.deepEqual(dialogs, [], 'a payload opened a dialog');
       assert.deepEqual(visitor.problems, [], 'the page tried to run something (CSP refused it)');
       clean(visitor);
+    });
+
+    journey('the rich-text editor: typed text made bold and a heading is published as HTML', async () => {
+      const editor = await as('editor');
+      await open(editor, '/portal/posts/new');
+      assert.ok(await editor.locator('#body_html').isHidden(), 'the HTML source shows instead of the editor');
+      await selectSome(editor, 'column_id', { label: '工作报道' });
+      const title = `富文本编辑器（${backend.name}）${Date.now()}`;
+      await editor.fill('#title', title);
+      await editor.click('#body_editor');
+      await editor.keyboard.type('会议要点');
+      await editor.click('#editor-toolbar button[data-value="h2"]');
+      await editor.keyboard.press('End');
+      await editor.keyboard.press('Enter');
+      await editor.click('#editor-toolbar button[data-value="p"]');
+      await editor.click('#editor-toolbar button[data-cmd="bold"]');
+      await editor.keyboard.type('加粗的一句话');
+      await clickAndWait(editor, '#publish-post');
+      const m = pathOf(editor).match(/^\/portal\/posts\/(\d+)$/);
+      assert.ok(m, `publishing led to ${editor.url()}`);
+      const page = await reader();
+      await open(page, `${SITE}/posts/${m[1]}`);
+      assert.equal((await page.innerText('.article .body h2')).trim(), '会议要点', 'the heading was not kept');
+      assert.equal((await page.innerText('.article .body b, .article .body strong')).trim(), '加粗的一句话', 'the bold text was not kept');
+      clean(page);
+      clean(editor);
     });
 
     journey('axe-core finds no serious or critical accessibility fault on the home page and an article', async (t) => {
