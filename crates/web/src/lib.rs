@@ -78,7 +78,17 @@ impl AppState {
 pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
     static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
         std::sync::OnceLock::new();
-    HANDLE.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+    // Histograms with fixed buckets: constant memory. The default (summaries) keeps every
+    // sample until /metrics is read, which under load grew the server by 250 MB (bench/portal).
+    const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(BUCKETS)
+                .ok()
+                .and_then(|b| b.install_recorder().ok())
+        })
+        .clone()
 }
 
 /// The whole site.
@@ -129,6 +139,9 @@ pub fn router(state: AppState) -> Router {
     app.with_state(state)
 }
 
+/// A request slower than this is logged at info level whatever it was.
+const SLOW_REQUEST: Duration = Duration::from_millis(500);
+
 /// Counts requests and their duration for `/metrics`, and logs each request (path only: query
 /// strings may carry CSRF tokens or search words).
 async fn track(req: Request, next: Next) -> Response {
@@ -141,7 +154,14 @@ async fn track(req: Request, next: Next) -> Response {
     let status = resp.status().as_u16().to_string();
     metrics::counter!("tonglian_http_requests_total", "method" => method.to_string(), "route" => route, "status" => status.clone()).increment(1);
     metrics::histogram!("tonglian_http_request_seconds", "method" => method.to_string()).record(elapsed.as_secs_f64());
-    tracing::info!(%method, %path, status = %status, ms = elapsed.as_millis() as u64, "request");
+    // Every request is counted above; the log keeps the ones worth reading (errors, slow
+    // answers, writes), so that a busy public site does not spend its time writing log lines.
+    let notable = resp.status().as_u16() >= 400 || elapsed >= SLOW_REQUEST || method != axum::http::Method::GET;
+    if notable {
+        tracing::info!(%method, %path, status = %status, ms = elapsed.as_millis() as u64, "request");
+    } else {
+        tracing::debug!(%method, %path, status = %status, ms = elapsed.as_millis() as u64, "request");
+    }
     let mut resp = resp;
     if let Ok(v) = HeaderValue::from_str(&format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0)) {
         resp.headers_mut().insert("server-timing", v);

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -51,6 +51,9 @@ struct Entry {
 pub struct PageCache {
     generation: AtomicU64,
     entries: Mutex<HashMap<String, Entry>>,
+    /// One lock per page, so that one request renders it while the others wait for that
+    /// rendering (or keep serving the current one): never thirty-two renders of the same page.
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -75,6 +78,20 @@ impl PageCache {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let e = entries.get(key)?;
         (e.generation == self.generation() && e.rendered_at.elapsed() < MAX_AGE).then(|| e.clone())
+    }
+
+    /// The entry for `key` rendered under the current generation, however old.
+    fn current(&self, key: &str) -> Option<Entry> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.get(key).filter(|e| e.generation == self.generation()).cloned()
+    }
+
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        if gates.len() >= MAX_ENTRIES && !gates.contains_key(key) {
+            gates.clear();
+        }
+        gates.entry(key.to_string()).or_default().clone()
     }
 
     /// Stores a page rendered under `generation` (read before rendering began, so a write
@@ -102,14 +119,24 @@ impl PageCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = crate::AppResult<Rendered>>,
     {
-        let entry = match self.fresh(&key) {
-            Some(e) => e,
-            None => {
-                let generation = self.generation();
-                let page = render().await?;
-                self.store(key, generation, page)
-            }
+        if let Some(e) = self.fresh(&key) {
+            return Ok(respond(&e, headers));
+        }
+        let gate = self.gate(&key);
+        let _rendering = match (gate.clone().try_lock_owned(), self.current(&key)) {
+            (Ok(guard), _) => guard,
+            // Only old by `MAX_AGE`, nothing written since: while another request renders
+            // it again, this one is served the page as it was a moment ago.
+            (Err(_), Some(e)) => return Ok(respond(&e, headers)),
+            // Something was written: wait for the one rendering, never serve the old page.
+            (Err(_), None) => gate.lock_owned().await,
         };
+        if let Some(e) = self.fresh(&key) {
+            return Ok(respond(&e, headers));
+        }
+        let generation = self.generation();
+        let page = render().await?;
+        let entry = self.store(key, generation, page);
         Ok(respond(&entry, headers))
     }
 }
@@ -225,6 +252,31 @@ mod tests {
         assert_eq!(&body(r).await[..], b"new");
         let r = cache.serve("zh|/site/hb/".into(), &h, || async { Ok(page("new")) }).await.unwrap();
         assert_eq!(&body(r).await[..], b"old", "other pages stay");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_requests_at_once_render_a_page_once() {
+        let cache = Arc::new(PageCache::default());
+        let renders = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..32 {
+            let (cache, renders) = (cache.clone(), renders.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = cache
+                    .serve("k".into(), &HeaderMap::new(), || async {
+                        renders.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(page("a"))
+                    })
+                    .await
+                    .unwrap();
+                axum::body::to_bytes(r.into_body(), 100).await.unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(&t.await.unwrap()[..], b"a", "every request gets the page, none an old one");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
