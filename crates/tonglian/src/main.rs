@@ -515,6 +515,17 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
         web::WebConfig { secure_cookies: config.secure_cookies, public_url, ..Default::default() },
     );
     state.metrics = web::metrics_handle();
+    // The recorder gathers histogram samples until they are folded into the buckets; without
+    // this the samples pile up between two reads of /metrics (bench/portal: +190 MB).
+    if let Some(handle) = state.metrics.clone() {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                handle.run_upkeep();
+            }
+        });
+    }
     let app = web::router(state);
     tracing::info!(%local, db = store.backend_name(), "serving");
     println!("通联已启动：http://{local}/");
