@@ -507,7 +507,7 @@ impl Store {
     }
 
     /// Closes an open complaint. Upholding it takes its document down, with the resolution as
-    /// the recorded reason, in the same transaction.
+    /// the recorded reason, in the same transaction; returns the document taken down.
     pub async fn resolve_complaint(
         &self,
         station: StationId,
@@ -515,7 +515,7 @@ impl Store {
         uphold: bool,
         resolution: &str,
         by: UserId,
-    ) -> Result<()> {
+    ) -> Result<Option<DocumentId>> {
         let resolution = domain::portal::check_reason(resolution).map_err(StoreError::Invalid)?;
         let txn = self.db.begin().await?;
         let c = complaint::Entity::find_by_id(id.0).one(&txn).await?;
@@ -535,11 +535,12 @@ impl Store {
             .filter(complaint::Column::Id.eq(id.0))
             .exec(&txn)
             .await?;
-        if uphold && let Some(d) = c.document_id {
-            take_down(&txn, station, DocumentId(d), &resolution, by).await?;
+        let taken_down = if uphold { c.document_id.map(DocumentId) } else { None };
+        if let Some(d) = taken_down {
+            take_down(&txn, station, d, &resolution, by).await?;
         }
         txn.commit().await?;
-        Ok(())
+        Ok(taken_down)
     }
 }
 

@@ -172,6 +172,37 @@ fn image_of(m: portal_image::Model) -> ImageMeta {
     }
 }
 
+/// An image's columns without its bytes, read as an `ImageRow`.
+const IMAGE_META_COLUMNS: [portal_image::Column; 10] = [
+    portal_image::Column::Id,
+    portal_image::Column::StationId,
+    portal_image::Column::Alt,
+    portal_image::Column::Caption,
+    portal_image::Column::Mime,
+    portal_image::Column::Width,
+    portal_image::Column::Height,
+    portal_image::Column::ThumbWidth,
+    portal_image::Column::ThumbHeight,
+    portal_image::Column::CreatedAt,
+];
+
+type ImageRow = (i64, i64, String, String, String, i32, i32, i32, i32, i64);
+
+fn image_of_row(m: ImageRow) -> ImageMeta {
+    ImageMeta {
+        id: ImageId(m.0),
+        station_id: StationId(m.1),
+        alt: m.2,
+        caption: m.3,
+        mime: m.4,
+        width: m.5,
+        height: m.6,
+        thumb_width: m.7,
+        thumb_height: m.8,
+        created_at: m.9,
+    }
+}
+
 /// The default columns for a new station (the migration gives existing stations the same).
 pub(crate) async fn create_default_columns(db: &impl ConnectionTrait, station: StationId) -> Result<()> {
     for (i, (slug, name, kind)) in domain::portal::DEFAULT_COLUMNS.iter().enumerate() {
@@ -938,36 +969,14 @@ impl Store {
 
     /// An image's description, without its bytes.
     pub async fn image(&self, id: ImageId) -> Result<ImageMeta> {
-        let m = portal_image::Entity::find_by_id(id.0)
+        let row = portal_image::Entity::find_by_id(id.0)
             .select_only()
-            .columns([
-                portal_image::Column::Id,
-                portal_image::Column::StationId,
-                portal_image::Column::Alt,
-                portal_image::Column::Caption,
-                portal_image::Column::Mime,
-                portal_image::Column::Width,
-                portal_image::Column::Height,
-                portal_image::Column::ThumbWidth,
-                portal_image::Column::ThumbHeight,
-                portal_image::Column::CreatedAt,
-            ])
-            .into_tuple::<(i64, i64, String, String, String, i32, i32, i32, i32, i64)>()
+            .columns(IMAGE_META_COLUMNS)
+            .into_tuple::<ImageRow>()
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(ImageMeta {
-            id: ImageId(m.0),
-            station_id: StationId(m.1),
-            alt: m.2,
-            caption: m.3,
-            mime: m.4,
-            width: m.5,
-            height: m.6,
-            thumb_width: m.7,
-            thumb_height: m.8,
-            created_at: m.9,
-        })
+        Ok(image_of_row(row))
     }
 
     /// An image's bytes (the display size, or the thumbnail) and type.
@@ -985,22 +994,18 @@ impl Store {
         Ok((StationId(station), mime, bytes))
     }
 
-    /// Images of a station, newest first, for the editor's picker.
+    /// Images of a station, newest first, for the editor's picker: one query, no bytes.
     pub async fn images(&self, station: StationId, limit: u64) -> Result<Vec<ImageMeta>> {
-        let ids: Vec<i64> = portal_image::Entity::find()
+        let rows = portal_image::Entity::find()
             .select_only()
-            .column(portal_image::Column::Id)
+            .columns(IMAGE_META_COLUMNS)
             .filter(portal_image::Column::StationId.eq(station.0))
             .order_by_desc(portal_image::Column::Id)
             .limit(limit)
-            .into_tuple()
+            .into_tuple::<ImageRow>()
             .all(&self.db)
             .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.image(ImageId(id)).await?);
-        }
-        Ok(out)
+        Ok(rows.into_iter().map(image_of_row).collect())
     }
 
     /// The portal's actions in the audit log: who published, edited or unpublished what.

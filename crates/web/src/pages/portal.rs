@@ -43,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/portal", post(publish_manuscript))
 }
 
+/// The address of the station's portal, "/site/hb", for links from the editors' pages.
+async fn site_base(state: &AppState, station: StationId) -> AppResult<String> {
+    Ok(format!("/site/{}", state.store.station(station).await?.code))
+}
+
 /// The station the editor works in, after checking they may edit the portal.
 fn editor_station(ctx: &Ctx) -> AppResult<StationId> {
     access::require(access::can_edit_portal(ctx.role()))?;
@@ -106,7 +111,7 @@ async fn list(
     f.page = q.page.unwrap_or(1);
     let posts = state.store.posts(&f).await?;
     let columns = state.store.portal_columns(station).await?;
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(&state, station).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "portal").await?;
     Ok(ListPage {
         l: L::new(v.locale),
@@ -296,7 +301,7 @@ async fn form_page(
         Some(p) => state.store.post_revisions(station, p.id).await?,
         None => Vec::new(),
     };
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(state, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "portal").await?;
     Ok(FormPage {
         l: L::new(v.locale),
@@ -533,7 +538,7 @@ async fn images_page(
     errors: FieldErrors,
 ) -> AppResult<ImagesPage> {
     let images = state.store.images(station, 200).await?;
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(state, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "portal").await?;
     Ok(ImagesPage { l: L::new(v.locale), layout, images, errors: Errors(errors), site_base })
 }
@@ -811,7 +816,7 @@ async fn docs_page(
     let f = store::DocumentFilter { status: None, per_page: 200, ..store::DocumentFilter::published(station) };
     let docs = state.store.documents(&f).await?.items;
     let units = state.store.units(station).await?;
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(state, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "portal").await?;
     Ok(DocsPage { l: L::new(v.locale), layout, docs, units, errors: Errors(errors), site_base })
 }
@@ -948,7 +953,7 @@ async fn comments(State(state): State<AppState>, session: Session, v: Visitor, c
     let station = editor_station(&ctx)?;
     let pending = state.store.comments(station, CommentStatus::Pending, 200).await?;
     let recent = state.store.comments(station, CommentStatus::Approved, 20).await?;
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(&state, station).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "portal").await?;
     Ok(CommentsPage { l: L::new(v.locale), layout, pending, recent, site_base }.into_response())
 }
@@ -1006,7 +1011,7 @@ async fn complaints_page(
     errors: FieldErrors,
 ) -> AppResult<ComplaintsPage> {
     let complaints = state.store.complaints(station, 200).await?;
-    let site_base = format!("/site/{}", state.store.station(station).await?.code);
+    let site_base = site_base(state, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "portal").await?;
     Ok(ComplaintsPage { l: L::new(v.locale), layout, complaints, errors: Errors(errors), site_base })
 }
@@ -1032,11 +1037,8 @@ async fn resolve_complaint(
         _ => return Err(AppError::BadRequest("请选择受理或驳回".into())),
     };
     match state.store.resolve_complaint(station, id, uphold, &f.resolution, ctx.user.id).await {
-        Ok(()) => {
-            if uphold
-                && let Some(c) = state.store.complaints(station, 200).await?.into_iter().find(|c| c.id == id)
-                && let Some(d) = c.document_id
-            {
+        Ok(taken_down) => {
+            if let Some(d) = taken_down {
                 state.portal.search.reindex_document(&state, station, d).await;
             }
             let l = L::new(v.locale);

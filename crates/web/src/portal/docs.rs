@@ -4,8 +4,8 @@
 //! a complaint (版权申诉). Forms without a session have no CSRF token: they are checked to
 //! come from this site (`Origin`), and neither can do more than leave a note for an editor.
 
-use super::public::{Meta, Site, page};
-use super::{Rendered, date, locale_of};
+use super::public::{Meta, Site, page, render};
+use super::{date, locale_of};
 use crate::i18n::L;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -73,10 +73,6 @@ pub async fn list(
         render(ListPage { l, site, meta, docs: found.items, page: page_no, pages })
     })
     .await
-}
-
-fn render<T: Template>(t: T) -> AppResult<Rendered> {
-    t.render().map(Rendered::html).map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 #[derive(Deserialize, Default)]

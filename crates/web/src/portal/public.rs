@@ -122,7 +122,8 @@ where
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn render<T: Template>(t: T) -> AppResult<Rendered> {
+/// Renders a portal template as a cached page.
+pub(super) fn render<T: Template>(t: T) -> AppResult<Rendered> {
     t.render().map(Rendered::html).map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 

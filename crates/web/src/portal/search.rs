@@ -3,8 +3,8 @@
 //! kept in step by the editors' writes through `reindex_post`. Published posts are indexed
 //! with their publish time, scheduled ones included; a search finds only those already live.
 
-use super::public::{Meta, Site, page};
-use super::{Rendered, now};
+use super::now;
+use super::public::{Meta, Site, page, render};
 use crate::i18n::L;
 use crate::{AppError, AppResult, AppState};
 use askama::Template;
@@ -222,11 +222,7 @@ pub async fn search_page(
             Meta::new(state, &site, &format!("{}：{text}", l.t("搜索")), "", &format!("{}/search", site.base));
         meta.feeds = None;
         let site = Site { nav: "search".into(), ..site };
-        render_search(SearchPage { l, site, meta, q: text, results })
+        render(SearchPage { l, site, meta, q: text, results })
     })
     .await
-}
-
-fn render_search(p: SearchPage) -> AppResult<Rendered> {
-    p.render().map(Rendered::html).map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
