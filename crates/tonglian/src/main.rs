@@ -510,11 +510,11 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
     let local = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
-    let mut state = web::AppState::new(
+    let state = web::AppState::with_metrics(
         store.clone(),
         web::WebConfig { secure_cookies: config.secure_cookies, public_url, ..Default::default() },
+        web::metrics_handle(),
     );
-    state.metrics = web::metrics_handle();
     // The recorder gathers histogram samples until they are folded into the buckets; without
     // this the samples pile up between two reads of /metrics (bench/portal: +190 MB).
     if let Some(handle) = state.metrics.clone() {

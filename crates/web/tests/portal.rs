@@ -58,6 +58,21 @@ async fn the_demo_portal_pages_and_feeds() {
             get_with(&mut anyone, "/site/hb/", &[(header::IF_MODIFIED_SINCE, "Mon, 01 Jan 2007 00:00:00 GMT".into())])
                 .await;
         assert_eq!(old.status, StatusCode::OK);
+
+        // The first request rendered the page through every layer (the timing layer adds
+        // Server-Timing); the next ones are answered from the cache before those layers, with
+        // the same bytes and the same headers, security headers included.
+        assert!(home.headers.contains_key("server-timing"), "the first answer went through the router");
+        let cached = anyone.get("/site/hb/").await;
+        assert!(!cached.headers.contains_key("server-timing"), "answered from the cache, before the layers");
+        assert_eq!(cached.body, home.body);
+        assert_eq!(cached.headers[header::ETAG], home.headers[header::ETAG]);
+        for (name, value) in web::SECURITY_HEADERS {
+            assert_eq!(home.headers[&name], value, "{name} on a rendered page");
+            assert_eq!(cached.headers[&name], value, "{name} on a cached page");
+            assert_eq!(again.headers[&name], value, "{name} on a 304");
+        }
+        assert_eq!(cached.headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
         let other = get_with(&mut anyone, "/site/hb/", &[(header::IF_NONE_MATCH, "\"stale\"".into())]).await;
         assert_eq!(other.status, StatusCode::OK);
 

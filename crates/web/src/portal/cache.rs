@@ -44,6 +44,8 @@ struct Entry {
     rendered_at: Instant,
     etag: HeaderValue,
     last_modified: SystemTime,
+    /// `last_modified` as the header, formatted once.
+    last_modified_header: HeaderValue,
     page: Rendered,
 }
 
@@ -104,12 +106,19 @@ impl PageCache {
             Some(old) if old.etag == etag => old.last_modified,
             _ => whole_seconds(SystemTime::now()),
         };
-        let entry = Entry { generation, rendered_at: Instant::now(), etag, last_modified, page };
+        let last_modified_header = HeaderValue::from_str(&httpdate::fmt_http_date(last_modified))
+            .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+        let entry = Entry { generation, rendered_at: Instant::now(), etag, last_modified, last_modified_header, page };
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
             entries.clear();
         }
         entries.insert(key, entry.clone());
         entry
+    }
+
+    /// The answer for `key` if its page is cached and current; `None` asks the page's handler.
+    pub fn hit(&self, key: &str, headers: &HeaderMap) -> Option<Response> {
+        self.fresh(key).map(|e| respond(&e, headers))
     }
 
     /// Serves `key` from the cache, or renders it with `render` and caches it; answers a
@@ -166,34 +175,28 @@ fn not_modified(entry: &Entry, headers: &HeaderMap) -> bool {
     false
 }
 
+/// The cached page as a response, or a 304. It carries the security headers itself: a page
+/// answered by `fast_path` never passes the layers that add them.
 fn respond(entry: &Entry, headers: &HeaderMap) -> Response {
-    let last_modified = HeaderValue::from_str(&httpdate::fmt_http_date(entry.last_modified))
-        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+    let modified = !(entry.page.status == StatusCode::OK && not_modified(entry, headers));
+    let mut resp = if modified {
+        let mut r = Response::new(axum::body::Body::from(entry.page.body.clone()));
+        *r.status_mut() = entry.page.status;
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(entry.page.content_type));
+        r
+    } else {
+        StatusCode::NOT_MODIFIED.into_response()
+    };
+    let h = resp.headers_mut();
+    h.insert(header::ETAG, entry.etag.clone());
+    h.insert(header::LAST_MODIFIED, entry.last_modified_header.clone());
     // Browsers and proxies may keep a copy but must ask before using it: a 304 is cheap, and
     // nobody is shown yesterday's front page.
-    let cache_control = HeaderValue::from_static("public, no-cache");
-    if entry.page.status == StatusCode::OK && not_modified(entry, headers) {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, entry.etag.clone()),
-                (header::LAST_MODIFIED, last_modified),
-                (header::CACHE_CONTROL, cache_control),
-            ],
-        )
-            .into_response();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+    for (name, value) in crate::SECURITY_HEADERS {
+        h.insert(name, HeaderValue::from_static(value));
     }
-    (
-        entry.page.status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(entry.page.content_type)),
-            (header::ETAG, entry.etag.clone()),
-            (header::LAST_MODIFIED, last_modified),
-            (header::CACHE_CONTROL, cache_control),
-        ],
-        entry.page.body.clone(),
-    )
-        .into_response()
+    resp
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ where
     Fut: Future<Output = AppResult<Rendered>>,
 {
     let l = locale_of(headers);
-    let key = format!("{}|{}", l.code(), uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    let key = super::cache_key(l, uri);
     let result = state
         .portal
         .cache
