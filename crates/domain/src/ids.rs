@@ -43,4 +43,9 @@ id_type!(
     DocumentId,
     CommentId,
     ComplaintId,
+    TargetId,
+    CampaignId,
+    OrderId,
+    MediaContactId,
+    EventId,
 );

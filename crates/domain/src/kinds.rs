@@ -205,6 +205,38 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What kind of media work or network event (活动) took place.
+    EventKind, "活动类型" {
+        Briefing = ("briefing", "通气会", "Press briefing"),
+        Forum = ("forum", "座谈会", "Forum"),
+        Lecture = ("lecture", "讲座", "Lecture"),
+        Interview = ("interview", "访谈", "Interview"),
+        LiaisonMeeting = ("liaison_meeting", "通联工作会议", "Liaison meeting"),
+        Training = ("training", "培训", "Training"),
+    }
+);
+
+vocabulary!(
+    /// Where an interview (访谈) was broadcast or published.
+    InterviewMedium, "访谈媒介" {
+        Radio = ("radio", "广播", "Radio"),
+        Tv = ("tv", "电视", "TV"),
+        Web = ("web", "网络", "Web"),
+    }
+);
+
+vocabulary!(
+    /// Who subscribes to the paper in a subscription drive (征订).
+    SubscriberType, "订户类型" {
+        Agency = ("agency", "机关单位", "Government agency"),
+        Enterprise = ("enterprise", "企业", "Enterprise"),
+        Institution = ("institution", "事业单位", "Public institution"),
+        School = ("school", "院校", "School or university"),
+        Individual = ("individual", "个人", "Individual"),
+    }
+);
+
 impl Role {
     /// Station editors and administrators run the network.
     pub fn is_staff(self) -> bool {

@@ -8,11 +8,13 @@ pub mod dup;
 pub mod ids;
 pub mod import;
 pub mod kinds;
+pub mod media;
 pub mod policy;
 pub mod portal;
 pub mod ranking;
 pub mod records;
 pub mod table;
+pub mod targets;
 
 pub use ids::*;
 pub use kinds::*;

@@ -2,14 +2,17 @@
 //! into a `domain::table::Table`, and writes a `Table` out as CSV or xlsx. Knows nothing of
 //! what the columns mean: `domain::import` does that. Also the other files the portal takes
 //! in: photos (resized, re-encoded without their metadata) and documents (.docx, .pdf, .txt:
-//! their text for search and an HTML preview of their opening pages).
+//! their text for search and an HTML preview of their opening pages). And the Word documents
+//! the office prints: the monthly notice and reports (通报, 年度经验交流材料).
 
 mod chart;
 mod delimited;
+mod docx_style;
 mod image;
 mod notice;
 mod picture;
 mod preview;
+pub mod report;
 mod workbook;
 
 use domain::table::{Cell, Row, Table};
@@ -24,6 +27,7 @@ pub use picture::demo_picture;
 pub use preview::{
     DocFormat, MAX_DOCUMENT_BYTES, MAX_TEXT_CHARS, Preview, PreviewError, document_text, preview_html, sniff_document,
 };
+pub use report::{Block, ReportDoc, ReportTable, report_docx};
 pub use workbook::write_xlsx;
 
 /// A file format, told by the file name's extension.

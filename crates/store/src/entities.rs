@@ -28,6 +28,7 @@ entity!(station, "stations", {
     created_at: i64,
     portal_outlet_id: Option<i64>,
     portal_intro: String,
+    quiet_weeks: i32,
 });
 
 entity!(unit, "units", {
@@ -385,4 +386,82 @@ entity!(complaint, "complaints", {
     created_at: i64,
     handled_by: Option<i64>,
     handled_at: Option<i64>,
+});
+
+entity!(target, "targets", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    year: i32,
+    unit_id: Option<i64>,
+    correspondent_id: Option<i64>,
+    metric: String,
+    value: i64,
+    updated_by: i64,
+    updated_at: i64,
+});
+
+entity!(subscription_campaign, "subscription_campaigns", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    year: i32,
+    publication: String,
+    starts_on: time::Date,
+    ends_on: time::Date,
+    created_at: i64,
+});
+
+entity!(subscription_order, "subscription_orders", {
+    #[sea_orm(primary_key)] id: i64,
+    campaign_id: i64,
+    station_id: i64,
+    unit_id: i64,
+    copies: i32,
+    subscriber_type: String,
+    subscriber: String,
+    ordered_on: time::Date,
+    collected_by: String,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(media_contact, "media_contacts", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    name: String,
+    outlet_id: Option<i64>,
+    outlet_name: String,
+    beat: String,
+    contact: String,
+    last_contact_on: Option<time::Date>,
+    #[sea_orm(column_type = "Text")] note: String,
+    created_at: i64,
+});
+
+entity!(event, "events", {
+    #[sea_orm(primary_key)] id: i64,
+    station_id: i64,
+    kind: String,
+    title: String,
+    held_on: time::Date,
+    place: String,
+    #[sea_orm(column_type = "Text")] people: String,
+    #[sea_orm(column_type = "Text")] outcome: String,
+    medium: Option<String>,
+    created_by: i64,
+    created_at: i64,
+});
+
+entity!(event_unit, "event_units", {
+    #[sea_orm(primary_key, auto_increment = false)] event_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] unit_id: i64,
+});
+
+entity!(event_outlet, "event_outlets", {
+    #[sea_orm(primary_key, auto_increment = false)] event_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] outlet_id: i64,
+});
+
+entity!(event_image, "event_images", {
+    #[sea_orm(primary_key, auto_increment = false)] event_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] image_id: i64,
 });

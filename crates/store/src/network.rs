@@ -43,6 +43,8 @@ pub struct Station {
     pub portal_outlet_id: Option<OutletId>,
     /// A line about the station shown on the portal's home page and in its description.
     pub portal_intro: String,
+    /// After how many weeks without a submission a correspondent counts as gone quiet.
+    pub quiet_weeks: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -133,6 +135,7 @@ fn station_of(m: station::Model) -> Station {
         objection_days: m.objection_days,
         portal_outlet_id: m.portal_outlet_id.map(OutletId),
         portal_intro: m.portal_intro,
+        quiet_weeks: m.quiet_weeks,
     }
 }
 
@@ -215,6 +218,7 @@ impl Store {
             created_at: Set(now()),
             portal_outlet_id: Set(None),
             portal_intro: Set(String::new()),
+            quiet_weeks: Set(6),
             ..Default::default()
         }
         .insert(&txn)

@@ -3,6 +3,7 @@
 
 use domain::byline::WrittenAuthor;
 use domain::import::PlacementRecord;
+use domain::targets::{TargetInput, TargetMetric};
 use domain::*;
 
 use store::*;
@@ -43,6 +44,9 @@ mod run {
         publishing_a_manuscript_records_a_website_placement,
         portal_images_round_trip,
         documents_comments_and_complaints,
+        targets_progress_and_quiet_correspondents,
+        the_subscription_drive,
+        events_and_media_contacts,
     );
 }
 
@@ -1043,4 +1047,244 @@ async fn documents_comments_and_complaints(s: &Store, _: &str) {
         cases.iter().map(|c| (c.status, c.resolution.as_str())).collect::<Vec<_>>(),
         [(ComplaintStatus::Upheld, "核实侵权，下架"), (ComplaintStatus::Dismissed, "引用合理")]
     );
+}
+
+fn target(
+    year: i32,
+    unit: Option<UnitId>,
+    person: Option<CorrespondentId>,
+    metric: TargetMetric,
+    value: i64,
+) -> TargetInput {
+    TargetInput { year, unit_id: unit, correspondent_id: person, metric, value }
+}
+
+async fn targets_progress_and_quiet_correspondents(s: &Store, _: &str) {
+    use domain::targets::PaceStatus;
+    let f = fixture(s).await;
+    s.set_portal_settings(f.station, Some(f.site), "").await.unwrap();
+    let national = TargetMetric::PlacementsAtLevel(OutletLevel::National);
+
+    // Bad targets: every mistake reported, nothing written.
+    let bad = vec![
+        target(2007, Some(f.wuhan), None, national, 10),
+        target(2007, Some(UnitId(999_999)), None, national, 10),
+        target(2007, Some(f.yichang), None, TargetMetric::Placements, -3),
+        target(2007, None, Some(f.zhang), TargetMetric::Subscriptions, 5),
+        target(2007, Some(f.wuhan), None, TargetMetric::PlacementsIn(OutletId(999_999)), 5),
+    ];
+    match s.set_targets(f.station, f.editor, bad).await {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.0.len(), 4, "{e}");
+            assert!(e.get("unit_id[2]").is_some(), "{e}");
+            assert!(e.get("value[3]").is_some(), "{e}");
+            assert!(e.get("metric[4]").is_some(), "{e}");
+            assert!(e.get("metric[5]").is_some(), "{e}");
+        }
+        other => panic!("bad targets: {other:?}"),
+    }
+    assert!(s.targets(f.station, 2007).await.unwrap().is_empty(), "nothing written");
+
+    let good = vec![
+        target(2007, Some(f.wuhan), None, national, 10),
+        target(2007, Some(f.wuhan), None, TargetMetric::WebsiteItems, 4),
+        target(2007, Some(f.yichang), None, TargetMetric::Placements, 2),
+        target(2007, None, Some(f.zhang), TargetMetric::PlacementsIn(f.paper), 4),
+    ];
+    assert_eq!(s.set_targets(f.station, f.editor, good).await.unwrap(), 4);
+    // Setting a target again replaces it.
+    s.set_targets(f.station, f.editor, vec![target(2007, Some(f.wuhan), None, national, 12)]).await.unwrap();
+    let targets = s.targets(f.station, 2007).await.unwrap();
+    assert_eq!(targets.len(), 4);
+    assert_eq!(targets.iter().find(|t| t.metric == national).unwrap().value, 12);
+    let zhang = targets.iter().find(|t| t.correspondent_id == Some(f.zhang)).unwrap();
+    assert_eq!((zhang.owner_name.as_str(), zhang.unit_name.as_deref()), ("张明远", Some("武汉市")));
+    assert_eq!(zhang.outlet_name.as_deref(), Some("中国知识产权报"));
+
+    // First half of 2007: Wuhan 3 in the national paper and 2 on the website, Yichang 1.
+    for (outlet, date, who) in [
+        (f.paper, d(2007, 1, 10), f.zhang),
+        (f.paper, d(2007, 3, 10), f.zhang),
+        (f.paper, d(2007, 6, 30), f.li),
+        (f.site, d(2007, 2, 1), f.zhang),
+        (f.site, d(2007, 5, 1), f.li),
+        (f.site, d(2007, 4, 1), f.wang),
+        (f.paper, d(2007, 7, 1), f.zhang),
+    ] {
+        s.create_placement(f.station, &placement(&f, "稿", outlet, date, vec![by(who, None)]), f.editor).await.unwrap();
+    }
+    let rows = s.progress(f.station, 2007, d(2007, 6, 30)).await.unwrap();
+    let row = |unit: Option<UnitId>, person: Option<CorrespondentId>, metric: TargetMetric| {
+        rows.iter()
+            .find(|r| r.target.unit_id == unit && r.target.correspondent_id == person && r.target.metric == metric)
+            .unwrap()
+            .progress
+    };
+    let n = row(Some(f.wuhan), None, national);
+    // 181 of 365 days: 12 × 181 / 365 = 5.95, so 6 are due; 3 is just over half the pace.
+    assert_eq!((n.achieved, n.expected, n.shortfall, n.status), (3, 6, 3, PaceStatus::Behind));
+    let early = s.progress(f.station, 2007, d(2007, 9, 30)).await.unwrap();
+    let n = early.iter().find(|r| r.target.metric == national).unwrap().progress;
+    assert_eq!((n.achieved, n.expected, n.status), (4, 9, PaceStatus::FarBehind), "by September, under half");
+    let w = row(Some(f.wuhan), None, TargetMetric::WebsiteItems);
+    assert_eq!((w.achieved, w.expected, w.status), (2, 2, PaceStatus::OnPace));
+    let y = row(Some(f.yichang), None, TargetMetric::Placements);
+    assert_eq!((y.achieved, y.status), (1, PaceStatus::OnPace));
+    let z = row(None, Some(f.zhang), TargetMetric::PlacementsIn(f.paper));
+    assert_eq!((z.achieved, z.expected, z.status), (2, 2, PaceStatus::OnPace), "July's piece is not counted yet");
+    let year_end = s.progress(f.station, 2007, d(2007, 12, 31)).await.unwrap();
+    let z = year_end.iter().find(|r| r.target.correspondent_id == Some(f.zhang)).unwrap().progress;
+    assert_eq!((z.achieved, z.expected, z.status), (3, 4, PaceStatus::Behind));
+
+    // Next year from this one, 10% up (rounded up).
+    assert_eq!(s.carry_targets_forward(f.station, f.editor, 2007, 110).await.unwrap(), 4);
+    let next = s.targets(f.station, 2008).await.unwrap();
+    assert_eq!(next.iter().find(|t| t.metric == national).unwrap().value, 14);
+    assert!(matches!(s.carry_targets_forward(f.station, f.editor, 2001, 100).await, Err(StoreError::Conflict(_))));
+    let t = next[0].id;
+    s.delete_target(f.station, f.editor, t).await.unwrap();
+    assert_eq!(s.targets(f.station, 2008).await.unwrap().len(), 3);
+
+    // Quiet: Zhang submits today; Li and Wang, in the network since 2005, never did.
+    let m = s
+        .create_manuscript(f.station, f.zhang, &draft("新稿", "正文", vec![by(f.zhang, None)]), f.editor)
+        .await
+        .unwrap();
+    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    let today = time::OffsetDateTime::now_utc().to_offset(CHINA_OFFSET).date();
+    let quiet = s.quiet_correspondents(f.station, today, 6).await.unwrap();
+    let names: Vec<&str> = quiet.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(names, ["李晓红", "王建国"]);
+    assert_eq!(quiet[0].unit_name.as_deref(), Some("武汉市"));
+    s.set_quiet_weeks(f.station, f.editor, 8).await.unwrap();
+    assert_eq!(s.station(f.station).await.unwrap().quiet_weeks, 8);
+    assert!(matches!(s.set_quiet_weeks(f.station, f.editor, 0).await, Err(StoreError::Invalid(_))));
+    assert!(s.audit_log(Some(f.station), 50).await.unwrap().iter().any(|a| a.action == "target.set"));
+}
+
+async fn the_subscription_drive(s: &Store, _: &str) {
+    use domain::media::{CampaignInput, OrderInput};
+    let f = fixture(s).await;
+    let campaign = CampaignInput {
+        year: 2007,
+        publication: "中国知识产权报".into(),
+        starts_on: d(2007, 1, 1),
+        ends_on: d(2007, 12, 31),
+    };
+    let c = s.create_campaign(f.station, f.editor, campaign.clone()).await.unwrap();
+    assert!(
+        matches!(s.create_campaign(f.station, f.editor, campaign).await, Err(StoreError::Invalid(_))),
+        "one per year"
+    );
+    let order = |unit: UnitId, copies: i32, on: Date| OrderInput {
+        unit_id: unit,
+        copies,
+        subscriber_type: SubscriberType::Agency,
+        subscriber: "知识产权局".into(),
+        ordered_on: on,
+        collected_by: "张明远".into(),
+    };
+    let bad = vec![
+        order(f.wuhan, 10, d(2007, 3, 1)),
+        order(UnitId(999_999), 5, d(2007, 3, 1)),
+        order(f.yichang, 3, d(2008, 1, 2)),
+    ];
+    match s.add_orders(f.station, f.editor, c.id, bad).await {
+        Err(StoreError::Invalid(e)) => {
+            assert!(e.get("unit_id[2]").is_some(), "{e}");
+            assert!(e.get("ordered_on[3]").is_some(), "{e}");
+            assert_eq!(e.0.len(), 2, "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.orders(f.station, c.id).await.unwrap().is_empty(), "all or nothing");
+    let good =
+        vec![order(f.wuhan, 10, d(2007, 3, 1)), order(f.wuhan, 5, d(2007, 9, 1)), order(f.yichang, 15, d(2007, 4, 1))];
+    assert_eq!(s.add_orders(f.station, f.editor, c.id, good).await.unwrap(), 3);
+    s.set_targets(f.station, f.editor, vec![target(2007, Some(f.wuhan), None, TargetMetric::Subscriptions, 20)])
+        .await
+        .unwrap();
+    assert_eq!(s.campaign(f.station, c.id).await.unwrap().copies, 30);
+    let by_unit = s.campaign_by_unit(f.station, c.id).await.unwrap();
+    let ranks: Vec<(usize, &str, i64, Option<i64>)> =
+        by_unit.iter().map(|u| (u.rank, u.unit_name.as_str(), u.copies, u.target)).collect();
+    assert_eq!(ranks, [(1, "宜昌市", 15, None), (1, "武汉市", 15, Some(20))], "equal copies share a rank");
+    assert_eq!(by_unit[1].percent(), Some(75));
+    // The tally counts copies by order date: only March by the end of June.
+    let tally = s.tally(f.station, d(2007, 1, 1), d(2007, 6, 30)).await.unwrap();
+    assert_eq!(tally.value(&tally.units[&f.wuhan], TargetMetric::Subscriptions), 10);
+    let first = s.orders(f.station, c.id).await.unwrap()[0].id;
+    s.delete_order(f.station, f.editor, first).await.unwrap();
+    assert_eq!(s.campaign(f.station, c.id).await.unwrap().copies, 25);
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    assert!(matches!(s.campaign(other, c.id).await, Err(StoreError::NotFound)), "a campaign is its station's");
+}
+
+async fn events_and_media_contacts(s: &Store, _: &str) {
+    use domain::media::{EventInput, MediaContactInput};
+    let f = fixture(s).await;
+    let lecture = |title: &str, on: Date, units: Vec<UnitId>| EventInput {
+        kind: EventKind::Lecture,
+        title: title.into(),
+        held_on: on,
+        place: "武汉".into(),
+        people: "张明远".into(),
+        outcome: "60人参加".into(),
+        medium: None,
+        unit_ids: units,
+        outlet_ids: vec![f.paper],
+    };
+    let a = s
+        .save_event(f.station, f.editor, None, lecture("写作讲座", d(2007, 3, 5), vec![f.wuhan, f.yichang]))
+        .await
+        .unwrap();
+    s.save_event(f.station, f.editor, None, lecture("摄影讲座", d(2007, 8, 5), vec![f.wuhan])).await.unwrap();
+    let interview = EventInput {
+        kind: EventKind::Interview,
+        medium: Some(InterviewMedium::Radio),
+        ..lecture("局长做客电台", d(2007, 4, 26), vec![])
+    };
+    s.save_event(f.station, f.editor, None, interview).await.unwrap();
+    let bad = lecture("x", d(2007, 3, 5), vec![UnitId(999_999)]);
+    assert!(matches!(s.save_event(f.station, f.editor, None, bad).await, Err(StoreError::Invalid(_))));
+
+    let all = s.events(f.station, &EventFilter { year: Some(2007), ..Default::default() }).await.unwrap();
+    assert_eq!(all.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["摄影讲座", "局长做客电台", "写作讲座"]);
+    let ev = s.event(f.station, a).await.unwrap();
+    assert_eq!(ev.units.iter().map(|u| u.1.as_str()).collect::<Vec<_>>(), ["武汉市", "宜昌市"], "in the units' order");
+    assert_eq!(ev.outlets, vec![(f.paper, "中国知识产权报".to_string())]);
+    let radio = all.iter().find(|e| e.kind == EventKind::Interview).unwrap();
+    assert_eq!(radio.medium, Some(InterviewMedium::Radio));
+
+    let tally = s.tally(f.station, d(2007, 1, 1), d(2007, 6, 30)).await.unwrap();
+    assert_eq!(tally.value(&tally.units[&f.wuhan], TargetMetric::EventsOfKind(EventKind::Lecture)), 1);
+    let counts = s.event_counts(f.station, d(2007, 1, 1), d(2007, 12, 31)).await.unwrap();
+    assert_eq!((counts[&EventKind::Lecture], counts[&EventKind::Interview]), (2, 1));
+
+    // Changing an event replaces the units present.
+    let mut changed = ev.input();
+    changed.unit_ids = vec![f.yichang];
+    s.save_event(f.station, f.editor, Some(a), changed).await.unwrap();
+    let wuhan = s.events(f.station, &EventFilter { unit_id: Some(f.wuhan), ..Default::default() }).await.unwrap();
+    assert_eq!(wuhan.len(), 1);
+    s.delete_event(f.station, f.editor, a).await.unwrap();
+    assert!(matches!(s.event(f.station, a).await, Err(StoreError::NotFound)));
+
+    let contact = MediaContactInput {
+        name: "王记者".into(),
+        outlet_id: Some(f.paper),
+        outlet_name: String::new(),
+        beat: "知识产权".into(),
+        contact: "027-1234567".into(),
+        last_contact_on: Some(d(2007, 6, 1)),
+        note: String::new(),
+    };
+    let id = s.save_media_contact(f.station, f.editor, None, contact.clone()).await.unwrap();
+    let list = s.media_contacts(f.station).await.unwrap();
+    assert_eq!((list.len(), list[0].outlet_name.as_str()), (1, "中国知识产权报"));
+    let moved = MediaContactInput { outlet_id: None, outlet_name: "湖北日报".into(), ..contact };
+    assert_eq!(s.save_media_contact(f.station, f.editor, Some(id), moved).await.unwrap(), id);
+    assert_eq!(s.media_contacts(f.station).await.unwrap()[0].outlet_name, "湖北日报");
+    s.delete_media_contact(f.station, f.editor, id).await.unwrap();
+    assert!(s.media_contacts(f.station).await.unwrap().is_empty());
 }

@@ -582,6 +582,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     store.submit_manuscript(returned.id, zhang_user, None).await?;
     store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。").await?;
     load_rewards(store, station, editor).await?;
+    load_targets_and_media(store, station, editor).await?;
     store.audit(Some(station), Some(editor), "demo.load", "station:hb", "演示数据").await?;
     Ok(station)
 }
@@ -623,5 +624,266 @@ async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyh
             store.record_payment(draft.id, *who, *fen, paid_on, "银行转账", "", editor, *fen, &all).await?;
         }
     }
+    Ok(())
+}
+
+/// Copies each unit ordered in the 2007 drive, by unit, summing to the report's 1404.
+const SUBSCRIPTIONS: &[(&str, i32)] = &[
+    ("武汉市", 236),
+    ("黄石市", 72),
+    ("十堰市", 78),
+    ("宜昌市", 118),
+    ("襄樊市", 96),
+    ("鄂州市", 40),
+    ("荆门市", 64),
+    ("孝感市", 70),
+    ("荆州市", 86),
+    ("黄冈市", 80),
+    ("咸宁市", 52),
+    ("随州市", 44),
+    ("恩施州", 58),
+    ("仙桃市", 34),
+    ("潜江市", 30),
+    ("天门市", 28),
+    ("神农架林区", 12),
+    ("局办公室", 106),
+    ("专利管理处", 60),
+    ("法律事务处", 40),
+];
+
+/// How each field unit's 2007 targets relate to what it achieved, in percent: most set
+/// targets they met; a few fell short (the weak links the bulletin names).
+const TARGET_PERCENT: &[u32] = &[90, 100, 80, 125, 95, 210, 85, 100, 140, 90, 100, 160, 80, 100, 90, 120, 100];
+
+/// 2007's targets, the subscription drive, events and media contacts, as the seed tells them:
+/// a liaison meeting after the national conference, a forum with the mainstream media at the
+/// start of the year that recruited special correspondents, briefings at the key dates, the
+/// leaders' 10+ lectures, the director's radio and web interviews, and 1404 copies ordered.
+async fn load_targets_and_media(store: &Store, station: StationId, editor: UserId) -> anyhow::Result<()> {
+    use domain::media::{CampaignInput, EventInput, MediaContactInput, OrderInput};
+    use domain::targets::{TargetInput, TargetMetric};
+    let units = store.units(station).await?;
+    let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let outlets = store.outlets(station).await?;
+    let outlet = |name: &str| outlets.iter().find(|o| o.name == name).map(|o| o.id);
+    let d = |m: u8, day: u8| Date::from_calendar_date(2007, Month::try_from(m).unwrap_or(Month::June), day);
+    let mut rng = Rng(20071231);
+
+    // The subscription drive.
+    let campaign = store
+        .create_campaign(
+            station,
+            editor,
+            CampaignInput {
+                year: 2007,
+                publication: "中国知识产权报".into(),
+                starts_on: d(1, 1)?,
+                ends_on: d(12, 31)?,
+            },
+        )
+        .await?;
+    let types =
+        [SubscriberType::Agency, SubscriberType::Enterprise, SubscriberType::Institution, SubscriberType::School];
+    let mut orders = Vec::new();
+    for (name, copies) in SUBSCRIPTIONS {
+        let Some(unit_id) = unit(name) else { continue };
+        let parts = 2 + rng.below(3);
+        let mut left = *copies;
+        for k in 0..parts {
+            let n = if k + 1 == parts { left } else { (left / (parts - k) as i32).max(1) };
+            left -= n;
+            // Most orders come in the autumn drive; a few early in the year.
+            let month = if k == 0 && rng.below(3) == 0 { 3 } else { 9 + rng.below(4) as u8 };
+            let day = 1 + rng.below(28) as u8;
+            orders.push(OrderInput {
+                unit_id,
+                copies: n,
+                subscriber_type: types[(k + rng.below(4)) % types.len()],
+                subscriber: format!("{name}{}", ["知识产权局", "科技企业", "高新区管委会", "高校图书馆"][k % 4]),
+                ordered_on: d(month, day)?,
+                collected_by: format!("{name}联络员"),
+            });
+        }
+    }
+    store.add_orders(station, editor, campaign.id, orders).await?;
+
+    // Events.
+    let paper = outlet("中国知识产权报");
+    let radio = outlet("湖北人民广播电台");
+    let portal = outlet("湖北省人民政府门户网站");
+    let daily = outlet("湖北日报");
+    let ids = |list: &[Option<OutletId>]| list.iter().flatten().copied().collect::<Vec<_>>();
+    let field_units: Vec<UnitId> = units.iter().filter(|u| u.kind != UnitKind::Office).map(|u| u.id).collect();
+    let mut events = vec![
+        EventInput {
+            kind: EventKind::Forum,
+            title: "全省主流新闻媒体记者座谈会".into(),
+            held_on: d(1, 18)?,
+            place: "湖北省知识产权局".into(),
+            people: "局领导、办公室；湖北日报、湖北人民广播电台、湖北电视台、楚天都市报等媒体记者".into(),
+            outcome: "通报全年知识产权宣传重点，发展一批知识产权特约通讯员。".into(),
+            medium: None,
+            unit_ids: unit("局办公室").into_iter().collect(),
+            outlet_ids: ids(&[daily, radio, paper]),
+        },
+        EventInput {
+            kind: EventKind::LiaisonMeeting,
+            title: "全省知识产权宣传通联工作会议".into(),
+            held_on: d(3, 9)?,
+            place: "武汉".into(),
+            people: "王东风局长讲话；各市州、直管市、林区知识产权局通联负责人".into(),
+            outcome: "传达全国通联会议精神，部署全年宣传通联任务和征订工作，表彰优秀通讯员。".into(),
+            medium: None,
+            unit_ids: field_units.clone(),
+            outlet_ids: ids(&[paper]),
+        },
+        EventInput {
+            kind: EventKind::Briefing,
+            title: "知识产权宣传周新闻通气会".into(),
+            held_on: d(4, 20)?,
+            place: "湖北省知识产权局".into(),
+            people: "局领导、各处室负责人、新闻媒体记者".into(),
+            outcome: "通报第七个世界知识产权日宣传活动安排。".into(),
+            medium: None,
+            unit_ids: unit("局办公室").into_iter().collect(),
+            outlet_ids: ids(&[daily, radio, paper]),
+        },
+        EventInput {
+            kind: EventKind::Briefing,
+            title: "纪念专利法实施22周年新闻通气会".into(),
+            held_on: d(3, 30)?,
+            place: "湖北省知识产权局".into(),
+            people: "局领导、专利管理处、新闻媒体记者".into(),
+            outcome: "通报全省专利工作进展。".into(),
+            medium: None,
+            unit_ids: unit("专利管理处").into_iter().collect(),
+            outlet_ids: ids(&[daily, paper]),
+        },
+        EventInput {
+            kind: EventKind::Interview,
+            title: "王东风局长做客湖北人民广播电台".into(),
+            held_on: d(4, 26)?,
+            place: "湖北人民广播电台直播间".into(),
+            people: "王东风".into(),
+            outcome: "就全省知识产权工作的现状与问题与听众互动交流。".into(),
+            medium: Some(InterviewMedium::Radio),
+            unit_ids: unit("局办公室").into_iter().collect(),
+            outlet_ids: ids(&[radio]),
+        },
+        EventInput {
+            kind: EventKind::Interview,
+            title: "王东风局长做客湖北省人民政府门户网站在线访谈".into(),
+            held_on: d(6, 12)?,
+            place: "湖北省人民政府门户网站".into(),
+            people: "王东风".into(),
+            outcome: "与网友在线交流知识产权保护问题。".into(),
+            medium: Some(InterviewMedium::Web),
+            unit_ids: unit("局办公室").into_iter().collect(),
+            outlet_ids: ids(&[portal]),
+        },
+        EventInput {
+            kind: EventKind::Training,
+            title: "全省通讯员写作培训班".into(),
+            held_on: d(5, 15)?,
+            place: "宜昌".into(),
+            people: "舒正华等老通讯员授课；各市州通讯员".into(),
+            outcome: "讲授新闻写作与改稿，现场点评来稿。".into(),
+            medium: None,
+            unit_ids: field_units.clone(),
+            outlet_ids: vec![],
+        },
+    ];
+    // The leaders' lectures at offices, universities and factories (10 余次).
+    let venues = [
+        "武汉大学",
+        "华中科技大学",
+        "武汉钢铁公司",
+        "东风汽车公司",
+        "宜昌三峡大学",
+        "襄樊高新区",
+        "黄石大冶有色",
+        "荆州长江大学",
+        "十堰东风商用车",
+        "孝感高新区",
+        "省直机关",
+        "咸宁科技企业",
+    ];
+    let lecture_units = [
+        "武汉市",
+        "武汉市",
+        "武汉市",
+        "十堰市",
+        "宜昌市",
+        "襄樊市",
+        "黄石市",
+        "荆州市",
+        "十堰市",
+        "孝感市",
+        "局办公室",
+        "咸宁市",
+    ];
+    for (i, (venue, unit_name)) in venues.iter().zip(lecture_units).enumerate() {
+        events.push(EventInput {
+            kind: EventKind::Lecture,
+            title: format!("知识产权专题讲座（{venue}）"),
+            held_on: d(2 + (i % 10) as u8, 5 + (i * 2) as u8)?,
+            place: (*venue).into(),
+            people: if i % 2 == 0 { "王东风".into() } else { "分管副局长".into() },
+            outcome: format!("{}人听讲", 80 + rng.below(220)),
+            medium: None,
+            unit_ids: unit(unit_name).into_iter().collect(),
+            outlet_ids: vec![],
+        });
+    }
+    for e in events {
+        store.save_event(station, editor, None, e).await?;
+    }
+
+    // Media contacts.
+    let contacts = [
+        ("陈记者", "湖北日报", "科技", "027-88567001", (4, 20)),
+        ("刘编辑", "湖北人民广播电台", "新闻中心", "027-88567002", (4, 26)),
+        ("赵记者", "楚天都市报", "经济", "027-88567003", (1, 18)),
+        ("孙记者", "长江日报", "科教", "027-88567004", (3, 30)),
+        ("周站长", "中国知识产权报", "湖北记者站", "027-88567005", (11, 8)),
+        ("吴编导", "湖北电视台", "经济频道", "027-88567006", (1, 18)),
+        ("郑编辑", "湖北省人民政府门户网站", "在线访谈", "027-88567007", (6, 12)),
+    ];
+    for (name, outlet_name, beat, phone, (m, day)) in contacts {
+        let input = MediaContactInput {
+            name: name.into(),
+            outlet_id: outlet(outlet_name),
+            outlet_name: outlet_name.into(),
+            beat: beat.into(),
+            contact: phone.into(),
+            last_contact_on: Some(d(m, day)?),
+            note: String::new(),
+        };
+        store.save_media_contact(station, editor, None, input).await?;
+    }
+
+    // Targets, from what each unit achieved (see TARGET_PERCENT).
+    let (first, last) = store::year_bounds(2007);
+    let tally = store.tally(station, first, last).await?;
+    let scale = |achieved: i64, percent: u32| ((achieved * percent as i64 + 99) / 100).max(1);
+    let mut targets = Vec::new();
+    for (i, u) in units.iter().filter(|u| u.kind != UnitKind::Office).enumerate() {
+        let percent = TARGET_PERCENT[i % TARGET_PERCENT.len()];
+        let counts = tally.units.get(&u.id).cloned().unwrap_or_default();
+        let mut metrics = vec![TargetMetric::WebsiteItems, TargetMetric::Subscriptions];
+        metrics.extend(paper.map(TargetMetric::PlacementsIn));
+        for metric in metrics {
+            let value = scale(tally.value(&counts, metric), percent);
+            targets.push(TargetInput { year: 2007, unit_id: Some(u.id), correspondent_id: None, metric, value });
+        }
+    }
+    for (name, value) in [("张明远", 6), ("李晓红", 5)] {
+        let c = correspondent_named(store, station, name).await?;
+        if let Some(p) = paper {
+            let metric = TargetMetric::PlacementsIn(p);
+            targets.push(TargetInput { year: 2007, unit_id: None, correspondent_id: Some(c), metric, value });
+        }
+    }
+    store.set_targets(station, editor, targets).await?;
     Ok(())
 }

@@ -81,7 +81,11 @@ labelled!(
     domain::DocumentStatus,
     domain::CommentStatus,
     domain::ComplaintKind,
-    domain::ComplaintStatus
+    domain::ComplaintStatus,
+    domain::EventKind,
+    domain::InterviewMedium,
+    domain::SubscriberType,
+    domain::targets::PaceStatus
 );
 
 include!("i18n_en.rs");

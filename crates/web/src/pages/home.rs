@@ -28,6 +28,8 @@ struct HomePage {
     month: String,
     max: i64,
     is_writer: bool,
+    /// The year's weak links, for those who read the network (a liaison's own unit first).
+    progress: Option<super::targets::ProgressView>,
 }
 
 impl HomePage {
@@ -55,5 +57,32 @@ async fn home(
     let max = d.by_unit.iter().map(|u| u.placements).max().unwrap_or(0);
     let month = format!("{:04}-{:02}", d.from.year(), u8::from(d.from.month()));
     let is_writer = ctx.user.correspondent_id.is_some();
-    Ok(HomePage { l: L::new(v.locale), layout, d, month, max, is_writer }.into_response())
+    let progress = weak_links(&state, &ctx, d.from).await?;
+    Ok(HomePage { l: L::new(v.locale), layout, d, month, max, is_writer, progress }.into_response())
+}
+
+/// The weak links of the dashboard's year, as of the end of its month (or today): for the
+/// editor every unit's, for a liaison the own unit's first. None when no target is set.
+async fn weak_links(state: &AppState, ctx: &Ctx, month: time::Date) -> AppResult<Option<super::targets::ProgressView>> {
+    let Some(station) = ctx.station.filter(|_| crate::access::can_view_network(ctx.role())) else {
+        return Ok(None);
+    };
+    let year = month.year();
+    let end = time::Date::from_calendar_date(year, month.month(), month.month().length(year)).unwrap_or(month);
+    let as_of = end.min(super::targets::as_of_for(year));
+    let mut p = super::targets::progress_view(state, ctx, station, year, as_of).await?;
+    if p.rows.is_empty() {
+        return Ok(None);
+    }
+    if ctx.role() == domain::Role::Liaison
+        && let Some(unit) = ctx.user.unit_id
+    {
+        let all = state.store.all_correspondents(station).await?;
+        let people: Vec<domain::CorrespondentId> =
+            all.iter().filter(|c| c.unit_id == Some(unit)).map(|c| c.id).collect();
+        p.rows.retain(|r| {
+            r.target.unit_id == Some(unit) || r.target.correspondent_id.is_some_and(|c| people.contains(&c))
+        });
+    }
+    Ok(Some(p))
 }

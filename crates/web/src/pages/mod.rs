@@ -6,10 +6,12 @@ mod account;
 mod data;
 mod home;
 mod manuscripts;
+mod media;
 mod network;
 mod placements;
 mod portal;
 pub(crate) mod rewards;
+mod targets;
 
 use crate::auth::{Ctx, Visitor, ensure_csrf};
 use crate::error::{AppError, ErrorMarker};
@@ -36,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .merge(data::routes())
         .merge(rewards::routes())
         .merge(portal::routes())
+        .merge(targets::routes())
+        .merge(media::routes())
 }
 
 /// What every page's frame needs.
@@ -287,4 +291,9 @@ pub fn datetime(ts: &i64) -> String {
 /// Unused visitor fields are fine: the extractor is also how handlers learn the locale.
 pub fn locale_of(v: &Visitor) -> L {
     L::new(v.locale)
+}
+
+/// A date as the pages show it (2007-06-05), for templates, which hold values by reference.
+pub fn fmt_date(d: &time::Date) -> String {
+    domain::format_date(*d)
 }

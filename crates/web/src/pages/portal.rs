@@ -543,6 +543,35 @@ async fn images_page(
     Ok(ImagesPage { l: L::new(v.locale), layout, images, errors: Errors(errors), site_base })
 }
 
+/// Stores an uploaded picture for the station: checked by its content, resized to the
+/// display and thumbnail sizes, and re-encoded from pixels (so no EXIF or GPS survives).
+pub(super) async fn store_image(
+    state: &AppState,
+    station: StationId,
+    by: domain::UserId,
+    data: Vec<u8>,
+    alt: String,
+    caption: String,
+) -> AppResult<store::ImageMeta> {
+    // Decoding and resizing is CPU work: off the async threads.
+    let processed = tokio::task::spawn_blocking(move || office::process_image(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())])))?;
+    let img = store::NewImage {
+        alt,
+        caption,
+        mime: processed.mime.to_string(),
+        width: processed.display_width,
+        height: processed.display_height,
+        display: processed.display,
+        thumb_width: processed.thumb_width,
+        thumb_height: processed.thumb_height,
+        thumb: processed.thumb,
+    };
+    Ok(state.store.create_image(station, img, by).await?)
+}
+
 async fn images(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
     let station = editor_station(&ctx)?;
     Ok(images_page(&state, &session, &v, &ctx, station, FieldErrors::default()).await?.into_response())
@@ -566,23 +595,7 @@ async fn upload_image(
                 "请填写图片说明（替代文字），方便读屏软件朗读",
             )])));
         }
-        // Decoding and resizing is CPU work: off the async threads.
-        let processed = tokio::task::spawn_blocking(move || office::process_image(&data))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map_err(|e| AppError::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())])))?;
-        let img = store::NewImage {
-            alt,
-            caption: field("caption"),
-            mime: processed.mime.to_string(),
-            width: processed.display_width,
-            height: processed.display_height,
-            display: processed.display,
-            thumb_width: processed.thumb_width,
-            thumb_height: processed.thumb_height,
-            thumb: processed.thumb,
-        };
-        Ok::<_, AppError>(state.store.create_image(station, img, ctx.user.id).await?)
+        store_image(&state, station, ctx.user.id, data, alt, field("caption")).await
     }
     .await;
     match result {
