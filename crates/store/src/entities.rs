@@ -465,3 +465,11 @@ entity!(event_image, "event_images", {
     #[sea_orm(primary_key, auto_increment = false)] event_id: i64,
     #[sea_orm(primary_key, auto_increment = false)] image_id: i64,
 });
+
+entity!(annual_report, "annual_reports", {
+    #[sea_orm(primary_key, auto_increment = false)] station_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] year: i32,
+    #[sea_orm(column_type = "Text")] narrative: String,
+    updated_by: i64,
+    updated_at: i64,
+});

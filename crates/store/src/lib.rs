@@ -14,6 +14,7 @@ mod manuscripts;
 mod network;
 mod placements;
 mod portal;
+mod reports;
 mod reward_items;
 mod rewards;
 mod stats;

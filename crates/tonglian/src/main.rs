@@ -110,6 +110,11 @@ enum Command {
         #[arg(long)]
         station: Option<String>,
     },
+    /// Reports: the annual exchange report (年度经验交流材料).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Make an online, consistent copy of a SQLite database.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop the server first).
@@ -148,6 +153,23 @@ enum StatementCommand {
         /// Where to write; JSON goes to standard output when left out.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// The year's figures, tables and narrative, as the station reports them to the paper.
+    Annual {
+        #[arg(long)]
+        year: i32,
+        /// json (default), html or docx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Where to write; JSON goes to standard output when left out.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        station: Option<String>,
     },
 }
 
@@ -457,6 +479,18 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                 "xlsx" => office::write_xlsx("排名", &web::rewards::ranking_table(&ranking))
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
                 other => bail!("不支持的格式 {other}：应为 json 或 xlsx"),
+            };
+            write_output(out.as_deref(), &format, &bytes)
+        }
+        Command::Report { command: ReportCommand::Annual { year, format, out, station } } => {
+            let store = open(&config).await?;
+            let station = pick_station(&store, station.as_deref()).await?;
+            let report = web::annual::build(&store, station, year).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let bytes = match format.as_str() {
+                "json" => serde_json::to_vec_pretty(&report)?,
+                "html" => web::annual::to_html(&report).map_err(|e| anyhow::anyhow!(e.message()))?.into_bytes(),
+                "docx" => web::annual::to_docx(&report).map_err(|e| anyhow::anyhow!(e.message()))?,
+                other => bail!("不支持的格式 {other}：应为 json、html 或 docx"),
             };
             write_output(out.as_deref(), &format, &bytes)
         }

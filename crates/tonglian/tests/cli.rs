@@ -332,3 +332,73 @@ async fn policies_statements_and_rankings_from_the_command_line() {
     let out = tonglian(&url, &["policy", "load", good.to_str().unwrap()]);
     assert!(!out.status.success(), "the same dates twice overlap");
 }
+
+/// Runs LibreOffice headless on `docx` and returns the PDF's text (scripts/test installs both).
+fn pdf_text_of(docx: &std::path::Path, dir: &std::path::Path) -> String {
+    let out = Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(docx)
+        .env("HOME", dir)
+        .output()
+        .expect("soffice (LibreOffice) is needed: scripts/test installs it");
+    assert!(out.status.success(), "soffice: {}", String::from_utf8_lossy(&out.stderr));
+    let pdf = docx.with_extension("pdf");
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext: scripts/test installs it");
+    assert!(text.status.success());
+    String::from_utf8_lossy(&text.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annual_report_carries_the_seeds_figures() {
+    for db in databases().await {
+        let url = db.url.clone();
+        let demo = tonglian(&url, &["demo"]);
+        assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+        let out = tonglian(&url, &["report", "annual", "--year", "2007"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = &r["figures"];
+        let n = |k: &str| f[k].as_i64().unwrap_or_else(|| panic!("{k}: {f}"));
+        // The seed: 127 in the paper, 406 on the bureau's website, 260 on the national office's
+        // sub-site, 10+ on the provincial portal, 500+ in all, 1404 copies, ~2000 yuan a month.
+        assert_eq!(f["paper"], "中国知识产权报");
+        assert_eq!(n("paper_placements"), 127);
+        assert_eq!(n("website_items"), 406);
+        assert_eq!(n("national_websites"), 260);
+        assert!((10..20).contains(&n("provincial_websites")), "{}", n("provincial_websites"));
+        assert!(n("placements") > 500, "{}", n("placements"));
+        assert_eq!(n("subscriptions"), 1404);
+        let monthly = n("monthly_reward_fen");
+        assert!((180_000..300_000).contains(&monthly), "about 2000 yuan a month: {monthly}");
+        assert!((25..=42).contains(&n("active_correspondents")), "about 30 active: {}", n("active_correspondents"));
+        assert!(n("lectures") >= 10, "10+ lectures");
+        assert_eq!(n("interviews"), 2, "radio and web");
+        let units: i64 = r["by_unit"].as_array().unwrap().iter().map(|u| u["subscriptions"].as_i64().unwrap()).sum();
+        assert_eq!(units, 1404, "the units' copies add up");
+
+        // Word, opened by LibreOffice: headings, tables and the figures in the text.
+        let dir = TempDir::new("annual");
+        let docx = dir.0.join("annual-2007.docx");
+        let out = tonglian(
+            &url,
+            &["report", "annual", "--year", "2007", "--format", "docx", "--out", docx.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // pdftotext spaces Latin digits off Chinese and breaks lines: compare without whitespace.
+        let text: String = pdf_text_of(&docx, &dir.0).split_whitespace().collect();
+        for want in
+            ["湖北通联站2007年度经验交流材料", "一、全年工作概况", "三、各单位完成情况", "神农架林区", "1404", "127"]
+        {
+            assert!(text.contains(want), "the PDF lacks {want}: {text}");
+        }
+        let html = dir.0.join("annual-2007.html");
+        let out = tonglian(
+            &url,
+            &["report", "annual", "--year", "2007", "--format", "html", "--out", html.to_str().unwrap()],
+        );
+        assert!(out.status.success());
+        let html = std::fs::read_to_string(&html).unwrap();
+        assert!(html.contains("<svg") && html.contains("国家知识产权局子站"), "charts and the outlets table");
+    }
+}

@@ -4,6 +4,7 @@
 //! and render.
 
 pub mod access;
+pub mod annual;
 pub mod api;
 pub mod auth;
 pub mod demo;

@@ -13,6 +13,14 @@ fn xlsx(headers: &[&str], rows: Vec<Vec<Cell>>) -> Vec<u8> {
     office::write_xlsx("Sheet1", &t).unwrap()
 }
 
+/// The text body (word/document.xml) of a .docx file.
+fn document_xml(docx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    xml
+}
+
 fn text(s: &str) -> Cell {
     Cell::Text(s.into())
 }
@@ -97,9 +105,7 @@ async fn weak_links_on_the_demo() {
         let docx = editor.get("/progress/bulletin.docx?year=2007&month=6").await;
         assert_eq!(docx.status, StatusCode::OK);
         assert_eq!(docx.headers["content-type"], office::DOCX_CONTENT_TYPE);
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.body.clone())).unwrap();
-        let mut xml = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+        let xml = document_xml(&docx.body);
         assert!(xml.contains("湖北通联站2007年6月目标任务进展通报"), "[{backend}]");
         assert!(xml.contains("薄弱环节") && xml.contains("鄂州市"), "[{backend}]");
 
@@ -359,5 +365,57 @@ async fn events_and_media_contacts() {
             leader.post_form("/events", &[("kind", "lecture"), ("title", "x"), ("held_on", "2007-01-01")]).await.status,
             StatusCode::FORBIDDEN
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annual_report_page_and_its_narrative() {
+    for app in apps().await {
+        let backend = app.db.backend;
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        assert_eq!(editor.get("/reports/annual").await.location(), "/reports/annual/2007");
+        let page = editor.get("/reports/annual/2007").await;
+        assert_eq!(page.status, StatusCode::OK, "[{backend}]");
+        let html = page.text();
+        let figures = table_rows(&html, "annual-figures");
+        assert!(
+            figures.iter().any(|r| r[0] == "《中国知识产权报》发表稿件（篇）" && r[1] == "127"),
+            "[{backend}] {figures:?}"
+        );
+        assert!(figures.iter().any(|r| r[0] == "征订份数（份）" && r[1] == "1404"), "[{backend}]");
+        assert!(html.contains("尚未保存"), "[{backend}] the narrative is a draft until saved");
+        assert_eq!(html.matches("<svg").count(), 2, "[{backend}] a chart by unit and one by month");
+
+        // The editor's words replace the draft, in the page and in the Word file.
+        let r = editor
+            .post_form(
+                "/reports/annual/2007",
+                &[
+                    ("intro", "湖北通联站坚持目标管理。"),
+                    ("practices", "一是领导重视。\n\n二是队伍建设。"),
+                    ("plans", "明年再接再厉。"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "[{backend}] {}", r.text());
+        let html = editor.get("/reports/annual/2007").await.text();
+        assert!(
+            html.contains("<p class=\"body-text\">二是队伍建设。</p>") && html.contains("明年再接再厉"),
+            "[{backend}]"
+        );
+        let docx = editor.get("/reports/annual/2007/report.docx").await;
+        let xml = document_xml(&docx.body);
+        assert!(xml.contains("二是队伍建设") && xml.contains("六、存在问题与下一步打算"), "[{backend}]");
+        let json = editor.get_json("/reports/annual/2007/report.json").await.json();
+        assert_eq!(json["narrative"]["plans"], "明年再接再厉。");
+        assert_eq!(json["figures"]["website_items"], 406);
+
+        let mut leader = Client::new(&app);
+        leader.login("leader").await;
+        assert_eq!(leader.get("/reports/annual/2007").await.status, StatusCode::OK, "leaders read it");
+        let r = leader.post_form("/reports/annual/2007", &[("intro", "x"), ("practices", ""), ("plans", "")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{backend}] only editors write it");
+        assert_eq!(leader.get("/reports/annual/1899").await.status, StatusCode::NOT_FOUND);
     }
 }

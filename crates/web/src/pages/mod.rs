@@ -10,6 +10,7 @@ mod media;
 mod network;
 mod placements;
 mod portal;
+mod reports;
 pub(crate) mod rewards;
 mod targets;
 
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(targets::routes())
         .merge(media::routes())
+        .merge(reports::routes())
 }
 
 /// What every page's frame needs.
@@ -296,4 +298,9 @@ pub fn locale_of(v: &Visitor) -> L {
 /// A date as the pages show it (2007-06-05), for templates, which hold values by reference.
 pub fn fmt_date(d: &time::Date) -> String {
     domain::format_date(*d)
+}
+
+/// Today in China time.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(domain::CHINA_OFFSET).date()
 }

@@ -47,9 +47,7 @@ pub(crate) async fn default_year(state: &AppState, station: StationId) -> AppRes
     })
 }
 
-pub(crate) fn today() -> Date {
-    time::OffsetDateTime::now_utc().to_offset(domain::CHINA_OFFSET).date()
-}
+use super::today;
 
 /// The day progress is measured on: today within the year, else the year's last day (or, for
 /// a year not begun, its first).
