@@ -560,7 +560,7 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
             }
         });
     }
-    let app = web::router(state);
+    let site = web::site(state);
     tracing::info!(%local, db = store.backend_name(), "serving");
     println!("通联已启动：http://{local}/");
 
@@ -576,9 +576,12 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
         }
     });
 
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // One `Site` per connection, knowing the client's address (for `ConnectInfo`).
+    let make = tower::service_fn(move |conn: axum::serve::IncomingStream<'_, tokio::net::TcpListener>| {
+        let site = site.for_peer(*conn.remote_addr());
+        async move { Ok::<_, std::convert::Infallible>(site) }
+    });
+    axum::serve(listener, make).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     store.close().await?;
     Ok(())

@@ -153,9 +153,54 @@ pub fn router(state: AppState) -> Router {
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    // Outermost: a portal page in the cache and current is answered here, before any other
-    // layer runs (the cached answer carries the same headers the layers would add).
-    app.layer(middleware::from_fn_with_state(state, portal::fast_path))
+    app
+}
+
+/// The whole site as one service: the router, with the portal's fast path in front of it.
+/// A GET of a portal page that is in the cache and current is answered here without entering
+/// the router, whose every request clones the matched route's stack of layers; the cached
+/// answer carries the same headers those layers would add. Everything else goes to the router.
+#[derive(Clone)]
+pub struct Site {
+    state: AppState,
+    router: Router,
+    /// The client's address, for `ConnectInfo` (set per connection by `serve`).
+    peer: Option<std::net::SocketAddr>,
+}
+
+/// The site for `state`.
+pub fn site(state: AppState) -> Site {
+    Site { router: router(state.clone()), state, peer: None }
+}
+
+impl Site {
+    /// The same site for one connection from `peer`.
+    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Site {
+        Site { peer: Some(peer), ..self.clone() }
+    }
+}
+
+impl tower::Service<Request> for Site {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        <Router as tower::Service<Request>>::Future,
+    >;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        if let Some(resp) = portal::cached(&self.state, &req) {
+            return futures_util::future::Either::Left(std::future::ready(Ok(resp)));
+        }
+        if let Some(peer) = self.peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
+        futures_util::future::Either::Right(tower::Service::call(&mut self.router, req))
+    }
 }
 
 /// A request slower than this is logged at info level whatever it was.

@@ -176,7 +176,7 @@ fn not_modified(entry: &Entry, headers: &HeaderMap) -> bool {
 }
 
 /// The cached page as a response, or a 304. It carries the security headers itself: a page
-/// answered by `fast_path` never passes the layers that add them.
+/// answered by `portal::cached` never passes the layers that add them.
 fn respond(entry: &Entry, headers: &HeaderMap) -> Response {
     let modified = !(entry.page.status == StatusCode::OK && not_modified(entry, headers));
     let mut resp = if modified {

@@ -28,7 +28,7 @@ pub struct Portal {
     pub cache: PageCache,
     pub search: search::PortalSearch,
     pub client_salt: String,
-    /// Pages answered by `fast_path`, for `/metrics` (taken from the recorder once, so that a
+    /// Pages answered by `cached`, for `/metrics` (taken from the recorder once, so that a
     /// cached page does not look its counter up by name).
     hits: metrics::Counter,
     hit_seconds: metrics::Histogram,
@@ -53,21 +53,20 @@ impl Default for Portal {
     }
 }
 
-/// The router's outermost layer: a GET of a portal page that is in the cache and current is
-/// answered from memory here, before the other layers and the router run. It is the answer
-/// the page's handler would give (the handler looks up the same key and finds the same entry);
-/// anything else goes on to the handler, which renders, waits for a rendering, or errs.
-pub async fn fast_path(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() == Method::GET && req.uri().path().starts_with("/site/") {
-        let start = std::time::Instant::now();
-        let key = cache_key(locale_of(req.headers()), req.uri());
-        if let Some(resp) = state.portal.cache.hit(&key, req.headers()) {
-            state.portal.hits.increment(1);
-            state.portal.hit_seconds.record(start.elapsed().as_secs_f64());
-            return resp;
-        }
+/// The answer to a GET of a portal page that is in the cache and current, if it is one. It is
+/// the answer the page's handler would give (the handler looks up the same key and finds the
+/// same entry); for anything else the request goes on to the router and the handler renders,
+/// waits for a rendering, or errs.
+pub fn cached(state: &AppState, req: &Request) -> Option<Response> {
+    if req.method() != Method::GET || !req.uri().path().starts_with("/site/") {
+        return None;
     }
-    next.run(req).await
+    let start = std::time::Instant::now();
+    let key = cache_key(locale_of(req.headers()), req.uri());
+    let resp = state.portal.cache.hit(&key, req.headers())?;
+    state.portal.hits.increment(1);
+    state.portal.hit_seconds.record(start.elapsed().as_secs_f64());
+    Some(resp)
 }
 
 /// The cache key of a portal page: the visitor's language and the address with its query.

@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -13,7 +12,7 @@ use tower::ServiceExt;
 
 pub struct App {
     pub db: TestDb,
-    pub router: Router,
+    pub router: web::Site,
 }
 
 /// A fresh database on each backend, with the demo loaded, and the site on top.
@@ -22,7 +21,7 @@ pub async fn apps() -> Vec<App> {
     for db in store::testing::fresh_stores().await {
         web::demo::load(&db.store).await.expect("demo loads");
         let state = web::AppState::new(db.store.clone(), web::WebConfig::default());
-        let router = web::router(state);
+        let router = web::site(state);
         out.push(App { db, router });
     }
     out
@@ -50,7 +49,7 @@ pub async fn bare_app(backend: &str) -> App {
         })
         .await
         .unwrap();
-    let router = web::router(web::AppState::new(db.store.clone(), web::WebConfig::default()));
+    let router = web::site(web::AppState::new(db.store.clone(), web::WebConfig::default()));
     App { db, router }
 }
 
@@ -79,7 +78,7 @@ impl Response {
 
 /// One visitor with a cookie jar.
 pub struct Client {
-    router: Router,
+    router: web::Site,
     cookies: BTreeMap<String, String>,
     pub csrf: String,
 }
