@@ -2,6 +2,7 @@
 //! computations (diffs, near-duplicate detection, bylines, imports). No I/O here: the
 //! store, the web layer and the CLI call into this crate, never the other way round.
 
+pub mod awards;
 pub mod byline;
 pub mod diff;
 pub mod dup;
@@ -15,6 +16,7 @@ pub mod ranking;
 pub mod records;
 pub mod table;
 pub mod targets;
+mod toml_read;
 
 pub use ids::*;
 pub use kinds::*;

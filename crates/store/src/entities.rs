@@ -473,3 +473,10 @@ entity!(annual_report, "annual_reports", {
     updated_by: i64,
     updated_at: i64,
 });
+
+entity!(award_rules, "award_rules", {
+    #[sea_orm(primary_key)] id: i64,
+    #[sea_orm(column_type = "Text")] source: String,
+    created_by: i64,
+    created_at: i64,
+});

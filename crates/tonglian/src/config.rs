@@ -15,6 +15,9 @@ pub struct Config {
     /// The portal's public address for canonical links, feeds and the sitemap; when unset,
     /// the address the server listens on.
     pub public_url: Option<String>,
+    /// The paper the stations report to, as its outlets are named in every station (for
+    /// headquarters' national view).
+    pub paper: String,
 }
 
 /// The file's keys; all optional.
@@ -27,6 +30,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     secure_cookies: Option<bool>,
     public_url: Option<String>,
+    paper: Option<String>,
 }
 
 impl Config {
@@ -58,6 +62,11 @@ impl Config {
                 .ok()
                 .or(file_config.public_url)
                 .filter(|u| !u.trim().is_empty()),
+            paper: std::env::var("TONGLIAN_PAPER")
+                .ok()
+                .or(file_config.paper)
+                .filter(|p| !p.trim().is_empty())
+                .unwrap_or_else(|| web::DEFAULT_PAPER.into()),
         })
     }
 
@@ -114,6 +123,7 @@ mod tests {
             log_format: String::new(),
             secure_cookies: false,
             public_url: None,
+            paper: String::new(),
         };
         assert_eq!(c.sqlite_path(), Some(PathBuf::from("data/x.db")));
         let c = Config { db: "postgres://a@b/c".into(), ..c };

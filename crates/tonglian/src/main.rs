@@ -253,7 +253,12 @@ async fn pick_station(store: &Store, code: Option<&str>) -> Result<StationId> {
             match stations.as_slice() {
                 [only] => Ok(only.id),
                 [] => bail!("还没有通联站：请先运行 tonglian station add CODE NAME"),
-                _ => bail!("数据库中有多个通联站，请用 --station CODE 指定"),
+                [first, ..] => {
+                    // A headquarters database holds many stations; the first one created is
+                    // the default, and the user is told which one was used.
+                    eprintln!("使用通联站 {}（{}）；其他通联站请用 --station CODE 指定", first.code, first.name);
+                    Ok(first.id)
+                }
             }
         }
     }
@@ -528,7 +533,7 @@ fn read_password() -> Result<String> {
 async fn load_demo(store: &Store) -> Result<()> {
     if web::demo::is_empty(store).await? {
         web::demo::load(store).await?;
-        println!("已装入演示数据：湖北通联站（2007年）。");
+        println!("已装入演示数据：湖北通联站（2007年），以及报社总部所见的另外四个通联站。");
     } else {
         println!("数据库已有数据，未重复装入演示数据。");
     }
@@ -536,6 +541,8 @@ async fn load_demo(store: &Store) -> Result<()> {
     for (user, name, role) in web::demo::DEMO_ACCOUNTS {
         println!("  {user:<16} {}  {name}", role.zh());
     }
+    let (user, name, _) = web::demo::DEMO_HQ_ACCOUNT;
+    println!("  {user:<16} 报社总部  {name}（可查看所有通联站）");
     Ok(())
 }
 
@@ -546,7 +553,12 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let state = web::AppState::with_metrics(
         store.clone(),
-        web::WebConfig { secure_cookies: config.secure_cookies, public_url, ..Default::default() },
+        web::WebConfig {
+            secure_cookies: config.secure_cookies,
+            public_url,
+            paper: config.paper.clone(),
+            ..Default::default()
+        },
         web::metrics_handle(),
     );
     // The recorder gathers histogram samples until they are folded into the buckets; without

@@ -25,6 +25,9 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("correspondent2", "李晓红", Role::Correspondent),
 ];
 
+/// The headquarters account (报社总部): no station of its own, sees every station.
+pub const DEMO_HQ_ACCOUNT: (&str, &str, Role) = ("hq", "报社总部通联部", Role::Editor);
+
 const UNITS: &[(&str, UnitKind)] = &[
     ("武汉市", UnitKind::Prefecture),
     ("黄石市", UnitKind::Prefecture),
@@ -583,6 +586,8 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。").await?;
     load_rewards(store, station, editor).await?;
     load_targets_and_media(store, station, editor).await?;
+    // Last, so that every id of 湖北通联站's records stays as it was.
+    load_other_stations(store).await?;
     store.audit(Some(station), Some(editor), "demo.load", "station:hb", "演示数据").await?;
     Ok(station)
 }
@@ -885,5 +890,151 @@ async fn load_targets_and_media(store: &Store, station: StationId, editor: UserI
         }
     }
     store.set_targets(station, editor, targets).await?;
+    Ok(())
+}
+
+/// code, name, province, units, placements in the paper, website items, copies.
+type OtherStation = (&'static str, &'static str, &'static str, &'static [&'static str], usize, usize, i32);
+
+/// Other stations of the paper with a year of synthetic activity, so that the national view
+/// of headquarters is not empty: code, name, province prefix, units, placements in the paper,
+/// items on their website, copies subscribed.
+const OTHER_STATIONS: &[OtherStation] = &[
+    ("gd", "广东通联站", "广东", &["广州市", "深圳市", "佛山市", "东莞市", "珠海市", "汕头市"], 151, 320, 1650),
+    ("js", "江苏通联站", "江苏", &["南京市", "苏州市", "无锡市", "常州市", "南通市", "扬州市"], 118, 280, 1210),
+    ("sc", "四川通联站", "四川", &["成都市", "绵阳市", "德阳市", "宜宾市", "乐山市"], 64, 150, 720),
+    ("zj", "浙江通联站", "浙江", &["杭州市", "宁波市", "温州市", "绍兴市", "嘉兴市", "台州市"], 96, 240, 980),
+];
+
+/// The other stations and the headquarters account.
+async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
+    use domain::media::{CampaignInput, EventInput, OrderInput};
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let (username, display, role) = DEMO_HQ_ACCOUNT;
+    let hq = store
+        .create_user(NewUser {
+            station_id: None,
+            username: username.into(),
+            password_hash: hash,
+            display_name: display.into(),
+            role,
+            correspondent_id: None,
+            unit_id: None,
+        })
+        .await?
+        .id;
+    let mut rng = Rng(20080118);
+    let d = |m: u8, day: u8| Date::from_calendar_date(2007, Month::try_from(m).unwrap_or(Month::June), day);
+    for (code, name, province, units, paper_count, web_count, copies) in OTHER_STATIONS {
+        let station = store.create_station(code, name).await?.id;
+        for u in *units {
+            store.create_unit(station, &UnitInput { name: (*u).into(), kind: UnitKind::Prefecture }).await?;
+        }
+        let unit_ids: Vec<UnitId> = store.units(station).await?.iter().map(|u| u.id).collect();
+        let paper = OutletInput {
+            name: "中国知识产权报".into(),
+            kind: OutletKind::Newspaper,
+            level: OutletLevel::National,
+            columns: vec!["地方传真".into()],
+        };
+        store.create_outlet(station, &paper).await?;
+        let website = format!("{province}省知识产权局网站");
+        let site = OutletInput {
+            name: website.clone(),
+            kind: OutletKind::Website,
+            level: OutletLevel::Provincial,
+            columns: vec!["工作动态".into()],
+        };
+        let site = store.create_outlet(station, &site).await?.id;
+        store.set_portal_settings(station, Some(site), "").await?;
+        let mut people: Vec<(String, String)> = Vec::new();
+        while people.len() < 3 * units.len() {
+            let person = format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]);
+            if people.iter().any(|(p, _)| *p == person) {
+                continue;
+            }
+            let k = people.len() % units.len();
+            let input = CorrespondentInput {
+                name: person.clone(),
+                unit_id: Some(unit_ids[k]),
+                kind: CorrespondentKind::UnitCorrespondent,
+                phone: String::new(),
+                email: String::new(),
+                joined_on: Date::from_calendar_date(2004, Month::May, 1).ok(),
+                active: true,
+                mentor_user_id: None,
+            };
+            store.create_correspondent(station, &input).await?;
+            people.push((person, units[k].to_string()));
+        }
+        let mut records = Vec::new();
+        for (outlet, count, column) in
+            [("中国知识产权报", *paper_count, "地方传真"), (website.as_str(), *web_count, "工作动态")]
+        {
+            for _ in 0..count {
+                // A few correspondents write most of the pieces, as in every network.
+                let busy = rng.below(people.len()) + 1;
+                let who = &people[rng.below(busy)];
+                records.push(PlacementRecord {
+                    title: format!("{}{}", who.1, TOPICS[rng.below(TOPICS.len())]),
+                    authors: vec![WrittenAuthor { name: who.0.clone(), share_bp: None }],
+                    external_authors: String::new(),
+                    unit: Some(who.1.clone()),
+                    outlet: outlet.into(),
+                    column: column.into(),
+                    published_on: date_in_2007(&mut rng),
+                    genre: Genre::News,
+                    position: Position::Normal,
+                    length: 400 + rng.below(1200) as i32,
+                    instruction: None,
+                    commissioned: false,
+                    reprint: false,
+                    grade: None,
+                    url: String::new(),
+                    note: String::new(),
+                });
+            }
+        }
+        store.import_placements(station, &records, hq).await?;
+        let campaign = CampaignInput {
+            year: 2007,
+            publication: "中国知识产权报".into(),
+            starts_on: d(1, 1)?,
+            ends_on: d(12, 31)?,
+        };
+        let campaign = store.create_campaign(station, hq, campaign).await?;
+        let share = *copies / unit_ids.len() as i32;
+        let orders = unit_ids
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let n = if i == 0 { copies - share * (unit_ids.len() as i32 - 1) } else { share };
+                Ok(OrderInput {
+                    unit_id: *u,
+                    copies: n,
+                    subscriber_type: SubscriberType::Agency,
+                    subscriber: format!("{}知识产权局", units[i]),
+                    ordered_on: d(10, 1 + i as u8)?,
+                    collected_by: String::new(),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        store.add_orders(station, hq, campaign.id, orders).await?;
+        for i in 0..(2 + rng.below(6)) {
+            let kind = [EventKind::Lecture, EventKind::Briefing, EventKind::Training][i % 3];
+            let event = EventInput {
+                kind,
+                title: format!("{name}{}", kind.zh()),
+                held_on: d(3 + i as u8, 10)?,
+                place: units[i % units.len()].to_string(),
+                people: String::new(),
+                outcome: String::new(),
+                medium: None,
+                unit_ids: vec![unit_ids[i % unit_ids.len()]],
+                outlet_ids: vec![],
+            };
+            store.save_event(station, hq, None, event).await?;
+        }
+    }
     Ok(())
 }

@@ -39,7 +39,12 @@ pub struct WebConfig {
     /// The site's public address (scheme, host, port), for canonical links, feeds and the
     /// sitemap, e.g. https://tonglian.example.gov.cn
     pub public_url: String,
+    /// The paper the stations report to, as its outlets are named (for headquarters).
+    pub paper: String,
 }
+
+/// The paper of the seed's network.
+pub const DEFAULT_PAPER: &str = "中国知识产权报";
 
 impl Default for WebConfig {
     fn default() -> Self {
@@ -47,6 +52,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_idle: Duration::from_secs(12 * 3600),
             public_url: "http://127.0.0.1:8080".into(),
+            paper: DEFAULT_PAPER.into(),
         }
     }
 }

@@ -419,3 +419,56 @@ async fn the_annual_report_page_and_its_narrative() {
         assert_eq!(leader.get("/reports/annual/1899").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headquarters_ranks_the_stations_and_stations_see_only_their_own() {
+    for app in apps().await {
+        let backend = app.db.backend;
+        let mut hq = Client::new(&app);
+        hq.login("hq").await;
+        let page = hq.get("/hq?year=2007").await;
+        assert_eq!(page.status, StatusCode::OK, "[{backend}]");
+        let html = page.text();
+        let stations = table_rows(&html, "stations");
+        assert_eq!(stations.len(), 5, "[{backend}] 湖北 and four others: {stations:?}");
+        let hubei = stations.iter().find(|r| r[0] == "湖北通联站").unwrap();
+        assert_eq!((hubei[1].as_str(), hubei[4].as_str()), ("127", "1404"), "[{backend}] the seed's station");
+        let by_month = table_rows(&html, "paper-by-month");
+        let hubei_months: i64 = by_month.iter().find(|r| r[0] == "湖北通联站").unwrap()[1..13]
+            .iter()
+            .map(|c| c.parse::<i64>().unwrap())
+            .sum();
+        assert_eq!(hubei_months, 127, "[{backend}] the months add up");
+        // The shipped criteria: 最佳通联站 weighs the paper, subscriptions and events.
+        let best = html.split("id=\"award-best_station\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert_eq!(best.matches("class=\"awarded\"").count(), 3, "[{backend}] three best stations");
+        assert!(html.contains("id=\"award-best_correspondent\""));
+
+        // New criteria with a mistake: refused with its line, nothing saved.
+        let bad = "[[award]]\nkey = \"best_station\"\nname = \"最佳通联站\"\nrank = \"station\"\ntop = 1\n[award.score]\nsubscriptionz = 1\n";
+        let r = hq.post_form("/hq/awards", &[("source", bad)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}]");
+        assert!(r.text().contains("第7行"), "[{backend}] {}", r.text());
+        // Criteria by subscriptions alone: 广东 (1650 copies) is the one best station.
+        let good = bad.replace("subscriptionz", "subscriptions");
+        let r = hq.post_form("/hq/awards", &[("source", &good)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "[{backend}] {}", r.text());
+        let html = hq.get("/hq?year=2007").await.text();
+        let best = html.split("id=\"award-best_station\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert_eq!(best.matches("class=\"awarded\"").count(), 1);
+        assert!(best.split("class=\"awarded\"").nth(1).unwrap().contains("广东通联站"), "[{backend}]");
+
+        // A station's editor sees neither headquarters nor another station's records.
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        assert_eq!(editor.get("/hq").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(editor.post_form("/hq/awards", &[("source", &good)]).await.status, StatusCode::FORBIDDEN);
+        let campaigns = table_rows(&editor.get("/subscriptions").await.text(), "campaigns");
+        assert_eq!(campaigns.len(), 1, "[{backend}] only 湖北's drive");
+        assert_eq!(editor.get("/subscriptions/2").await.status, StatusCode::NOT_FOUND, "[{backend}] 广东's drive");
+        let events = table_rows(&editor.get("/events?year=2007").await.text(), "events");
+        assert!(events.iter().all(|r| !r[2].contains("广东")), "[{backend}]");
+        let last_event = app.db.store.events(domain::StationId(2), &Default::default()).await.unwrap()[0].id;
+        assert_eq!(editor.get(&format!("/events/{last_event}")).await.status, StatusCode::NOT_FOUND, "[{backend}]");
+    }
+}

@@ -5,6 +5,7 @@
 mod account;
 mod data;
 mod home;
+mod hq;
 mod manuscripts;
 mod media;
 mod network;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(targets::routes())
         .merge(media::routes())
         .merge(reports::routes())
+        .merge(hq::routes())
 }
 
 /// What every page's frame needs.
