@@ -237,6 +237,16 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a reminder (提醒) is about.
+    ReminderKind, "提醒类型" {
+        DraftWaiting = ("draft_waiting", "稿件待修改超期", "Draft waiting for revision"),
+        UnitBehind = ("unit_behind", "月底进度落后", "Behind pace at month end"),
+        ObjectionClosing = ("objection_closing", "公示异议期即将结束", "Objection window closing"),
+        TargetMet = ("target_met", "目标已完成", "Target met"),
+    }
+);
+
 impl Role {
     /// Station editors and administrators run the network.
     pub fn is_staff(self) -> bool {

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod portal;
 pub mod ranking;
 pub mod records;
+pub mod reminders;
 pub mod table;
 pub mod targets;
 mod toml_read;

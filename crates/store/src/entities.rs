@@ -29,6 +29,7 @@ entity!(station, "stations", {
     portal_outlet_id: Option<i64>,
     portal_intro: String,
     quiet_weeks: i32,
+    revision_days: i32,
 });
 
 entity!(unit, "units", {
@@ -479,4 +480,30 @@ entity!(award_rules, "award_rules", {
     #[sea_orm(column_type = "Text")] source: String,
     created_by: i64,
     created_at: i64,
+});
+
+entity!(notification, "notifications", {
+    #[sea_orm(primary_key)] id: i64,
+    user_id: i64,
+    station_id: Option<i64>,
+    kind: String,
+    key: String,
+    title: String,
+    #[sea_orm(column_type = "Text")] body: String,
+    link: String,
+    created_at: i64,
+    read_at: Option<i64>,
+    emailed_at: Option<i64>,
+});
+
+entity!(notification_pref, "notification_prefs", {
+    #[sea_orm(primary_key, auto_increment = false)] user_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] kind: String,
+    in_app: bool,
+    email: bool,
+});
+
+entity!(notification_address, "notification_addresses", {
+    #[sea_orm(primary_key, auto_increment = false)] user_id: i64,
+    email: String,
 });

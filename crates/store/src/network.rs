@@ -45,6 +45,8 @@ pub struct Station {
     pub portal_intro: String,
     /// After how many weeks without a submission a correspondent counts as gone quiet.
     pub quiet_weeks: i32,
+    /// Days a submitted draft may wait for revision before reminders go out.
+    pub revision_days: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -136,6 +138,7 @@ fn station_of(m: station::Model) -> Station {
         portal_outlet_id: m.portal_outlet_id.map(OutletId),
         portal_intro: m.portal_intro,
         quiet_weeks: m.quiet_weeks,
+        revision_days: m.revision_days,
     }
 }
 
@@ -219,6 +222,7 @@ impl Store {
             portal_outlet_id: Set(None),
             portal_intro: Set(String::new()),
             quiet_weeks: Set(6),
+            revision_days: Set(3),
             ..Default::default()
         }
         .insert(&txn)

@@ -47,6 +47,7 @@ mod run {
         targets_progress_and_quiet_correspondents,
         the_subscription_drive,
         events_and_media_contacts,
+        notifications_once_per_occasion,
     );
 }
 
@@ -1287,4 +1288,52 @@ async fn events_and_media_contacts(s: &Store, _: &str) {
     assert_eq!(s.media_contacts(f.station).await.unwrap()[0].outlet_name, "湖北日报");
     s.delete_media_contact(f.station, f.editor, id).await.unwrap();
     assert!(s.media_contacts(f.station).await.unwrap().is_empty());
+}
+
+async fn notifications_once_per_occasion(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let n = |key: &str, kind: ReminderKind| NewNotification {
+        user_id: f.mentor,
+        station_id: Some(f.station),
+        kind,
+        key: key.into(),
+        title: format!("提醒 {key}"),
+        body: String::new(),
+        link: "/manuscripts/1".into(),
+    };
+    assert!(s.notify(n("draft_waiting:1", ReminderKind::DraftWaiting)).await.unwrap());
+    assert!(!s.notify(n("draft_waiting:1", ReminderKind::DraftWaiting)).await.unwrap(), "once per key");
+    assert!(s.notify(n("target_met:3", ReminderKind::TargetMet)).await.unwrap());
+    assert_eq!(s.unread_notifications(f.mentor).await.unwrap(), 2);
+    assert_eq!(s.unread_notifications(f.editor).await.unwrap(), 0, "each user's own");
+    let list = s.notifications(f.mentor, 10).await.unwrap();
+    assert_eq!(list[0].title, "提醒 target_met:3", "newest first");
+    s.mark_notifications_read(f.mentor, Some(list[0].id)).await.unwrap();
+    assert_eq!(s.unread_notifications(f.mentor).await.unwrap(), 1);
+
+    // Turning a kind off in the site hides it; off both ways, none is stored at all.
+    let prefs: Vec<ReminderPref> = ReminderKind::ALL
+        .iter()
+        .map(|k| ReminderPref {
+            kind: *k,
+            in_app: *k != ReminderKind::DraftWaiting,
+            email: *k != ReminderKind::TargetMet,
+        })
+        .collect();
+    assert!(matches!(s.set_reminder_prefs(f.mentor, &prefs, "not an address").await, Err(StoreError::Invalid(_))));
+    s.set_reminder_prefs(f.mentor, &prefs, "mentor@example.cn").await.unwrap();
+    assert_eq!(s.notifications(f.mentor, 10).await.unwrap().len(), 1, "draft reminders hidden in the site");
+    // By mail: the draft reminder (mail on) but not the target one (mail off).
+    let mail = s.unsent_emails(10).await.unwrap();
+    assert_eq!(
+        mail.iter().map(|(n, a)| (n.kind, a.as_str())).collect::<Vec<_>>(),
+        [(ReminderKind::DraftWaiting, "mentor@example.cn")]
+    );
+    s.mark_emailed(mail[0].0.id).await.unwrap();
+    assert!(s.unsent_emails(10).await.unwrap().is_empty());
+    let off: Vec<ReminderPref> =
+        ReminderKind::ALL.iter().map(|k| ReminderPref { kind: *k, in_app: false, email: false }).collect();
+    s.set_reminder_prefs(f.mentor, &off, "").await.unwrap();
+    assert!(!s.notify(n("unit_behind:1:2007-06", ReminderKind::UnitBehind)).await.unwrap(), "off both ways");
+    assert_eq!(s.reminder_address(f.mentor).await.unwrap(), None);
 }

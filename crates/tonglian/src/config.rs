@@ -18,6 +18,11 @@ pub struct Config {
     /// The paper the stations report to, as its outlets are named in every station (for
     /// headquarters' national view).
     pub paper: String,
+    /// The SMTP server reminders are mailed through (`smtp://host:25`, `smtps://user:pass@host`);
+    /// none: reminders stay in the site. A secret: never logged.
+    pub smtp_url: Option<String>,
+    /// The sender of reminder mail.
+    pub smtp_from: String,
 }
 
 /// The file's keys; all optional.
@@ -31,6 +36,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     public_url: Option<String>,
     paper: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 impl Config {
@@ -67,6 +74,11 @@ impl Config {
                 .or(file_config.paper)
                 .filter(|p| !p.trim().is_empty())
                 .unwrap_or_else(|| web::DEFAULT_PAPER.into()),
+            smtp_url: std::env::var("TONGLIAN_SMTP_URL").ok().or(file_config.smtp_url).filter(|u| !u.trim().is_empty()),
+            smtp_from: std::env::var("TONGLIAN_SMTP_FROM")
+                .ok()
+                .or(file_config.smtp_from)
+                .unwrap_or_else(|| "通联 <tonglian@localhost>".into()),
         })
     }
 
@@ -124,6 +136,8 @@ mod tests {
             secure_cookies: false,
             public_url: None,
             paper: String::new(),
+            smtp_url: None,
+            smtp_from: String::new(),
         };
         assert_eq!(c.sqlite_path(), Some(PathBuf::from("data/x.db")));
         let c = Config { db: "postgres://a@b/c".into(), ..c };

@@ -115,6 +115,11 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Reminders (提醒): store what is due and mail it when an SMTP server is configured.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Make an online, consistent copy of a SQLite database.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop the server first).
@@ -153,6 +158,16 @@ enum StatementCommand {
         /// Where to write; JSON goes to standard output when left out.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RemindersCommand {
+    /// Run the reminders once, as the server does every ten minutes.
+    Run {
+        /// The day to judge by (default today), e.g. 2008-01-02.
+        #[arg(long)]
+        date: Option<String>,
     },
 }
 
@@ -499,6 +514,18 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             };
             write_output(out.as_deref(), &format, &bytes)
         }
+        Command::Reminders { command: RemindersCommand::Run { date } } => {
+            let store = open(&config).await?;
+            let today = match date {
+                Some(d) => domain::parse_date(&d).with_context(|| format!("日期无效：{d}"))?,
+                None => web::pages::today(),
+            };
+            let mailer = mailer(&config)?;
+            let report =
+                web::reminders::run(&store, mailer.as_ref(), today).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            println!("新提醒 {} 条；发出邮件 {} 封，失败 {} 封", report.created, report.emailed, report.email_failures);
+            Ok(())
+        }
         Command::Backup { file } => {
             let store = open(&config).await?;
             store.backup_sqlite(&file).await.map_err(explain)?;
@@ -512,6 +539,14 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             println!("已从 {} 恢复到 {}", file.display(), target.display());
             Ok(())
         }
+    }
+}
+
+/// The reminder mailer, when an SMTP server is configured.
+fn mailer(config: &Config) -> Result<Option<web::reminders::Mailer>> {
+    match &config.smtp_url {
+        Some(url) => Ok(Some(web::reminders::Mailer::new(url, &config.smtp_from).map_err(|m| anyhow::anyhow!(m))?)),
+        None => Ok(None),
     }
 }
 
@@ -575,6 +610,23 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
     let site = web::site(state);
     tracing::info!(%local, db = store.backend_name(), "serving");
     println!("通联已启动：http://{local}/");
+
+    // Reminders every ten minutes (stored once per occasion; mailed when SMTP is set).
+    let reminders_store = store.clone();
+    let reminders_mailer = mailer(config)?;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match web::reminders::run(&reminders_store, reminders_mailer.as_ref(), web::pages::today()).await {
+                Ok(r) if r.created + r.emailed + r.email_failures > 0 => {
+                    tracing::info!(created = r.created, emailed = r.emailed, failed = r.email_failures, "reminders")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message(), "reminders failed"),
+            }
+        }
+    });
 
     // Expired sessions and old login failures are swept every ten minutes.
     let sweeper = store.clone();

@@ -392,6 +392,15 @@ async fn the_annual_report_carries_the_seeds_figures() {
         {
             assert!(text.contains(want), "the PDF lacks {want}: {text}");
         }
+        // Reminders from the command line: 2007's year end is checked early in January.
+        let out = tonglian(&url, &["reminders", "run", "--date", "2008-01-02"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        let created: i64 = said.trim_start_matches("新提醒 ").split(' ').next().unwrap().parse().unwrap();
+        assert!(created > 0, "{said}");
+        let again = tonglian(&url, &["reminders", "run", "--date", "2008-01-02"]);
+        assert!(String::from_utf8_lossy(&again.stdout).starts_with("新提醒 0 条"), "once per occasion");
+
         let html = dir.0.join("annual-2007.html");
         let out = tonglian(
             &url,

@@ -85,6 +85,7 @@ labelled!(
     domain::EventKind,
     domain::InterviewMedium,
     domain::SubscriberType,
+    domain::ReminderKind,
     domain::targets::PaceStatus
 );
 

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod ops;
 pub mod pages;
 pub mod portal;
+pub mod reminders;
 pub mod rewards;
 
 use axum::Router;

@@ -472,3 +472,130 @@ async fn headquarters_ranks_the_stations_and_stations_see_only_their_own() {
         assert_eq!(editor.get(&format!("/events/{last_event}")).await.status, StatusCode::NOT_FOUND, "[{backend}]");
     }
 }
+
+/// A real SMTP exchange on 127.0.0.1, as a mail server would hold it: accepts every message
+/// and hands over what it received (envelope recipients and the data).
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<(Vec<String>, String)>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut out = stream.try_clone().unwrap();
+            let mut lines = BufReader::new(stream);
+            let _ = out.write_all(b"220 sink ESMTP\r\n");
+            let (mut to, mut data, mut in_data) = (Vec::new(), String::new(), false);
+            let mut line = String::new();
+            while lines.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                let cmd = line.trim_end().to_string();
+                line.clear();
+                if in_data {
+                    if cmd == "." {
+                        in_data = false;
+                        let _ = tx.send((std::mem::take(&mut to), std::mem::take(&mut data)));
+                        let _ = out.write_all(b"250 queued\r\n");
+                    } else {
+                        data.push_str(&cmd);
+                        data.push('\n');
+                    }
+                    continue;
+                }
+                let upper = cmd.to_uppercase();
+                let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                    b"250-sink\r\n250 8BITMIME\r\n"
+                } else if upper.starts_with("RCPT TO:") {
+                    to.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
+                    b"250 ok\r\n"
+                } else if upper == "DATA" {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                } else if upper == "QUIT" {
+                    let _ = out.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = out.write_all(reply);
+            }
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_in_the_site_and_by_mail() {
+    for app in apps().await {
+        let backend = app.db.backend;
+        let store = &app.db.store;
+        let d = |s: &str| domain::parse_date(s).unwrap();
+        // The mentor wants reminders by mail too.
+        let mut mentor = Client::new(&app);
+        mentor.login("mentor").await;
+        let r = mentor
+            .post_form(
+                "/notifications/settings",
+                &[
+                    ("in_app", "draft_waiting"),
+                    ("email", "draft_waiting"),
+                    ("in_app", "target_met"),
+                    ("address", "mentor@example.cn"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "[{backend}] {}", r.text());
+
+        // Early January 2008: 2007's year end is checked, and 2008 has no targets yet.
+        let (port, received) = smtp_sink();
+        let mailer =
+            web::reminders::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "通联 <tonglian@example.cn>").unwrap();
+        let first = web::reminders::run(store, Some(&mailer), d("2008-01-02")).await.unwrap();
+        assert!(first.created > 0, "[{backend}] {first:?}");
+        let again = web::reminders::run(store, Some(&mailer), d("2008-01-03")).await.unwrap();
+        assert_eq!(again.created, 0, "[{backend}] once per occasion");
+
+        // The editors hear of every unit behind at the year's end; 武汉市's liaison only of
+        // 武汉市 (which met its targets: nothing).
+        let mut editor = Client::new(&app);
+        editor.login("editor").await;
+        let rows = table_rows(&editor.get("/notifications").await.text(), "notifications");
+        assert!(rows.iter().any(|r| r[1] == "月底进度落后" && r[2].starts_with("鄂州市")), "[{backend}] {rows:?}");
+        let mut liaison = Client::new(&app);
+        liaison.login("liaison").await;
+        let list = liaison.get("/notifications").await.text();
+        assert!(!list.contains("鄂州市"), "[{backend}] only the liaison's own unit");
+        // 张明远 is far behind on his own target: his account hears of it.
+        let mut writer = Client::new(&app);
+        writer.login("correspondent").await;
+        let home = writer.get("/").await.text();
+        assert!(home.contains("id=\"unread-count\""), "[{backend}] the header counts unread reminders");
+        let rows = table_rows(&writer.get("/notifications").await.text(), "notifications");
+        assert!(rows.iter().any(|r| r[2].starts_with("张明远中国知识产权报采用落后于进度")), "[{backend}] {rows:?}");
+        writer.post_form("/notifications/read", &[]).await;
+        assert!(!writer.get("/").await.text().contains("id=\"unread-count\""), "[{backend}] all read");
+
+        // A draft submitted now is late a week from now: its mentor hears, in the site and by mail.
+        let later = web::pages::today() + time::Duration::days(7);
+        let report = web::reminders::run(store, Some(&mailer), later).await.unwrap();
+        assert!(report.emailed >= 1, "[{backend}] {report:?}");
+        let (to, data) = received.recv_timeout(std::time::Duration::from_secs(10)).expect("a mail reached the server");
+        assert_eq!(to, ["mentor@example.cn"], "[{backend}]");
+        assert!(data.contains("Subject: ") && data.contains("From: "), "[{backend}] {data}");
+        let rows = table_rows(&mentor.get("/notifications").await.text(), "notifications");
+        assert!(
+            rows.iter().any(|r| r[1] == "稿件待修改超期" && r[2].contains("全省宣传通联工作会议在汉召开")),
+            "[{backend}] {rows:?}"
+        );
+        // The December notice's window (the demo's closes a week after today) is about to close.
+        let editor_rows = table_rows(&editor.get("/notifications").await.text(), "notifications");
+        assert!(
+            editor_rows.iter().any(|r| r[1] == "公示异议期即将结束" && r[2].starts_with("2007-12")),
+            "[{backend}] {editor_rows:?}"
+        );
+
+        // Turned off in the site: hidden from the list.
+        mentor.post_form("/notifications/settings", &[("address", "")]).await;
+        assert!(!mentor.get("/notifications").await.text().contains("id=\"notifications\""), "[{backend}]");
+    }
+}

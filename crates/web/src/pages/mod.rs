@@ -9,6 +9,7 @@ mod hq;
 mod manuscripts;
 mod media;
 mod network;
+mod notifications;
 mod placements;
 mod portal;
 mod reports;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(reports::routes())
         .merge(hq::routes())
+        .merge(notifications::routes())
 }
 
 /// What every page's frame needs.
@@ -61,6 +63,8 @@ pub struct Layout {
     /// For headquarters accounts: the stations to choose from, and the code of the current one.
     pub stations: Vec<store::Station>,
     pub station_code: String,
+    /// Unread reminders, shown by the user's name.
+    pub unread: u64,
 }
 
 impl Layout {
@@ -78,6 +82,10 @@ impl Layout {
             _ => Vec::new(),
         };
         let role = ctx.map(|c| c.role());
+        let unread = match ctx {
+            Some(c) => state.store.unread_notifications(c.user.id).await?,
+            None => 0,
+        };
         Ok(Layout {
             user: ctx.map(|c| c.user.clone()),
             csrf,
@@ -89,6 +97,7 @@ impl Layout {
             can_manage_users: role.is_some_and(crate::access::can_manage_users),
             stations,
             station_code,
+            unread,
         })
     }
 }
@@ -235,6 +244,7 @@ pub async fn html_errors(
         can_manage_users: false,
         stations: Vec::new(),
         station_code: String::new(),
+        unread: 0,
     });
     render_status(status, ErrorPage { l: L::new(&locale), layout, status: status.as_u16(), message, rows })
 }
