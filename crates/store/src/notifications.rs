@@ -262,15 +262,19 @@ impl Store {
     }
 
     /// Sets after how many days a submitted draft waiting for revision is reminded of.
-    pub async fn set_revision_days(&self, station: StationId, days: i32) -> Result<()> {
+    pub async fn set_revision_days(&self, station: StationId, by: UserId, days: i32) -> Result<()> {
         if !(1..=60).contains(&days) {
             return Err(StoreError::invalid("revision_days", "天数应在1至60之间"));
         }
+        let txn = self.db.begin().await?;
         crate::entities::station::Entity::update_many()
             .col_expr(crate::entities::station::Column::RevisionDays, Expr::value(days))
             .filter(crate::entities::station::Column::Id.eq(station.0))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        crate::portal::audit_in(&txn, station, by, "station.revision_days", station.0.to_string(), days.to_string())
+            .await?;
+        txn.commit().await?;
         Ok(())
     }
 }

@@ -437,6 +437,7 @@ pub const EN: &[(&str, &str)] = &[
     ("稿件已发布到门户，并记入网站采用", "Published on the portal and recorded as a website placement"),
     ("稿件已退回", "Manuscript returned"),
     ("稿件已采用", "Manuscript accepted"),
+    ("稿件投来多少天未修改时提醒改稿老师和编辑", "Days a submitted draft may wait for revision before its mentor and the editors are reminded"),
     ("稿件（按份额）", "Pieces (by share)"),
     ("站内搜索", "Search this site"),
     ("第", "Round"),

@@ -575,6 +575,16 @@ async fn reminders_in_the_site_and_by_mail() {
         writer.post_form("/notifications/read", &[]).await;
         assert!(!writer.get("/").await.text().contains("id=\"unread-count\""), "[{backend}] all read");
 
+        // The station waits 5 days instead of 3 (set on the progress page): 4 days on, nothing.
+        let r = editor.post_form("/progress/revision-days", &[("days", "5"), ("year", "2007")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "[{backend}]");
+        assert_eq!(
+            editor.post_form("/progress/revision-days", &[("days", "0")]).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let soon =
+            web::reminders::run(store, Some(&mailer), web::pages::today() + time::Duration::days(4)).await.unwrap();
+        assert_eq!(soon.emailed, 0, "[{backend}] within the station's 5 days: {soon:?}");
         // A draft submitted now is late a week from now: its mentor hears, in the site and by mail.
         let later = web::pages::today() + time::Duration::days(7);
         let report = web::reminders::run(store, Some(&mailer), later).await.unwrap();

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/targets/{id}/delete", post(delete_target))
         .route("/progress", get(progress))
         .route("/progress/quiet-weeks", post(set_quiet_weeks))
+        .route("/progress/revision-days", post(set_revision_days))
         .route("/progress/bulletin", get(bulletin_page))
         .route("/progress/bulletin.docx", get(bulletin_docx))
 }
@@ -299,6 +300,8 @@ pub(crate) struct ProgressView {
     pub rows: Vec<ProgressRow>,
     pub quiet: Vec<QuietCorrespondent>,
     pub quiet_weeks: i32,
+    /// Days a submitted draft may wait for revision before its reminder.
+    pub revision_days: i32,
 }
 
 impl ProgressView {
@@ -351,7 +354,16 @@ pub(crate) async fn progress_view(
         quiet.retain(|q| q.unit_id == Some(u));
     }
     let (elapsed, days) = year_elapsed(year, as_of);
-    Ok(ProgressView { year, as_of, elapsed, days, rows, quiet, quiet_weeks: st.quiet_weeks })
+    Ok(ProgressView {
+        year,
+        as_of,
+        elapsed,
+        days,
+        rows,
+        quiet,
+        quiet_weeks: st.quiet_weeks,
+        revision_days: st.revision_days,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -424,6 +436,28 @@ async fn set_quiet_weeks(
     access::require(access::can_manage_network(ctx.role()))?;
     let weeks: i32 = f.weeks.trim().parse().map_err(|_| AppError::BadRequest("周数应为整数".into()))?;
     state.store.set_quiet_weeks(ctx.station()?, ctx.user.id, weeks).await?;
+    flash(&session, L::new(v.locale).t("设置已保存")).await;
+    Ok(see_other(&format!("/progress?year={}", f.year.trim())))
+}
+
+#[derive(Deserialize)]
+struct RevisionDaysForm {
+    days: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// After how many days a draft waiting for revision is reminded of (提醒).
+async fn set_revision_days(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Form(f): Form<RevisionDaysForm>,
+) -> AppResult<Response> {
+    access::require(access::can_manage_network(ctx.role()))?;
+    let days: i32 = f.days.trim().parse().map_err(|_| AppError::BadRequest("天数应为整数".into()))?;
+    state.store.set_revision_days(ctx.station()?, ctx.user.id, days).await?;
     flash(&session, L::new(v.locale).t("设置已保存")).await;
     Ok(see_other(&format!("/progress?year={}", f.year.trim())))
 }
