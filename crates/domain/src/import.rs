@@ -389,7 +389,8 @@ impl<'a> Line<'a> {
 
 /// Reads a date from a cell: a date cell, an Excel serial number, a compact 20070601, or text
 /// such as 2007-06-01, 2007/6/1 or 2007年6月1日 (a time after the date is ignored).
-fn date_from_cell(cell: &Cell) -> Option<Date> {
+/// A date cell as people fill it in: a spreadsheet date, a serial or 20070605 number, or text.
+pub(crate) fn date_from_cell(cell: &Cell) -> Option<Date> {
     match cell {
         Cell::Date(d) => Some(*d),
         Cell::Number(n) => date_from_number(*n),

@@ -386,12 +386,11 @@ pub(crate) fn cell(row: &Row, i: Option<usize>) -> Cell {
     i.and_then(|i| row.cells.get(i)).cloned().unwrap_or(Cell::Empty)
 }
 
-/// A date cell: a date the spreadsheet knows, an Excel serial number, or text as people type it.
-pub(crate) fn cell_date(c: &Cell) -> Option<Date> {
+/// A cell holding a whole number, as a number or as text.
+pub(crate) fn whole_number(c: &Cell) -> Option<i64> {
     match c {
-        Cell::Date(d) => Some(*d),
-        Cell::Number(n) => crate::import::excel_serial_date(*n),
-        other => parse_date(&other.text()),
+        Cell::Number(n) if n.fract() == 0.0 => Some(*n as i64),
+        other => other.text().parse::<i64>().ok(),
     }
 }
 
@@ -432,10 +431,7 @@ pub fn read_orders(
                 },
             );
         }
-        let copies = match cell(row, copies_col) {
-            Cell::Number(n) if n.fract() == 0.0 => Some(n as i64),
-            c => c.text().parse::<i64>().ok(),
-        };
+        let copies = whole_number(&cell(row, copies_col));
         if copies.is_none() {
             err("份数", format!("“{}”不是整数", cell(row, copies_col).text()));
         }
@@ -445,7 +441,7 @@ pub fn read_orders(
         if subscriber_type.is_none() {
             err("订户类型", format!("“{type_text}”无效，{}", SubscriberType::expected()));
         }
-        let ordered_on = cell_date(&cell(row, date_col));
+        let ordered_on = crate::import::date_from_cell(&cell(row, date_col));
         if ordered_on.is_none() {
             err("征订日期", format!("“{}”不是日期", cell(row, date_col).text()));
         }

@@ -685,7 +685,7 @@ pub fn read_targets(
     outlets: &[(OutletId, String)],
 ) -> Result<Vec<TargetInput>, Vec<crate::import::RowError>> {
     use crate::import::RowError;
-    use crate::media::{cell, column, required_column};
+    use crate::media::{cell, column, required_column, whole_number};
     use crate::table::Cell;
     let mut errors = Vec::new();
     let year_col = required_column(t, &["年度", "year", "年份"], &mut errors);
@@ -701,10 +701,6 @@ pub fn read_targets(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let number = |c: &Cell| match c {
-        Cell::Number(n) if n.fract() == 0.0 => Some(*n as i64),
-        other => other.text().parse::<i64>().ok(),
-    };
     let mut out = Vec::new();
     for row in &t.rows {
         if row.cells.iter().all(Cell::is_empty) {
@@ -712,7 +708,7 @@ pub fn read_targets(
         }
         let mut err =
             |column: &str, message: String| errors.push(RowError { row: row.number, column: column.into(), message });
-        let year = number(&cell(row, year_col));
+        let year = whole_number(&cell(row, year_col));
         if year.is_none() {
             err("年度", format!("“{}”不是年份", cell(row, year_col).text()));
         }
@@ -742,7 +738,7 @@ pub fn read_targets(
                 None
             }
         };
-        let value = number(&cell(row, value_col));
+        let value = whole_number(&cell(row, value_col));
         match value {
             None => err("目标数", format!("“{}”不是整数", cell(row, value_col).text())),
             Some(v) if !(0..=MAX_TARGET).contains(&v) => err("目标数", format!("目标数应在0至{MAX_TARGET}之间")),
