@@ -108,16 +108,9 @@ impl Store {
     /// The user's notifications shown in the site (kinds turned off there are left out),
     /// newest first.
     pub async fn notifications(&self, user: UserId, limit: u64) -> Result<Vec<Notification>> {
-        let hidden: Vec<String> = self
-            .reminder_prefs(user)
-            .await?
-            .into_iter()
-            .filter(|p| !p.in_app)
-            .map(|p| p.kind.code().to_string())
-            .collect();
         notification::Entity::find()
             .filter(notification::Column::UserId.eq(user.0))
-            .filter(notification::Column::Kind.is_not_in(hidden))
+            .filter(notification::Column::Kind.is_not_in(self.hidden_kinds(user).await?))
             .order_by_desc(notification::Column::Id)
             .limit(limit)
             .all(&self.db)
@@ -127,9 +120,27 @@ impl Store {
             .collect()
     }
 
-    /// How many of the user's notifications shown in the site are unread.
+    /// How many of the user's notifications shown in the site are unread. Asked on every page
+    /// (the header shows it), so it counts in the database.
     pub async fn unread_notifications(&self, user: UserId) -> Result<u64> {
-        Ok(self.notifications(user, 1000).await?.iter().filter(|n| !n.read).count() as u64)
+        Ok(notification::Entity::find()
+            .filter(notification::Column::UserId.eq(user.0))
+            .filter(notification::Column::ReadAt.is_null())
+            .filter(notification::Column::Kind.is_not_in(self.hidden_kinds(user).await?))
+            .count(&self.db)
+            .await?)
+    }
+
+    /// The kinds the user turned off in the site.
+    async fn hidden_kinds(&self, user: UserId) -> Result<Vec<String>> {
+        Ok(notification_pref::Entity::find()
+            .filter(notification_pref::Column::UserId.eq(user.0))
+            .filter(notification_pref::Column::InApp.eq(false))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.kind)
+            .collect())
     }
 
     /// Marks one notification (or, with `None`, all) of the user read.
@@ -211,11 +222,19 @@ impl Store {
             .all(&self.db)
             .await?;
         let mut out = Vec::new();
+        // Each user's address and choices, read once however many notifications they have.
+        let mut users: HashMap<i64, (Option<String>, Vec<ReminderPref>)> = HashMap::new();
         for m in rows {
-            let user = UserId(m.user_id);
-            let Some(address) = self.reminder_address(user).await? else { continue };
+            let (address, prefs) = match users.entry(m.user_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let user = UserId(m.user_id);
+                    e.insert((self.reminder_address(user).await?, self.reminder_prefs(user).await?))
+                }
+            };
+            let Some(address) = address.clone() else { continue };
             let n = notification_of(m)?;
-            if self.reminder_prefs(user).await?.iter().any(|p| p.kind == n.kind && p.email) {
+            if prefs.iter().any(|p| p.kind == n.kind && p.email) {
                 out.push((n, address));
             }
             if out.len() as u64 >= limit {
