@@ -54,8 +54,9 @@ fn parse_percent(text: &str) -> Option<i32> {
     }
     let whole: i32 = whole.parse().ok()?;
     let frac: i32 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    // Checked: a huge percentage is refused, never wrapped into range.
     let bp = whole.checked_mul(100)?.checked_add(frac)?;
-    (bp <= FULL_SHARE).then_some(bp)
+    (0..=FULL_SHARE).contains(&bp).then_some(bp)
 }
 
 /// Formats a share in basis points as a percentage: 6000 → "60%", 3333 → "33.33%".

@@ -10,8 +10,8 @@ use time::Date;
 use crate::byline::{WrittenAuthor, format_byline, parse_byline};
 use crate::table::{Cell, Row, Table};
 use crate::{
-    CorrespondentKind, FULL_SHARE, Genre, Grade, InstructionLevel, MAX_NAME, MAX_TEXT, MAX_TITLE, OutletKind,
-    OutletLevel, Position, UnitKind, looks_like_email, looks_like_phone, looks_like_url, parse_date, split_list,
+    CorrespondentKind, Genre, Grade, InstructionLevel, MAX_NAME, MAX_TEXT, MAX_TITLE, OutletKind, OutletLevel,
+    Position, UnitKind, looks_like_email, looks_like_phone, looks_like_url, parse_date, split_list,
 };
 
 /// One thing wrong in one cell of an import file.
@@ -620,15 +620,9 @@ fn read_authors(l: &mut Line, known: &Known) -> Vec<WrittenAuthor> {
             l.err(COL, format!("作者“{}”重复", a.name));
         }
     }
-    let given = authors.iter().filter(|a| a.share_bp.is_some()).count();
-    if given > 0 {
-        if given != authors.len() {
-            l.err(COL, "要么每位作者都写份额，要么都不写");
-        } else if authors.iter().any(|a| a.share_bp.unwrap_or(0) <= 0) {
-            l.err(COL, "份额必须大于0");
-        } else if authors.iter().map(|a| a.share_bp.unwrap_or(0)).sum::<i32>() != FULL_SHARE {
-            l.err(COL, "作者份额合计必须为100%");
-        }
+    let shares: Vec<Option<i32>> = authors.iter().map(|a| a.share_bp).collect();
+    if let Some(problem) = crate::shares_problem(&shares) {
+        l.err(COL, problem);
     }
     authors
 }

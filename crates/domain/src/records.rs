@@ -19,6 +19,27 @@ pub const MAX_TEXT: usize = 1000;
 /// 100% in basis points: shares are stored as integers so they add up exactly.
 pub const FULL_SHARE: i32 = 10_000;
 
+/// What is wrong with a byline's shares (in basis points, in byline order), in Chinese, or
+/// `None`: either no share is written, or every author has one in 1..=10000 and they add up to
+/// exactly 10000. Each share is bounded and the sum is taken in i64, so no set of i32 shares
+/// can wrap around to 10000.
+pub fn shares_problem(shares: &[Option<i32>]) -> Option<&'static str> {
+    let given = shares.iter().filter(|s| s.is_some()).count();
+    if given == 0 {
+        None
+    } else if given != shares.len() {
+        Some("要么每位作者都写份额，要么都不写")
+    } else if shares.iter().any(|s| s.unwrap_or(0) <= 0) {
+        Some("份额必须大于0")
+    } else if shares.iter().any(|s| s.unwrap_or(0) > FULL_SHARE) {
+        Some("份额不能超过100%")
+    } else if shares.iter().map(|s| i64::from(s.unwrap_or(0))).sum::<i64>() != i64::from(FULL_SHARE) {
+        Some("作者份额合计必须为100%")
+    } else {
+        None
+    }
+}
+
 /// Checks a text field's length (in characters) and presence, pushing a Chinese message.
 pub fn check_text_field(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize, required: bool) {
     let n = value.trim().chars().count();
@@ -313,15 +334,9 @@ pub fn check_bylines(e: &mut FieldErrors, field: &str, authors: &[Byline]) {
     if !authors.iter().all(|a| seen.insert(a.correspondent_id)) {
         e.push(field, "同一作者不能重复");
     }
-    let given = authors.iter().filter(|a| a.share_bp.is_some()).count();
-    if given > 0 {
-        if given != authors.len() {
-            e.push(field, "要么每位作者都写份额，要么都不写");
-        } else if authors.iter().any(|a| a.share_bp.unwrap_or(0) <= 0) {
-            e.push(field, "份额必须大于0");
-        } else if authors.iter().map(|a| a.share_bp.unwrap_or(0)).sum::<i32>() != FULL_SHARE {
-            e.push(field, "作者份额合计必须为100%");
-        }
+    let shares: Vec<Option<i32>> = authors.iter().map(|a| a.share_bp).collect();
+    if let Some(problem) = shares_problem(&shares) {
+        e.push(field, problem);
     }
 }
 
@@ -425,6 +440,13 @@ mod tests {
         let mut e = FieldErrors::default();
         check_bylines(&mut e, "a", &[]);
         assert!(!e.is_empty());
+        // i32 arithmetic would wrap this to exactly 10000.
+        let mut e = FieldErrors::default();
+        check_bylines(&mut e, "a", &[by(1, Some(i32::MAX)), by(2, Some(i32::MAX)), by(3, Some(10_002))]);
+        assert_eq!(e.get("a"), Some("份额不能超过100%"));
+        let mut e = FieldErrors::default();
+        check_bylines(&mut e, "a", &[by(1, Some(-5000)), by(2, Some(15_000))]);
+        assert_eq!(e.get("a"), Some("份额必须大于0"));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::{Result, Store, User, now};
 use domain::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -157,4 +158,28 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// An audit row written inside the caller's transaction, so the change and its record of who
+/// did it commit together or not at all.
+pub(crate) async fn audit_in(
+    db: &impl ConnectionTrait,
+    station: StationId,
+    by: UserId,
+    action: &str,
+    subject: String,
+    detail: String,
+) -> Result<()> {
+    audit::ActiveModel {
+        station_id: Set(Some(station.0)),
+        user_id: Set(Some(by.0)),
+        at: Set(now()),
+        action: Set(action.into()),
+        subject: Set(subject),
+        detail: Set(detail),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

@@ -237,7 +237,7 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        crate::portal::audit_in(&txn, station, by, "portal.document", format!("document:{}", m.id), title).await?;
+        crate::auth::audit_in(&txn, station, by, "portal.document", format!("document:{}", m.id), title).await?;
         txn.commit().await?;
         self.document(station, DocumentId(m.id)).await
     }
@@ -561,5 +561,5 @@ async fn take_down(
     if res.rows_affected != 1 {
         return Err(StoreError::NotFound);
     }
-    crate::portal::audit_in(db, station, by, "portal.takedown", format!("document:{id}"), reason.to_string()).await
+    crate::auth::audit_in(db, station, by, "portal.takedown", format!("document:{id}"), reason.to_string()).await
 }

@@ -235,6 +235,21 @@ entity!(statement, "statements", {
     confirmed_by: Option<i64>,
     paid_at: Option<i64>,
     #[sea_orm(column_type = "Text")] carried: String,
+    #[sea_orm(column_type = "Text")] basis: String,
+    #[sea_orm(column_type = "Text")] confirm_reason: String,
+});
+
+entity!(statement_month, "statement_months", {
+    #[sea_orm(primary_key, auto_increment = false)] station_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] month: String,
+    statement_id: i64,
+});
+
+entity!(payable, "payables", {
+    #[sea_orm(primary_key, auto_increment = false)] statement_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)] correspondent_id: i64,
+    owed_fen: i64,
+    paid_fen: i64,
 });
 
 entity!(correction, "corrections", {

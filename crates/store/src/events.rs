@@ -3,8 +3,8 @@
 //! images, so they are resized and stripped of EXIF like every other picture); and the
 //! station's media contacts (媒体联系人).
 
+use crate::auth::audit_in;
 use crate::entities::{event, event_image, event_outlet, event_unit, media_contact, outlet};
-use crate::portal::audit_in;
 use crate::{Result, Store, StoreError, now};
 use domain::media::{EventInput, MediaContactInput};
 use domain::*;

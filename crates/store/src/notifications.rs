@@ -291,7 +291,7 @@ impl Store {
             .filter(crate::entities::station::Column::Id.eq(station.0))
             .exec(&txn)
             .await?;
-        crate::portal::audit_in(&txn, station, by, "station.revision_days", station.0.to_string(), days.to_string())
+        crate::auth::audit_in(&txn, station, by, "station.revision_days", station.0.to_string(), days.to_string())
             .await?;
         txn.commit().await?;
         Ok(())

@@ -2,6 +2,7 @@
 //! publishing of an accepted manuscript, which records a placement on the station's website
 //! outlet in the same transaction as the post.
 
+use crate::auth::audit_in;
 use crate::entities::{
     audit, correspondent, manuscript, outlet, portal_column, portal_image, post, post_author, post_revision, station,
     unit,
@@ -223,28 +224,6 @@ pub(crate) async fn create_default_columns(db: &impl ConnectionTrait, station: S
 
 /// Writes an audit row inside the caller's transaction: "who published what" is the audit
 /// log filtered to the portal's actions.
-pub(crate) async fn audit_in(
-    db: &impl ConnectionTrait,
-    station: StationId,
-    by: UserId,
-    action: &str,
-    subject: String,
-    detail: String,
-) -> Result<()> {
-    audit::ActiveModel {
-        station_id: Set(Some(station.0)),
-        user_id: Set(Some(by.0)),
-        at: Set(now()),
-        action: Set(action.into()),
-        subject: Set(subject),
-        detail: Set(detail),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
 /// Checks that what a post points at belongs to the station.
 async fn check_post_refs(db: &impl ConnectionTrait, station: StationId, input: &PostInput) -> Result<()> {
     let col = portal_column::Entity::find_by_id(input.column_id.0).one(db).await?;

@@ -2,8 +2,8 @@
 //! by month, rewards paid by month, copies ordered in the year's campaigns, and the editable
 //! narrative the editor writes around the figures.
 
+use crate::auth::audit_in;
 use crate::entities::{annual_report, payment, placement, statement, subscription_campaign, subscription_order};
-use crate::portal::audit_in;
 use crate::{Result, Store, now};
 use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};

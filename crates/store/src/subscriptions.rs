@@ -2,8 +2,8 @@
 //! each unit's orders, and the totals by unit against the units' subscription targets.
 //! Orders are added all or none, each checked against its campaign's dates.
 
+use crate::auth::audit_in;
 use crate::entities::{outlet, subscription_campaign, subscription_order, target, unit};
-use crate::portal::audit_in;
 use crate::{Result, Store, StoreError, now};
 use domain::media::{CampaignInput, OrderInput};
 use domain::targets::TargetMetric;

@@ -3,11 +3,11 @@
 //! date range, the progress of every target against the pace the calendar requires, and the
 //! correspondents who have gone quiet. The arithmetic of pace lives in `domain::targets`.
 
+use crate::auth::audit_in;
 use crate::entities::{
     correspondent, event, event_unit, manuscript, manuscript_author, outlet, placement, placement_author, station,
     subscription_order, target, unit,
 };
-use crate::portal::audit_in;
 use crate::{Result, Store, StoreError, now};
 use domain::targets::{Progress, TargetInput, TargetMetric, is_quiet, year_elapsed};
 use domain::*;

@@ -39,6 +39,7 @@ mod run {
         policies_never_overlap,
         statement_lifecycle_is_guarded,
         payments_never_exceed_what_is_owed,
+        a_stale_draft_is_not_published,
         reward_items_follow_every_byline_write,
         portal_posts_and_revisions,
         publishing_a_manuscript_records_a_website_placement,
@@ -685,73 +686,190 @@ async fn policies_never_overlap(s: &Store, _: &str) {
     assert!(matches!(s.policy(other, a.id).await, Err(StoreError::NotFound)));
 }
 
+/// A statement snapshot owing each person `fen` in a money ledger, with its hash.
+fn snapshot(period: &str, owed: &[(CorrespondentId, i64)]) -> (String, String) {
+    use domain::policy::{LedgerInfo, Period, PersonLine, Statement};
+    let lines = owed
+        .iter()
+        .map(|(who, fen)| PersonLine {
+            correspondent_id: *who,
+            name: format!("通讯员{who}"),
+            unit_id: None,
+            unit_name: None,
+            placements: 1,
+            pieces: rust_decimal::Decimal::ONE,
+            ledgers: [("money".to_string(), rust_decimal::Decimal::new(*fen, 2))].into(),
+            trail: Vec::new(),
+            awards: Vec::new(),
+            by_level: Default::default(),
+        })
+        .collect();
+    let statement = Statement {
+        period: Period::parse(period).unwrap(),
+        policies: vec!["办法".into()],
+        ledgers: vec![LedgerInfo { key: "money".into(), label: "奖金".into(), is_money: true, scale: 2 }],
+        lines,
+        units: Vec::new(),
+        totals: Default::default(),
+    };
+    let text = serde_json::to_string(&statement).unwrap();
+    let hash = snapshot_hash(&text);
+    (text, hash)
+}
+
+/// The audit rows of an action, as their subjects.
+async fn audited(s: &Store, station: StationId, action: &str) -> Vec<String> {
+    s.audit_log(Some(station), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == action)
+        .map(|a| a.subject)
+        .collect()
+}
+
 async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
     let f = fixture(s).await;
-    let d1 = s.save_draft(f.station, "2007-06", "{\"v\":1}", "h1", f.editor, &[]).await.unwrap();
-    let d2 = s.save_draft(f.station, "2007-06", "{\"v\":2}", "h2", f.editor, &[]).await.unwrap();
+    let basis = s.statement_basis(f.station).await.unwrap();
+    let (t1, h1) = snapshot("2007-06", &[(f.zhang, 100)]);
+    let (t2, h2) = snapshot("2007-06", &[(f.zhang, 200)]);
+    let d1 = s.save_draft(f.station, "2007-06", &t1, &h1, f.editor, &[], &basis).await.unwrap();
+    let d2 = s.save_draft(f.station, "2007-06", &t2, &h2, f.editor, &[], &basis).await.unwrap();
     assert_eq!(d1.id, d2.id, "recomputing replaces the draft");
-    assert_eq!(s.statement(d1.id).await.unwrap().snapshot, "{\"v\":2}");
+    assert_eq!(s.statement(d1.id).await.unwrap().snapshot, t2);
+    assert_eq!(audited(s, f.station, "statement.compute").await.len(), 2, "each computation is audited");
     assert!(
-        matches!(s.confirm_statement(d1.id, f.editor).await, Err(StoreError::Conflict(_))),
+        matches!(s.confirm_statement(d1.id, f.editor, d(2007, 8, 1), "").await, Err(StoreError::Conflict(_))),
         "a draft cannot be confirmed"
     );
-    let p = s.publish_statement(d1.id, d(2007, 7, 8), f.editor).await.unwrap();
+    // The editor looked at the first computation: it was replaced, so it is not published.
+    let stale = s.publish_statement(d1.id, &h1, d(2007, 7, 8), f.editor).await;
+    assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("重新计算")), "{stale:?}");
+    let p = s.publish_statement(d1.id, &h2, d(2007, 7, 8), f.editor).await.unwrap();
     assert_eq!((p.status, p.objection_until), (StatementStatus::Published, Some(d(2007, 7, 8))));
+    assert_eq!(s.payables(d1.id).await.unwrap(), [Payable { correspondent_id: f.zhang, owed_fen: 200, paid_fen: 0 }]);
+    assert_eq!(audited(s, f.station, "statement.publish").await, [format!("statement:{}", d1.id)]);
     assert!(
-        matches!(s.publish_statement(d1.id, d(2007, 7, 8), f.editor).await, Err(StoreError::Conflict(_))),
+        matches!(s.publish_statement(d1.id, &h2, d(2007, 7, 8), f.editor).await, Err(StoreError::Conflict(_))),
         "publishing twice"
     );
-    // A new computation for the period makes a new draft; the notice keeps its snapshot.
-    let d3 = s.save_draft(f.station, "2007-06", "{\"v\":3}", "h3", f.editor, &[]).await.unwrap();
-    assert_ne!(d3.id, d1.id);
-    assert_eq!(s.statement(d1.id).await.unwrap().content_hash, "h2");
-    let o = s.raise_objection(d1.id, f.zhang, f.editor, "我的一篇稿件漏计了").await.unwrap();
-    assert!(matches!(s.raise_objection(d1.id, f.zhang, f.editor, " ").await, Err(StoreError::Invalid(_))));
-    assert!(matches!(s.confirm_statement(d1.id, f.editor).await, Err(StoreError::Conflict(m)) if m.contains("异议")));
+    // The month is owed once: no second draft for it, and none for a quarter or year over it.
+    let basis = s.statement_basis(f.station).await.unwrap();
+    for period in ["2007-06", "2007-Q2", "2007"] {
+        let (t, h) = snapshot(period, &[(f.zhang, 100)]);
+        let again = s.save_draft(f.station, period, &t, &h, f.editor, &[], &basis).await;
+        assert!(
+            matches!(&again, Err(StoreError::Conflict(m)) if m.contains("2007年6月已在2007年6月核算") && m.contains(&format!("编号{}", d1.id))),
+            "{period}: {again:?}"
+        );
+    }
+    assert_eq!(s.statement(d1.id).await.unwrap().content_hash, h2, "the notice keeps its snapshot");
+    assert_eq!(s.statements(f.station).await.unwrap().len(), 1);
+    // A quarter drafted before June was published cannot be published over it.
+    let (tq, hq) = snapshot("2007-Q3", &[(f.zhang, 100)]);
+    let q3 = s.save_draft(f.station, "2007-Q3", &tq, &hq, f.editor, &[], &basis).await.unwrap();
+    let (t7, h7) = snapshot("2007-07", &[(f.zhang, 100)]);
+    let july = s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
+    s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
+    let over = s.publish_statement(q3.id, &hq, d(2007, 10, 8), f.editor).await;
+    assert!(matches!(&over, Err(StoreError::Conflict(m)) if m.contains("2007年7月已在")), "{over:?}");
+
+    // Objections only inside the window; confirming waits for answers, and early needs a reason.
+    let late = s.raise_objection(d1.id, f.zhang, f.editor, "漏计了", d(2007, 7, 9)).await;
+    assert!(matches!(&late, Err(StoreError::Conflict(m)) if m.contains("不在公示期内")), "{late:?}");
+    let o = s.raise_objection(d1.id, f.zhang, f.editor, "我的一篇稿件漏计了", d(2007, 7, 8)).await.unwrap();
+    assert!(matches!(
+        s.raise_objection(d1.id, f.zhang, f.editor, " ", d(2007, 7, 1)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let open = s.confirm_statement(d1.id, f.editor, d(2007, 7, 20), "").await;
+    assert!(matches!(open, Err(StoreError::Conflict(m)) if m.contains("异议")));
     assert!(matches!(s.answer_objection(o.id, true, "", f.editor).await, Err(StoreError::Invalid(_))));
     let answered = s.answer_objection(o.id, true, "已核实，在下月核算中补发", f.editor).await.unwrap();
     assert_eq!(answered.status, ObjectionStatus::Upheld);
     assert!(matches!(s.answer_objection(o.id, false, "再答一次", f.editor).await, Err(StoreError::Conflict(_))));
-    let c = s.confirm_statement(d1.id, f.editor).await.unwrap();
-    assert_eq!(c.status, StatementStatus::Confirmed);
-    let all = s.statements(f.station).await.unwrap();
-    assert_eq!(all.len(), 2);
+    assert_eq!(audited(s, f.station, "objection.raise").await.len(), 1);
+    assert_eq!(audited(s, f.station, "objection.answer").await.len(), 1);
+    let early = s.confirm_statement(d1.id, f.editor, d(2007, 7, 1), " ").await;
+    assert!(
+        matches!(&early, Err(StoreError::Invalid(e)) if e.get("reason").is_some_and(|m| m.contains("2007-07-08"))),
+        "{early:?}"
+    );
+    let c = s.confirm_statement(d1.id, f.editor, d(2007, 7, 8), "领导要求月底前发放").await.unwrap();
+    assert_eq!((c.status, c.confirm_reason.as_str()), (StatementStatus::Confirmed, "领导要求月底前发放"));
+    let log = s.audit_log(Some(f.station), 1000).await.unwrap();
+    assert!(log.iter().any(|a| a.action == "statement.confirm" && a.detail.contains("提前确认：领导要求月底前发放")));
+    assert!(s.verify_money(Some(f.station)).await.unwrap().is_empty());
 }
 
 async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
     let f = fixture(s).await;
-    let st = s.save_draft(f.station, "2007-06", "{}", "h", f.editor, &[]).await.unwrap();
-    let owed = [(f.zhang, 15_000), (f.li, 5_050)];
-    let pay = |who, fen| {
-        s.record_payment(
-            st.id,
-            who,
-            fen,
-            d(2007, 7, 10),
-            "银行转账",
-            "",
-            f.editor,
-            if who == f.zhang { 15_000 } else { 5_050 },
-            &owed,
-        )
-    };
+    let basis = s.statement_basis(f.station).await.unwrap();
+    let (text, hash) = snapshot("2007-06", &[(f.zhang, 15_000), (f.li, 5_050), (f.wang, 0)]);
+    let st = s.save_draft(f.station, "2007-06", &text, &hash, f.editor, &[], &basis).await.unwrap();
+    let how = PaymentInput { paid_on: d(2007, 7, 10), method: "银行转账", note: "" };
+    let pay = |who, fen| s.record_payment(st.id, who, fen, &how, f.editor);
     assert!(
         matches!(pay(f.zhang, 100).await, Err(StoreError::Conflict(m)) if m.contains("确认后")),
         "not before confirmation"
     );
-    s.publish_statement(st.id, d(2007, 7, 8), f.editor).await.unwrap();
-    s.confirm_statement(st.id, f.editor).await.unwrap();
-    pay(f.zhang, 10_000).await.unwrap();
+    s.publish_statement(st.id, &hash, d(2007, 7, 8), f.editor).await.unwrap();
+    s.confirm_statement(st.id, f.editor, d(2007, 7, 9), "").await.unwrap();
+    assert!(matches!(pay(f.wang, 1).await, Err(StoreError::Conflict(m)) if m.contains("没有应发")), "owed nothing");
+    // 1 fen, then i64::MAX, then the rest: the second can never pass (it used to wrap around).
+    pay(f.zhang, 1).await.unwrap();
+    for huge in [i64::MAX, MAX_PAYMENT_FEN + 1] {
+        assert!(matches!(pay(f.zhang, huge).await, Err(StoreError::Invalid(_))), "{huge} refused at the input");
+    }
+    let over = pay(f.zhang, MAX_PAYMENT_FEN).await;
+    assert!(matches!(&over, Err(StoreError::Conflict(m)) if m.contains("超过应发")), "{over:?}");
+    pay(f.zhang, 9_999).await.unwrap();
     let over = pay(f.zhang, 5_001).await;
     assert!(matches!(&over, Err(StoreError::Conflict(m)) if m.contains("超过应发")), "{over:?}");
     assert!(matches!(pay(f.zhang, 0).await, Err(StoreError::Invalid(_))));
-    pay(f.zhang, 5_000).await.unwrap();
+    assert!(matches!(pay(f.zhang, -5).await, Err(StoreError::Invalid(_))));
+    // Paying a selection pays what is unpaid, all or none.
+    let none = s.pay_all(st.id, Some(&[f.zhang, f.wang]), &how, f.editor).await;
+    assert!(matches!(none, Err(StoreError::Conflict(_))), "王 is owed nothing: nothing is paid");
+    assert_eq!(s.payments(st.id).await.unwrap().len(), 2);
+    let paid = s.pay_all(st.id, Some(&[f.zhang]), &how, f.editor).await.unwrap();
+    assert_eq!(paid.iter().map(|p| p.amount_fen).collect::<Vec<_>>(), [5_000]);
     assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Confirmed, "李晓红 not yet paid");
-    pay(f.li, 5_050).await.unwrap();
+    let rest = s.pay_all(st.id, None, &how, f.editor).await.unwrap();
+    assert_eq!(rest.iter().map(|p| (p.correspondent_id, p.amount_fen)).collect::<Vec<_>>(), [(f.li, 5_050)]);
     assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Paid);
+    assert!(matches!(s.pay_all(st.id, None, &how, f.editor).await, Err(StoreError::Conflict(_))));
     let payments = s.payments(st.id).await.unwrap();
     assert_eq!(payments.iter().map(|p| p.amount_fen).sum::<i64>(), 20_050);
+    let audits = audited(s, f.station, "payment.record").await;
+    assert!(payments.iter().all(|p| audits.contains(&format!("payment:{}", p.id))), "every payment audited");
     assert_eq!(yuan(20_050), "200.50元");
+    assert!(s.verify_money(Some(f.station)).await.unwrap().is_empty());
+}
+
+/// A draft computed before another notice was published carries what it saw then: it must be
+/// computed again before it can be published.
+async fn a_stale_draft_is_not_published(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let basis = s.statement_basis(f.station).await.unwrap();
+    let (t6, h6) = snapshot("2007-06", &[(f.zhang, 100)]);
+    let (t7, h7) = snapshot("2007-07", &[(f.zhang, 100)]);
+    let june = s.save_draft(f.station, "2007-06", &t6, &h6, f.editor, &[], &basis).await.unwrap();
+    let july = s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
+    s.publish_statement(june.id, &h6, d(2007, 7, 8), f.editor).await.unwrap();
+    let stale = s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await;
+    assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("重新核算")), "{stale:?}");
+    let basis = s.statement_basis(f.station).await.unwrap();
+    s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
+    s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
+    // A tampered snapshot is found.
+    use sea_orm::ConnectionTrait;
+    let db = s.connection();
+    db.execute_unprepared(&format!("UPDATE statements SET snapshot = snapshot || ' ' WHERE id = {}", june.id))
+        .await
+        .unwrap();
+    let problems = s.verify_money(Some(f.station)).await.unwrap();
+    assert!(problems.iter().any(|p| p.contains("与校验码不符")), "{problems:?}");
 }
 
 /// The engine reads bylines from the placement row (`byline_ids`), not from placement_authors:

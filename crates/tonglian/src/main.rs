@@ -159,6 +159,14 @@ enum StatementCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Check the money records: every notice matches its hash and has its audit row, every
+    /// payment has its audit row and stays within what is owed, every month is owed once; and
+    /// list the corrections still to carry. Exits with 1 when something is wrong.
+    Verify {
+        /// One station; all stations when left out.
+        #[arg(long)]
+        station: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -477,6 +485,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                         published_at: None,
                         objection_until: None,
                         confirmed_at: None,
+                        confirm_reason: String::new(),
                         paid_at: None,
                     };
                     office::notice_docx(&web::rewards::notice_doc(&statement, &station.name, &record))
@@ -485,6 +494,45 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                 other => bail!("不支持的格式 {other}：应为 json、csv、xlsx 或 docx"),
             };
             write_output(out.as_deref(), &format, &bytes)
+        }
+        Command::Statement { command: StatementCommand::Verify { station } } => {
+            let store = open(&config).await?;
+            let stations = match station.as_deref() {
+                Some(code) => vec![store.station_by_code(code).await?.with_context(|| format!("站点 {code} 不存在"))?],
+                None => store.stations().await?,
+            };
+            let mut wrong = 0;
+            for st in stations {
+                let problems = store.verify_money(Some(st.id)).await?;
+                wrong += problems.len();
+                for p in &problems {
+                    println!("{}\t问题\t{p}", st.code);
+                }
+                let outstanding = match web::rewards::outstanding_corrections(&store, st.id).await {
+                    Ok(list) => list,
+                    Err(e) => {
+                        println!("{}\t说明\t无法计算待结转的更正：{}", st.code, e.message());
+                        Vec::new()
+                    }
+                };
+                for c in &outstanding {
+                    println!(
+                        "{}\t待结转\t{} 通讯员{} {} {}{}.{:02}",
+                        st.code,
+                        c.from_period,
+                        c.correspondent_id,
+                        c.ledger,
+                        if c.amount_cents < 0 { "-" } else { "" },
+                        c.amount_cents.unsigned_abs() / 100,
+                        c.amount_cents.unsigned_abs() % 100
+                    );
+                }
+                println!("{}\t检查完毕：问题 {} 处，待结转更正 {} 条", st.code, problems.len(), outstanding.len());
+            }
+            if wrong > 0 {
+                bail!("发现 {wrong} 处问题");
+            }
+            Ok(())
         }
         Command::Ranking { period, by, ledger, format, out, station } => {
             let period = domain::policy::Period::parse(&period).map_err(|m| anyhow::anyhow!(m))?;

@@ -70,6 +70,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(confirm_statement))
         .routes(routes!(object_statement))
         .routes(routes!(pay_statement))
+        .routes(routes!(pay_all_statement))
+        .routes(routes!(statement_payables))
+        .routes(routes!(statement_transfer_sheet))
         .routes(routes!(rankings));
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     (router, api)
@@ -541,23 +544,46 @@ async fn get_statement(
     })))
 }
 
-#[utoipa::path(post, path = "/statements/{id}/publish", params(("id" = i64, Path)), responses((status = 200, body = StatementSummary), (status = 409, body = ErrorBody)))]
+#[derive(Deserialize, ToSchema)]
+struct PublishRequest {
+    /// The content hash of the draft as the editor last saw it: a draft recomputed meanwhile
+    /// is refused (409) rather than published in its place. Optional.
+    #[serde(default)]
+    content_hash: Option<String>,
+}
+
+/// Publishes a draft as the notice (公示). The body is optional.
+#[utoipa::path(post, path = "/statements/{id}/publish", params(("id" = i64, Path)), request_body(content = Option<PublishRequest>),
+    responses((status = 200, body = StatementSummary), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn publish_statement(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<StatementId>,
+    body: Option<Json<PublishRequest>>,
 ) -> AppResult<Json<StatementSummary>> {
-    let s = crate::rewards::publish(&state, &ctx, id).await?;
+    let expected = body.and_then(|Json(b)| b.content_hash);
+    let s = crate::rewards::publish(&state, &ctx, id, expected.as_deref()).await?;
     Ok(Json(StatementSummary::from(s)))
 }
 
-#[utoipa::path(post, path = "/statements/{id}/confirm", params(("id" = i64, Path)), responses((status = 200, body = StatementSummary), (status = 409, body = ErrorBody)))]
+#[derive(Deserialize, ToSchema)]
+struct ConfirmRequest {
+    /// Required while the objection window is still open (提前确认的理由).
+    #[serde(default)]
+    reason: String,
+}
+
+/// Confirms a notice. Before its objection window closes a reason is required (422 without).
+#[utoipa::path(post, path = "/statements/{id}/confirm", params(("id" = i64, Path)), request_body(content = Option<ConfirmRequest>),
+    responses((status = 200, body = StatementSummary), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn confirm_statement(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<StatementId>,
+    body: Option<Json<ConfirmRequest>>,
 ) -> AppResult<Json<StatementSummary>> {
-    let s = crate::rewards::confirm(&state, &ctx, id).await?;
+    let reason = body.map(|Json(b)| b.reason).unwrap_or_default();
+    let s = crate::rewards::confirm(&state, &ctx, id, &reason).await?;
     Ok(Json(StatementSummary::from(s)))
 }
 
@@ -588,7 +614,8 @@ struct PaymentRequest {
     note: String,
 }
 
-#[utoipa::path(post, path = "/statements/{id}/payments", params(("id" = i64, Path)), request_body = PaymentRequest, responses((status = 201, body = store::PaymentRecord), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/statements/{id}/payments", params(("id" = i64, Path)), request_body = PaymentRequest,
+    responses((status = 201, body = store::PaymentRecord), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn pay_statement(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -597,9 +624,76 @@ async fn pay_statement(
 ) -> AppResult<Response> {
     let paid_on = parse_date(&r.paid_on)
         .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("paid_on", "日期格式应为 2007-07-10")])))?;
-    let p =
-        crate::rewards::pay(&state, &ctx, id, r.correspondent_id, r.amount_fen, paid_on, &r.method, &r.note).await?;
+    let how = store::PaymentInput { paid_on, method: &r.method, note: &r.note };
+    let p = crate::rewards::pay(&state, &ctx, id, r.correspondent_id, r.amount_fen, &how).await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+struct PayAllRequest {
+    /// Pay only these people (each must still be owed something); everyone owed when absent.
+    #[serde(default)]
+    correspondent_ids: Option<Vec<CorrespondentId>>,
+    /// YYYY-MM-DD.
+    paid_on: String,
+    method: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Pays what is still owed to everyone (or to a selection) under a confirmed notice, all in one
+/// transaction: every payment or none.
+#[utoipa::path(post, path = "/statements/{id}/payments/all", params(("id" = i64, Path)), request_body = PayAllRequest,
+    responses((status = 201, body = Vec<store::PaymentRecord>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn pay_all_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+    Json(r): Json<PayAllRequest>,
+) -> AppResult<Response> {
+    let paid_on = parse_date(&r.paid_on)
+        .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("paid_on", "日期格式应为 2007-07-10")])))?;
+    let how = store::PaymentInput { paid_on, method: &r.method, note: &r.note };
+    let paid = crate::rewards::pay_all(&state, &ctx, id, r.correspondent_ids.as_deref(), &how).await?;
+    Ok((StatusCode::CREATED, Json(paid)).into_response())
+}
+
+/// What each person is owed and has been paid under a published statement, in fen.
+#[utoipa::path(get, path = "/statements/{id}/payables", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<store::Payable>), (status = 404, body = ErrorBody)))]
+async fn statement_payables(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+) -> AppResult<Json<Vec<store::Payable>>> {
+    crate::access::require(crate::access::can_manage_network(ctx.role()))?;
+    crate::rewards::statement(&state, &ctx, id).await?;
+    Ok(Json(state.store.payables(id).await?))
+}
+
+/// The bank-transfer sheet (转账清单) of a published statement.
+#[utoipa::path(get, path = "/statements/{id}/transfer.xlsx", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn statement_transfer_sheet(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+) -> AppResult<Response> {
+    let (name, bytes) = crate::rewards::transfer_sheet(&state, &ctx, id).await?;
+    Ok(xlsx_response(&name, bytes))
+}
+
+/// An `.xlsx` download.
+pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -605,7 +605,7 @@ pub const DEMO_POLICY: &str = include_str!("../../../docs/policies/hubei-2007.to
 /// Loads the policy and runs 2007's months: January to November published, confirmed and
 /// paid; December published and still open for objections.
 async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyhow::Result<()> {
-    use crate::rewards::{RewardData, owed, snapshot};
+    use crate::rewards::{RewardData, snapshot};
     use domain::policy::Period;
     crate::rewards::load_policy(store, station, editor, DEMO_POLICY).await.map_err(|e| anyhow::anyhow!(e.message()))?;
     let year = Period::parse("2007").map_err(anyhow::Error::msg)?;
@@ -616,18 +616,18 @@ async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyh
         let period = Period::parse(&format!("2007-{month:02}")).map_err(anyhow::Error::msg)?;
         let statement = data.run(&period, &items).map_err(|e| anyhow::anyhow!(e.message()))?;
         let (text, hash) = snapshot(&statement).map_err(|e| anyhow::anyhow!(e.message()))?;
-        let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor, &[]).await?;
+        let basis = store.statement_basis(station).await?;
+        let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor, &[], &basis).await?;
         if month == 12 {
-            store.publish_statement(draft.id, today + time::Duration::days(7), editor).await?;
+            store.publish_statement(draft.id, &hash, today + time::Duration::days(7), editor).await?;
             continue;
         }
-        store.publish_statement(draft.id, period.to + time::Duration::days(10), editor).await?;
-        store.confirm_statement(draft.id, editor).await?;
-        let (_, all) = owed(&statement);
-        let paid_on = period.to + time::Duration::days(15);
-        for (who, fen) in &all {
-            store.record_payment(draft.id, *who, *fen, paid_on, "银行转账", "", editor, *fen, &all).await?;
-        }
+        let until = period.to + time::Duration::days(10);
+        store.publish_statement(draft.id, &hash, until, editor).await?;
+        store.confirm_statement(draft.id, editor, until + time::Duration::days(1), "").await?;
+        let how =
+            store::PaymentInput { paid_on: period.to + time::Duration::days(15), method: "银行转账", note: "" };
+        store.pay_all(draft.id, None, &how, editor).await?;
     }
     Ok(())
 }

@@ -10,7 +10,6 @@ use crate::error::{AppError, AppResult};
 use domain::policy::{self, Period, Policy, Statement};
 use domain::*;
 use rust_decimal::Decimal;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use store::{PolicyRecord, StatementRecord, Store};
 use time::Date;
@@ -24,16 +23,19 @@ fn policy_errors(errors: Vec<policy::PolicyError>) -> AppError {
     AppError::Invalid(FieldErrors(errors.into_iter().map(|e| FieldError::new("source", e.to_string())).collect()))
 }
 
-/// Stores a policy for the station: it must parse and must not overlap another.
+/// Stores a policy for the station: it must parse, name only the station's units in its
+/// quotas and awards, and not overlap another. The store writes its audit row with it.
 pub async fn load_policy(store: &Store, station: StationId, by: UserId, text: &str) -> AppResult<PolicyRecord> {
     let policy = check_policy(text).map_err(policy_errors)?;
+    let units = store.units(station).await?;
+    let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
+    policy::check_units(text, &policy, &names).map_err(policy_errors)?;
     let record = store
         .create_policy(station, &policy.name, policy.valid_from, policy.valid_to, text, by, |existing| {
             let parsed: Vec<Policy> = existing.iter().filter_map(|p| policy::parse_policy(&p.source).ok()).collect();
             policy::check_overlap(&policy, &parsed).map_err(|e| e.to_string())
         })
         .await?;
-    store.audit(Some(station), Some(by), "policy.load", &format!("policy:{}", record.id), &record.name).await?;
     Ok(record)
 }
 
@@ -64,8 +66,11 @@ pub struct RewardData {
 }
 
 impl RewardData {
-    /// Loads the station's policies, people, units and the adjustments dated `from..=to`.
+    /// Loads the station's policies, people, units and the adjustments dated from 1 January of
+    /// `from`'s year to `to`: a month's statement computes the year's earlier months too (for
+    /// quarter and year caps and floors), and they must see their adjustments.
     pub async fn load(store: &Store, station: StationId, from: Date, to: Date) -> AppResult<RewardData> {
+        let from = Period::year(from.year()).from;
         let policies = station_policies(store, station).await?;
         let people = store
             .all_correspondents(station)
@@ -92,35 +97,57 @@ impl RewardData {
 
     /// Runs the engine for one period over `items` (which may start before the period).
     pub fn run(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
-        self.run_with(period, items, policy::compute)
+        self.run_with(period, items, &[], None, policy::compute)
+    }
+
+    /// `run` with corrections carried in from earlier notices. With `listed`, the people are
+    /// those listed and those involved (on a byline, adjusted or corrected) instead of those
+    /// active today: a published notice is recomputed with the people it had, so that someone
+    /// who left since keeps the allowance they were paid and someone who joined since gets none
+    /// for a month before they joined, and no false correction is carried.
+    pub fn run_corrected(
+        &self,
+        period: &Period,
+        items: &[policy::Item],
+        corrections: &[policy::Correction],
+        listed: Option<&[CorrespondentId]>,
+    ) -> AppResult<Statement> {
+        self.run_with(period, items, corrections, listed, policy::compute)
     }
 
     /// `run` without the trails: the same figures, for rankings and charts.
     pub fn run_figures(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
-        self.run_with(period, items, policy::compute_figures)
+        self.run_with(period, items, &[], None, policy::compute_figures)
     }
 
     fn run_with(
         &self,
         period: &Period,
         items: &[policy::Item],
+        corrections: &[policy::Correction],
+        listed: Option<&[CorrespondentId]>,
         engine: fn(&policy::Input) -> Result<Statement, policy::ComputeError>,
     ) -> AppResult<Statement> {
+        // Every adjustment from 1 January to the period's end: the engine computes the earlier
+        // months too, and their adjustments use up (or free) quarter and year limits.
+        let year_start = period.year_start();
         let adjustments: Vec<policy::Adjustment> =
-            self.adjustments.iter().filter(|a| period.contains(a.date)).cloned().collect();
+            self.adjustments.iter().filter(|a| year_start <= a.date && a.date <= period.to).cloned().collect();
         // Allowances and floors go to everyone the engine is given: give it the active people,
-        // and anyone else who is on a byline or adjusted this period.
+        // and anyone else who is on a byline, adjusted or corrected this period.
         // (Every byline the engine is given counts: earlier months are computed too.)
         let involved: std::collections::HashSet<CorrespondentId> = items
             .iter()
             .filter(|i| i.date <= period.to)
             .flat_map(|i| i.authors.iter().map(|a| a.correspondent_id))
             .chain(adjustments.iter().map(|a| a.correspondent_id))
+            .chain(corrections.iter().map(|c| c.correspondent_id))
+            .chain(listed.unwrap_or_default().iter().copied())
             .collect();
         let people: Vec<policy::Person> = self
             .people
             .iter()
-            .filter(|(p, active)| *active || involved.contains(&p.id))
+            .filter(|(p, active)| (*active && listed.is_none()) || involved.contains(&p.id))
             .map(|(p, _)| p.clone())
             .collect();
         let input = policy::Input {
@@ -130,6 +157,7 @@ impl RewardData {
             people: &people,
             units: &self.units,
             adjustments: &adjustments,
+            corrections,
         };
         engine(&input).map_err(|e| AppError::Conflict(e.to_string()))
     }
@@ -163,94 +191,98 @@ pub fn lookback_start(policies: &[Policy], period: &Period) -> Date {
 
 /// Computes a period's statement from the current data, with the corrections it carries.
 pub async fn compute(store: &Store, station: StationId, period: &Period) -> AppResult<Statement> {
-    Ok(compute_with_corrections(store, station, period).await?.0)
+    Ok(compute_with_corrections(store, station, period).await?.statement)
 }
 
 /// How far back published notices are rechecked for later changes.
 const CORRECTION_MONTHS: i64 = 12;
 
-/// Computes a period's statement. Published monthly notices of the twelve months before the
-/// period are recomputed from today's data; where a figure differs from what was published
-/// (less what later notices already carried), the difference is carried into this period as
-/// an adjustment, so the old notice never changes and nothing is paid twice.
-pub async fn compute_with_corrections(
-    store: &Store,
-    station: StationId,
-    period: &Period,
-) -> AppResult<(Statement, Vec<store::CarriedCorrection>)> {
+/// A computed statement with what it carries and what it was computed against.
+pub struct Computed {
+    pub statement: Statement,
+    pub carried: Vec<store::CarriedCorrection>,
+    /// The published statements seen (see `Store::save_draft`).
+    pub basis: String,
+}
+
+fn to_domain(c: &store::CarriedCorrection) -> policy::Correction {
+    policy::Correction {
+        correspondent_id: c.correspondent_id,
+        ledger: c.ledger.clone(),
+        amount: Decimal::new(c.amount_cents, 2),
+        from_period: c.from_period.clone(),
+    }
+}
+
+/// Computes a period's statement. Published notices of the twelve months before the period are
+/// recomputed from today's data, each with the corrections it carried itself; where a figure
+/// differs from what was published, less what later notices already carried from it, the
+/// difference is carried into this period as a correction (added after caps and floors), so
+/// the old notice never changes and every difference is paid once.
+pub async fn compute_with_corrections(store: &Store, station: StationId, period: &Period) -> AppResult<Computed> {
+    // Read first: a notice published after this read makes the draft stale, never wrong.
+    let basis = store.statement_basis(station).await?;
     let earliest = period.from.checked_sub(time::Duration::days(31 * CORRECTION_MONTHS)).unwrap_or(period.from);
-    let earlier: Vec<StatementRecord> = store
+    let earlier: Vec<(StatementRecord, Period)> = store
         .statements(station)
         .await?
         .into_iter()
         .filter(|s| s.status != StatementStatus::Draft)
-        // Corrections are paid with monthly statements; quarter and year figures are reports.
-        .filter(|_| period.kind == policy::PeriodKind::Month)
-        .filter(|s| {
-            Period::parse(&s.period)
-                .is_ok_and(|p| p.kind == policy::PeriodKind::Month && p.to < period.from && p.from >= earliest)
-        })
+        .filter_map(|s| Period::parse(&s.period).ok().map(|p| (s, p)))
+        .filter(|(_, p)| p.to < period.from && p.from >= earliest)
         .collect();
-    let from = earlier
-        .iter()
-        .filter_map(|s| Period::parse(&s.period).ok())
-        .map(|p| p.year_start())
-        .min()
-        .unwrap_or(period.year_start())
-        .min(period.year_start());
-    let mut data = RewardData::load(store, station, from, period.to).await?;
+    let from =
+        earlier.iter().map(|(_, p)| p.year_start()).min().unwrap_or(period.year_start()).min(period.year_start());
+    let data = RewardData::load(store, station, from, period.to).await?;
     // Items from as far back as any recomputed notice, or the policy's limits, need.
     let from = if earlier.is_empty() { lookback_start(&data.policies, period) } else { from };
     let items = store.reward_items(station, from, period.to).await?;
     let mut carried = Vec::new();
-    for s in &earlier {
-        let Ok(p) = Period::parse(&s.period) else { continue };
-        let Ok(now) = data.run(&p, &items) else { continue };
+    for (s, p) in &earlier {
+        let carried_in: Vec<policy::Correction> = store.corrections_into(s.id).await?.iter().map(to_domain).collect();
         let published = parse_snapshot(s)?;
-        let already = store.corrections_from(s.id).await?;
-        let mut keys: std::collections::BTreeSet<(CorrespondentId, String)> = std::collections::BTreeSet::new();
-        for line in now.lines.iter().chain(published.lines.iter()) {
-            for ledger in line.ledgers.keys() {
-                keys.insert((line.correspondent_id, ledger.clone()));
-            }
-        }
-        let figure = |st: &Statement, who: CorrespondentId, ledger: &str| {
-            st.lines
-                .iter()
-                .find(|l| l.correspondent_id == who)
-                .and_then(|l| l.ledgers.get(ledger))
-                .copied()
-                .unwrap_or_default()
-        };
-        for (who, ledger) in keys {
-            let carried_before: i64 = already
-                .iter()
-                .filter(|c| c.correspondent_id == who && c.ledger == ledger)
-                .map(|c| c.amount_cents)
-                .sum();
-            let diff = figure(&now, who, &ledger) - figure(&published, who, &ledger) - Decimal::new(carried_before, 2);
-            let cents = i64::try_from((diff * Decimal::from(100)).round()).unwrap_or(0);
-            if cents != 0 {
-                carried.push(store::CarriedCorrection {
-                    from_statement_id: s.id,
-                    from_period: s.period.clone(),
-                    correspondent_id: who,
-                    ledger,
-                    amount_cents: cents,
-                });
-            }
+        let listed: Vec<CorrespondentId> = published.lines.iter().map(|l| l.correspondent_id).collect();
+        let now = data.run_corrected(p, &items, &carried_in, Some(&listed)).map_err(|e| {
+            AppError::Conflict(format!("无法重新核算已公示的{}，不能计算更正：{}", p.zh(), e.message()))
+        })?;
+        let already: Vec<policy::Correction> = store.corrections_from(s.id).await?.iter().map(to_domain).collect();
+        for c in policy::carry(&published, &now, &already) {
+            let cents = c
+                .amount
+                .checked_mul(Decimal::from(100))
+                .filter(|x| x.fract().is_zero())
+                .and_then(|x| i64::try_from(x).ok())
+                .ok_or_else(|| AppError::Conflict(format!("更正金额 {} 超出范围或超过两位小数", c.amount)))?;
+            carried.push(store::CarriedCorrection {
+                from_statement_id: s.id,
+                from_period: s.period.clone(),
+                correspondent_id: c.correspondent_id,
+                ledger: c.ledger,
+                amount_cents: cents,
+            });
         }
     }
-    for c in &carried {
-        data.adjustments.push(policy::Adjustment {
-            correspondent_id: c.correspondent_id,
-            ledger: c.ledger.clone(),
-            amount: Decimal::new(c.amount_cents, 2),
-            reason: format!("更正：{}公示后变动", period_words(&c.from_period)),
-            date: period.from,
-        });
-    }
-    Ok((data.run(period, &items)?, carried))
+    let corrections: Vec<policy::Correction> = carried.iter().map(to_domain).collect();
+    let statement = data.run_corrected(period, &items, &corrections, None)?;
+    Ok(Computed { statement, carried, basis })
+}
+
+/// The corrections a statement for the month after the latest published one would carry now:
+/// empty when every change to a published notice has been carried exactly once. (A correction
+/// carried twice shows here as its opposite.)
+pub async fn outstanding_corrections(store: &Store, station: StationId) -> AppResult<Vec<store::CarriedCorrection>> {
+    let latest = store
+        .statements(station)
+        .await?
+        .into_iter()
+        .filter(|s| s.status != StatementStatus::Draft)
+        .filter_map(|s| Period::parse(&s.period).ok())
+        .map(|p| p.to)
+        .max();
+    let Some(end) = latest else { return Ok(Vec::new()) };
+    let next = end.next_day().map(|d| Period::containing(policy::PeriodKind::Month, d));
+    let Some(next) = next else { return Ok(Vec::new()) };
+    Ok(compute_with_corrections(store, station, &next).await?.carried)
 }
 
 /// A ranking for a period against the period before. Each period is one task that reads its
@@ -338,22 +370,16 @@ pub fn snapshot(statement: &Statement) -> AppResult<(String, String)> {
     Ok((text, hash))
 }
 
-/// Computes and saves (or replaces) the period's draft.
+/// Computes and saves (or replaces) the period's draft; the store writes the audit row with it.
 pub async fn draft(state: &AppState, ctx: &Ctx, period: &Period) -> AppResult<StatementRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
-    let (statement, carried) = compute_with_corrections(&state.store, station, period).await?;
-    let (text, hash) = snapshot(&statement)?;
-    let record = state.store.save_draft(station, &period.to_string(), &text, &hash, ctx.user.id, &carried).await?;
-    state
+    state.store.check_period_free(station, &period.to_string()).await?;
+    let computed = compute_with_corrections(&state.store, station, period).await?;
+    let (text, hash) = snapshot(&computed.statement)?;
+    let record = state
         .store
-        .audit(
-            Some(station),
-            Some(ctx.user.id),
-            "statement.compute",
-            &format!("statement:{}", record.id),
-            &period.to_string(),
-        )
+        .save_draft(station, &period.to_string(), &text, &hash, ctx.user.id, &computed.carried, &computed.basis)
         .await?;
     Ok(record)
 }
@@ -377,56 +403,41 @@ pub fn parse_snapshot(record: &StatementRecord) -> AppResult<Statement> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("snapshot of statement {}: {e}", record.id)))
 }
 
-pub async fn publish(state: &AppState, ctx: &Ctx, id: StatementId) -> AppResult<StatementRecord> {
+/// Publishes a draft as the notice. `expected_hash` is the hash of the draft the editor looked
+/// at (the page sends it): a draft recomputed meanwhile is not published in its place.
+pub async fn publish(
+    state: &AppState,
+    ctx: &Ctx,
+    id: StatementId,
+    expected_hash: Option<&str>,
+) -> AppResult<StatementRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     let s = statement(state, ctx, id).await?;
     let station = state.store.station(s.station_id).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let until = today.checked_add(time::Duration::days(station.objection_days.max(0) as i64)).unwrap_or(today);
-    let s = state.store.publish_statement(id, until, ctx.user.id).await?;
-    state
-        .store
-        .audit(
-            Some(s.station_id),
-            Some(ctx.user.id),
-            "statement.publish",
-            &format!("statement:{id}"),
-            &format!("{} {}", s.period, s.content_hash),
-        )
-        .await?;
-    Ok(s)
+    let expected = expected_hash.map(str::trim).filter(|h| !h.is_empty()).unwrap_or(&s.content_hash);
+    Ok(state.store.publish_statement(id, expected, until, ctx.user.id).await?)
 }
 
-pub async fn confirm(state: &AppState, ctx: &Ctx, id: StatementId) -> AppResult<StatementRecord> {
+/// Confirms a notice; before its objection window closes, only with a reason.
+pub async fn confirm(state: &AppState, ctx: &Ctx, id: StatementId, reason: &str) -> AppResult<StatementRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     statement(state, ctx, id).await?;
-    let s = state.store.confirm_statement(id, ctx.user.id).await?;
-    state
-        .store
-        .audit(Some(s.station_id), Some(ctx.user.id), "statement.confirm", &format!("statement:{id}"), &s.period)
-        .await?;
-    Ok(s)
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(state.store.confirm_statement(id, ctx.user.id, today, reason).await?)
 }
 
 /// A correspondent objects to their own line while the notice is open.
 pub async fn object(state: &AppState, ctx: &Ctx, id: StatementId, text: &str) -> AppResult<store::ObjectionRecord> {
     let s = statement(state, ctx, id).await?;
     let me = ctx.user.correspondent_id.ok_or(AppError::Forbidden)?;
-    let today = time::OffsetDateTime::now_utc().date();
-    let open = s.status == StatementStatus::Published && s.objection_until.is_some_and(|u| today <= u);
-    if !open {
-        return Err(AppError::Conflict("不在公示期内，不能提出异议".into()));
-    }
     let snapshot = parse_snapshot(&s)?;
     if !snapshot.lines.iter().any(|l| l.correspondent_id == me) {
         return Err(AppError::Conflict("本期核算中没有您的条目；如有漏计，请联系编辑".into()));
     }
-    let o = state.store.raise_objection(id, me, ctx.user.id, text).await?;
-    state
-        .store
-        .audit(Some(s.station_id), Some(ctx.user.id), "objection.raise", &format!("objection:{}", o.id), text)
-        .await?;
-    Ok(o)
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(state.store.raise_objection(id, me, ctx.user.id, text, today).await?)
 }
 
 pub async fn answer(
@@ -438,77 +449,90 @@ pub async fn answer(
 ) -> AppResult<store::ObjectionRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     let o = state.store.objection(id).await?;
-    let s = statement(state, ctx, o.statement_id).await?;
-    let o = state.store.answer_objection(id, upheld, text, ctx.user.id).await?;
-    state
-        .store
-        .audit(
-            Some(s.station_id),
-            Some(ctx.user.id),
-            "objection.answer",
-            &format!("objection:{id}"),
-            &format!("{}: {text}", o.status.code()),
-        )
-        .await?;
-    Ok(o)
+    statement(state, ctx, o.statement_id).await?;
+    Ok(state.store.answer_objection(id, upheld, text, ctx.user.id).await?)
 }
 
-/// The money ledger of a statement and what each person is owed in it, in fen.
-pub fn owed(statement: &Statement) -> (Option<String>, Vec<(CorrespondentId, i64)>) {
-    let Some(ledger) = statement.ledgers.iter().find(|l| l.is_money).map(|l| l.key.clone()) else {
-        return (None, Vec::new());
-    };
-    let owed = statement
-        .lines
-        .iter()
-        .map(|l| {
-            let yuan = l.ledgers.get(&ledger).copied().unwrap_or_default();
-            (l.correspondent_id, to_fen(yuan))
-        })
-        .filter(|(_, fen)| *fen > 0)
-        .collect();
-    (Some(ledger), owed)
-}
-
-/// Yuan to fen, exactly (amounts are rounded to the fen by the engine already).
-pub fn to_fen(yuan: Decimal) -> i64 {
-    let fen = (yuan * Decimal::from(100)).round();
-    i64::try_from(fen).unwrap_or(0)
-}
-
+/// Records one payment against a confirmed notice (never more than the person is owed).
 pub async fn pay(
     state: &AppState,
     ctx: &Ctx,
     id: StatementId,
     who: CorrespondentId,
     amount_fen: i64,
-    paid_on: Date,
-    method: &str,
-    note: &str,
+    how: &store::PaymentInput<'_>,
 ) -> AppResult<store::PaymentRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
-    let s = statement(state, ctx, id).await?;
-    let (_, all) = owed(&parse_snapshot(&s)?);
-    let person_owed = all
-        .iter()
-        .find(|(c, _)| *c == who)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| AppError::Conflict("此人在本期核算中没有应发金额".into()))?;
-    let p =
-        state.store.record_payment(id, who, amount_fen, paid_on, method, note, ctx.user.id, person_owed, &all).await?;
-    state
-        .store
-        .audit(
-            Some(s.station_id),
-            Some(ctx.user.id),
-            "payment.record",
-            &format!("payment:{}", p.id),
-            &format!("statement:{id} correspondent:{who} {}", store::yuan(amount_fen)),
-        )
-        .await?;
-    Ok(p)
+    statement(state, ctx, id).await?;
+    Ok(state.store.record_payment(id, who, amount_fen, how, ctx.user.id).await?)
 }
 
+/// Pays everyone still owed something under a confirmed notice (or those in `only`), at once.
+pub async fn pay_all(
+    state: &AppState,
+    ctx: &Ctx,
+    id: StatementId,
+    only: Option<&[CorrespondentId]>,
+    how: &store::PaymentInput<'_>,
+) -> AppResult<Vec<store::PaymentRecord>> {
+    require(crate::access::can_manage_network(ctx.role()))?;
+    statement(state, ctx, id).await?;
+    Ok(state.store.pay_all(id, only, how, ctx.user.id).await?)
+}
+
+/// The bank-transfer sheet (转账清单) of a published statement as `.xlsx`: each person owed
+/// money with unit, telephone, owed, paid and still to pay (numbers as numbers, in yuan), and a
+/// total row. Downloaded before paying a month, it is what the bank transfer is made from.
+pub async fn transfer_sheet(state: &AppState, ctx: &Ctx, id: StatementId) -> AppResult<(String, Vec<u8>)> {
+    use domain::table::{Cell, Table};
+    require(crate::access::can_manage_network(ctx.role()))?;
+    let s = statement(state, ctx, id).await?;
+    if s.status == StatementStatus::Draft {
+        return Err(AppError::Conflict("草稿还没有应发金额，公示后才能下载转账清单".into()));
+    }
+    let snapshot = parse_snapshot(&s)?;
+    let people = state.store.all_correspondents(s.station_id).await?;
+    let yuan = |fen: i64| Cell::Number(fen as f64 / 100.0);
+    let payables = state.store.payables(id).await?;
+    let mut rows = Vec::with_capacity(payables.len() + 1);
+    for (i, p) in payables.iter().enumerate() {
+        let line = snapshot.lines.iter().find(|l| l.correspondent_id == p.correspondent_id);
+        let person = people.iter().find(|c| c.id == p.correspondent_id);
+        rows.push(vec![
+            Cell::Number((i + 1) as f64),
+            line.map(|l| l.name.clone()).or_else(|| person.map(|c| c.name.clone())).unwrap_or_default().into(),
+            line.and_then(|l| l.unit_name.clone()).unwrap_or_default().into(),
+            person.map(|c| c.phone.clone()).unwrap_or_default().into(),
+            yuan(p.owed_fen),
+            yuan(p.paid_fen),
+            yuan(p.unpaid_fen()),
+            format!("{}奖励", period_words(&s.period)).into(),
+        ]);
+    }
+    let sum = |f: fn(&store::Payable) -> i64| payables.iter().map(f).sum::<i64>();
+    rows.push(vec![
+        Cell::Empty,
+        "合计".into(),
+        Cell::Empty,
+        Cell::Empty,
+        yuan(sum(|p| p.owed_fen)),
+        yuan(sum(|p| p.paid_fen)),
+        yuan(sum(|p| p.unpaid_fen())),
+        Cell::Empty,
+    ]);
+    let headers = ["序号", "姓名", "单位", "电话", "应发（元）", "已发（元）", "待发（元）", "摘要"];
+    let table = Table::new(headers.iter().map(|h| h.to_string()).collect(), rows);
+    let bytes = office::write_xlsx("转账清单", &table).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((format!("transfer-{}.xlsx", s.period), bytes))
+}
+
+/// The scale of a ledger as the station's latest policy having it says (2 when none does).
+pub fn ledger_scale(policies: &[Policy], key: &str) -> u32 {
+    policies.iter().rev().flat_map(|p| p.ledgers.iter()).find(|l| l.key == key).map_or(2, |l| l.scale)
+}
+
+/// Adds a manual adjustment: the amount exact to the ledger's scale (whole points on a ledger
+/// of scale 0); the store writes the audit row with it.
 pub async fn adjust(
     state: &AppState,
     ctx: &Ctx,
@@ -520,28 +544,31 @@ pub async fn adjust(
 ) -> AppResult<store::AdjustmentRecord> {
     require(crate::access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
-    let cents =
-        i64::try_from((amount * Decimal::from(100)).round()).map_err(|_| AppError::BadRequest("金额太大".into()))?;
-    if Decimal::new(cents, 2) != amount {
-        return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("amount", "金额最多两位小数")])));
+    let policies = station_policies(&state.store, station).await?;
+    if !policies.iter().any(|p| p.ledger(ledger).is_some()) {
+        return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("ledger", format!("账目“{ledger}”不存在"))])));
     }
-    let a = state.store.add_adjustment(station, who, ledger, cents, reason, date, ctx.user.id).await?;
-    state
-        .store
-        .audit(
-            Some(station),
-            Some(ctx.user.id),
-            "adjustment.add",
-            &format!("adjustment:{}", a.id),
-            &format!("correspondent:{who} {ledger} {amount} {reason}"),
-        )
-        .await?;
-    Ok(a)
+    let scale = ledger_scale(&policies, ledger).min(2);
+    if amount.normalize().scale() > scale {
+        let message = if scale == 0 {
+            "此账目只能填整数".to_string()
+        } else {
+            format!("此账目最多{scale}位小数")
+        };
+        return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("amount", message)])));
+    }
+    let cents = amount
+        .checked_mul(Decimal::from(100))
+        .and_then(|c| i64::try_from(c).ok())
+        .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("amount", "金额太大")])))?;
+    Ok(state.store.add_adjustment(station, who, ledger, cents, reason, date, ctx.user.id).await?)
 }
 
-/// Paid so far per person, in fen.
-#[derive(Debug, Clone, Serialize)]
-pub struct PaidSoFar(pub Vec<(CorrespondentId, i64)>);
+/// An adjustment's amount as its ledger shows numbers: "-1" on a points ledger of scale 0,
+/// "-1.50" on money.
+pub fn adjustment_figure(policies: &[Policy], ledger: &str, cents: i64) -> String {
+    figure(Decimal::new(cents, 2), ledger_scale(policies, ledger))
+}
 
 /// The sum of the person lines in a ledger (what the column of names adds up to).
 pub fn lines_total(statement: &Statement, ledger: &str) -> Decimal {

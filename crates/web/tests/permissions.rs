@@ -168,13 +168,20 @@ async fn every_route_as_every_role() {
     for app in apps().await {
         let (wuhan, other) = sample_placements(&app).await;
         let draft = {
+            // 2007's months are published: the draft is a month of 2008, under the same policy.
             let station = domain::StationId(1);
-            let period = domain::policy::Period::parse("2007-05").unwrap();
+            let policy_2008 = web::demo::DEMO_POLICY
+                .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
+                .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
+                .replace("（2007年）", "（2008年）");
+            web::rewards::load_policy(&app.db.store, station, domain::UserId(2), &policy_2008).await.unwrap();
+            let period = domain::policy::Period::parse("2008-01").unwrap();
             let statement = web::rewards::compute(&app.db.store, station, &period).await.unwrap();
             let (text, hash) = web::rewards::snapshot(&statement).unwrap();
+            let basis = app.db.store.statement_basis(station).await.unwrap();
             app.db
                 .store
-                .save_draft(station, "2007-05", &text, &hash, domain::UserId(2), &[])
+                .save_draft(station, "2008-01", &text, &hash, domain::UserId(2), &[], &basis)
                 .await
                 .unwrap()
                 .id

@@ -6,6 +6,21 @@ mod support;
 use axum::http::StatusCode;
 use support::{Client, apps};
 
+/// The demo's policy, in force in 2008 instead of 2007.
+fn policy_2008() -> String {
+    web::demo::DEMO_POLICY
+        .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
+        .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
+        .replace("（2007年）", "（2008年）")
+}
+
+/// Loads `policy_2008` through the policies page.
+async fn load_2008(editor: &mut Client) {
+    editor.get("/policies").await;
+    let r = editor.post_form("/policies", &[("source", &policy_2008()), ("action", "save")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
 /// The statement id of a period, from the API-less page list.
 async fn statement_id(c: &mut Client, period: &str) -> String {
     let page = c.get("/statements").await.text();
@@ -64,8 +79,9 @@ async fn the_notice_is_public_printable_and_a_word_document() {
         assert_eq!(docx.status, StatusCode::OK);
         assert!(docx.body.starts_with(b"PK"));
         // Drafts are not public.
+        load_2008(&mut editor).await;
         editor.get("/statements").await;
-        let r = editor.post_form("/statements", &[("period", "2007-05")]).await;
+        let r = editor.post_form("/statements", &[("period", "2008-01")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let draft = r.location().rsplit('/').next().unwrap().to_string();
         assert_eq!(anyone.get(&format!("/notices/{draft}")).await.status, StatusCode::NOT_FOUND);
@@ -170,34 +186,26 @@ async fn objections_corrections_confirmation_and_payment() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // A published month gets no second draft: the correction goes into the next month.
         editor.get("/statements").await;
         let r = editor.post_form("/statements", &[("period", "2007-12")]).await;
-        let new_draft = r.location();
-        assert_ne!(new_draft, format!("/statements/{december}"), "a new draft beside the notice");
-        let draft_page = editor.get(&new_draft).await.text();
-        assert!(draft_page.contains("12月漏计稿件补发"), "the adjustment is in the trail");
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains(&format!("2007年12月已在2007年12月核算（编号{december}")), "{}", r.text());
         let still = editor.get(&format!("/statements/{december}")).await.text();
         assert!(still.contains(&hash), "the published notice never changes");
 
+        // The window is still open: confirming needs a reason, and the reason is audited.
         let r = editor.post_form(&format!("/statements/{december}/confirm"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("提前确认须写明理由"), "{}", r.text());
+        let r = editor.post_form(&format!("/statements/{december}/confirm"), &[("reason", "年底前发放")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let r = editor.post_form(&format!("/statements/{december}/publish"), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "publishing twice is refused");
-        let r = editor.post_form(&format!("{new_draft}/publish"), &[]).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a published period is not published again");
-        assert!(r.text().contains("更正将计入下一期核算"));
 
         // January 2008, under a new policy, carries December's late correction; once January
         // is published, February carries nothing more.
-        let policy_2008 = web::demo::DEMO_POLICY
-            .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
-            .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
-            .replace("（2007年）", "（2008年）");
-        editor.get("/policies").await;
-        assert_eq!(
-            editor.post_form("/policies", &[("source", &policy_2008), ("action", "save")]).await.status,
-            StatusCode::SEE_OTHER
-        );
+        load_2008(&mut editor).await;
         editor.get("/statements").await;
         let january = editor.post_form("/statements", &[("period", "2008-01")]).await.location();
         let page = editor.get(&january).await.text();
@@ -219,6 +227,7 @@ async fn objections_corrections_confirmation_and_payment() {
         editor.get("/statements").await;
         let february = editor.post_form("/statements", &[("period", "2008-02")]).await.location();
         assert!(!editor.get(&february).await.text().contains("更正：2007年12月"), "never carried twice");
+        let new_draft = february.clone();
 
         // Payments: never more than owed.
         let st = app.db.store.statement(december.parse::<i64>().map(domain::StatementId).unwrap()).await.unwrap();
@@ -354,8 +363,10 @@ async fn the_rewards_api() {
         editor.login("editor").await;
         let full = editor.get_json("/api/v1/statements/12").await.json();
         assert!(full["statement"]["lines"].as_array().unwrap().len() > 20);
+        // 2007's months are published: a quarter over them would owe them twice.
         let r = editor.send_json("POST", "/api/v1/statements", &serde_json::json!({"period": "2007-Q4"})).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        assert!(r.json()["error"].as_str().unwrap().contains("每人每月只有一条应发记录"));
         let r = editor.send_json("POST", "/api/v1/statements", &serde_json::json!({"period": "2007-14"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = editor.send_json("POST", "/api/v1/statements/12/confirm", &serde_json::json!({})).await;

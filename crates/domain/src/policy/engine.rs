@@ -5,12 +5,14 @@
 //! period, and for every person and ledger: placement parts, the allowance and manual bonuses are
 //! added up; the month, quarter and year caps cut that (quarter and year caps count what earlier
 //! months already used); deductions (manual ones and missed-quota penalties) come off after the
-//! caps so they always bite; floors come last. Months before the period are computed the same
-//! way but only to know how much of a cap is used up. Rounding happens once, per person and
-//! ledger, on the period's total.
+//! caps so they always bite; floors come last; then the month is rounded. Months before the
+//! period are computed the same way but only to know how much of a cap is used up. A quarter's
+//! or year's figure is the sum of its rounded months, so it equals the sum of its monthly
+//! statements exactly. Corrections carried from earlier notices are added last, unrounded.
 //!
 //! `compute_figures` gives the same figures without the trail, and formats none of its text.
 
+use super::corrections::Correction;
 use super::model::{Duplicates, Ledger, PenaltyTarget, Policy, Rounding, SplitPlan, settle};
 use super::period::{Period, PeriodKind};
 use crate::{
@@ -94,6 +96,9 @@ pub struct Input<'a> {
     pub people: &'a [Person],
     pub units: &'a [UnitInfo],
     pub adjustments: &'a [Adjustment],
+    /// Differences carried from earlier, published notices. Each is added once, in the period's
+    /// first month, after caps, deductions, floors and rounding: never capped, floored or rounded.
+    pub corrections: &'a [Correction],
 }
 
 /// Why a statement cannot be computed, in Chinese.
@@ -115,6 +120,12 @@ pub enum ComputeError {
     UnknownLedger(String),
     #[error("人工调整金额 {0} 超出范围")]
     AmountTooLarge(Decimal),
+    #[error("更正的通讯员（编号 {0}）不在通讯员名单中")]
+    UnknownCorrectionPerson(CorrespondentId),
+    #[error("更正的账目“{0}”不在本期的奖励办法中")]
+    UnknownCorrectionLedger(String),
+    #[error("更正金额 {0} 超出范围")]
+    CorrectionTooLarge(Decimal),
 }
 
 /// A ledger as the statement lists it.
@@ -147,11 +158,15 @@ pub struct PersonLine {
     pub name: String,
     pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
-    /// Placements counted this period (with a share above zero).
+    /// Placements counted this period: those with a piece above zero (a copy of a manuscript
+    /// already counted, or a byline place with no share, has none), whatever they scored.
     pub placements: u32,
+    /// `placements` by outlet level code (national, provincial, …).
+    #[serde(default)]
+    pub by_level: BTreeMap<String, u32>,
     /// Share-weighted count, two decimals.
     pub pieces: Decimal,
-    /// Final, rounded, one entry per statement ledger.
+    /// Final: the sum of the period's rounded months plus corrections, one entry per statement ledger.
     pub ledgers: BTreeMap<String, Decimal>,
     pub trail: Vec<TrailStep>,
     /// Annual awards earned; only when the period is a year.
@@ -179,7 +194,11 @@ pub struct TrailStep {
 pub struct UnitLine {
     pub unit_id: Option<UnitId>,
     pub name: String,
+    /// Placements with a piece above zero for a member, each once however many members wrote it.
     pub placements: u32,
+    /// `placements` by outlet level code (national, provincial, …).
+    #[serde(default)]
+    pub by_level: BTreeMap<String, u32>,
     pub pieces: Decimal,
     /// Members' final figures plus the unit's own penalty.
     pub ledgers: BTreeMap<String, Decimal>,
@@ -226,6 +245,22 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
     let first = months.iter().position(|m| m.contains(period.from)).unwrap_or(0);
     let month_policy: Vec<Option<&Policy>> =
         months.iter().map(|m| policies.iter().rev().copied().find(|p| p.in_force_during(m.from, m.to))).collect();
+    // How each month rounds each ledger (at `month * ledgers + ledger`): as that month's own
+    // statement would, so a quarter or a year is exactly the sum of its monthly statements.
+    let roundings: Vec<(Rounding, u32)> = months
+        .iter()
+        .flat_map(|m| {
+            let month_ledgers = statement_ledgers(
+                &policies.iter().copied().filter(|p| p.in_force_during(m.from, m.to)).collect::<Vec<_>>(),
+            );
+            ledgers.iter().map(move |(info, rounding)| {
+                month_ledgers
+                    .iter()
+                    .find(|(l, _)| l.key == info.key)
+                    .map_or((*rounding, info.scale), |(l, r)| (*r, l.scale))
+            })
+        })
+        .collect();
     // What placements before the period earned shows only through the quarter and year caps and
     // floors of the period's months, and through `duplicates = "best"`: without those, a ledger
     // does not need it, and it is not computed.
@@ -284,6 +319,26 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
         adjustments_of[person].push(a);
     }
 
+    // Corrections, in a fixed order so the trail does not depend on the input's.
+    let mut corrections_of: Vec<Vec<&Correction>> = vec![Vec::new(); persons.len()];
+    for c in input.corrections {
+        let Ok(person) = ids.binary_search(&c.correspondent_id) else {
+            return Err(ComputeError::UnknownCorrectionPerson(c.correspondent_id));
+        };
+        if !keys.contains(&c.ledger.as_str()) {
+            return Err(ComputeError::UnknownCorrectionLedger(c.ledger.clone()));
+        }
+        if c.amount.abs() > Decimal::from(1_000_000_000) {
+            return Err(ComputeError::CorrectionTooLarge(c.amount));
+        }
+        if !c.amount.is_zero() {
+            corrections_of[person].push(c);
+        }
+    }
+    for list in &mut corrections_of {
+        list.sort_by(|a, b| (&a.ledger, &a.from_period, a.amount).cmp(&(&b.ledger, &b.from_period, b.amount)));
+    }
+
     let quotas = evaluate_quotas(input, &months, &month_policy, &ids, &pieces);
 
     // Each person's ledgers, month by month.
@@ -295,6 +350,7 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
             unit_id: person.unit_id,
             unit_name: person.unit_id.map(|u| unit_name(&unit_names, u)),
             placements: 0,
+            by_level: BTreeMap::new(),
             pieces: Decimal::ZERO,
             ledgers: BTreeMap::new(),
             trail: Vec::new(),
@@ -304,6 +360,7 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
         let mut exact_pieces = Decimal::ZERO;
         for c in mine.iter().filter(|c| c.in_period && c.piece > Decimal::ZERO) {
             line.placements += 1;
+            count_level(&mut line.by_level, placed[c.placed].item.outlet_level);
             exact_pieces += c.piece;
         }
         line.pieces = Rounding::HalfUp.apply(settle(exact_pieces), 2);
@@ -325,10 +382,11 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
                 .sum();
             line.trail.reserve(shown + (months.len() - first + 1) * per * 2);
         }
-        for (ledger, (info, rounding)) in ledgers.iter().enumerate() {
+        for (ledger, (info, _)) in ledgers.iter().enumerate() {
             let ctx = PersonLedger {
                 person,
                 key: &info.key,
+                roundings: &roundings,
                 ledger,
                 ledgers: keys.len(),
                 earlier: earlier[ledger],
@@ -340,9 +398,9 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
                 mine,
                 parts: credits.parts_of(index, keys.len()),
                 adjustments: &adjustments_of[index],
+                corrections: &corrections_of[index],
                 quotas: &my_quotas,
             };
-            let start = line.trail.len();
             let mut trail = Trail {
                 key: &info.key,
                 steps: &mut line.trail,
@@ -351,23 +409,12 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
                 running: Decimal::ZERO,
                 on: false,
             };
-            let total = ctx.run(&mut trail, &mut cells);
-            let count = trail.count;
-            let rounded = rounding.apply(settle(total), info.scale);
-            if rounded != total && with_trail {
-                let running = line.trail[start..].last().map_or(total, |s| s.total) + rounded - total;
-                line.trail.push(TrailStep {
-                    placement_id: None,
-                    ledger: info.key.clone(),
-                    rule: "round".into(),
-                    detail: format!("按{}保留{}位小数", rounding.zh(), info.scale),
-                    value: rounded - total,
-                    total: running,
-                });
-            }
-            // Steps tied to placements always come with a "sum" step, which `count` counts.
-            active |= count > 0 || rounded != total || !rounded.is_zero();
-            line.ledgers.insert(info.key.clone(), rounded);
+            // Rounded months and corrections, written out to the scale so 300 shows as 300.00. Never
+            // rounded here: a correction from a period whose ledger kept more places keeps them.
+            let total = pad(ctx.run(&mut trail, &mut cells), info.scale);
+            // Steps tied to placements always come with a "sum" step, which `trail.count` counts.
+            active |= trail.count > 0 || !total.is_zero();
+            line.ledgers.insert(info.key.clone(), total);
         }
         if period.kind == PeriodKind::Year && active {
             award(&mut line, person, statement_policy, &placed, mine, with_trail);
@@ -377,7 +424,7 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
         }
     }
 
-    let units = unit_lines(input, &unit_names, &ledgers, &lines, &unit_tallies, &quotas, first);
+    let units = unit_lines(input, &unit_names, &ledgers, &lines, &unit_tallies, &quotas, &roundings, first);
     let unit_order: BTreeMap<Option<UnitId>, usize> = units.iter().enumerate().map(|(i, u)| (u.unit_id, i)).collect();
     lines.sort_by(|a, b| {
         let ua = unit_order.get(&a.unit_id).copied().unwrap_or(usize::MAX);
@@ -387,9 +434,7 @@ fn statement(input: &Input, with_trail: bool) -> Result<Statement, ComputeError>
     let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
     for (info, _) in &ledgers {
         let sum: Decimal = units.iter().map(|u| u.ledgers.get(&info.key).copied().unwrap_or_default()).sum();
-        let mut sum = sum;
-        sum.rescale(info.scale);
-        totals.insert(info.key.clone(), sum);
+        totals.insert(info.key.clone(), pad(sum, info.scale));
     }
 
     Ok(Statement {
@@ -747,6 +792,16 @@ impl Credits {
     }
 }
 
+/// One more placement at `level`.
+fn count_level(counts: &mut BTreeMap<String, u32>, level: OutletLevel) {
+    match counts.get_mut(level.code()) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(level.code().to_string(), 1);
+        }
+    }
+}
+
 /// What the period's credits give the people of one unit.
 #[derive(Default)]
 struct UnitTally {
@@ -754,6 +809,7 @@ struct UnitTally {
     pieces: Decimal,
     /// Placements with a piece, each counted once however many of the unit's people wrote it.
     placements: u32,
+    by_level: BTreeMap<String, u32>,
     /// The last placement counted: a placement's credits come together.
     last: Option<usize>,
 }
@@ -823,6 +879,7 @@ fn split(
                 if piece > Decimal::ZERO && tally.last != Some(index) {
                     tally.last = Some(index);
                     tally.placements += 1;
+                    count_level(&mut tally.by_level, p.item.outlet_level);
                 }
             }
         }
@@ -918,6 +975,8 @@ struct PersonLedger<'a> {
     /// The ledger's position among the statement's, and how many there are.
     ledger: usize,
     ledgers: usize,
+    /// How each month rounds each ledger (see `statement`).
+    roundings: &'a [(Rounding, u32)],
     /// Whether the placements of months before the period count (see `statement`).
     earlier: bool,
     months: &'a [Period],
@@ -925,10 +984,11 @@ struct PersonLedger<'a> {
     month_policy: &'a [Option<&'a Policy>],
     placed: &'a [Placed<'a>],
     plans: &'a [Plan],
-    /// The person's credits with their parts, adjustments and missed per-member quotas.
+    /// The person's credits with their parts, adjustments, corrections and missed per-member quotas.
     mine: &'a [Credit],
     parts: &'a [Option<(Decimal, Decimal)>],
     adjustments: &'a [&'a Adjustment],
+    corrections: &'a [&'a Correction],
     quotas: &'a [&'a QuotaCheck],
 }
 
@@ -966,9 +1026,13 @@ impl Trail<'_> {
 }
 
 impl PersonLedger<'_> {
-    /// The period's unrounded total; the trail goes to `trail`. `cells` are all placements'.
+    /// The period's figure: the sum of its rounded months, plus the corrections (in its first
+    /// month). The trail goes to `trail`; `cells` are all placements'.
     fn run(&self, trail: &mut Trail, cells: &mut [Cell]) -> Decimal {
         let mut total = Decimal::ZERO;
+        // What the earlier months of the quarter and the year used of the caps, and what they
+        // came to, each month counted as rounded, the way its own statement shows it: so the
+        // rounding of the months can never take a quarter or a year past a cap or below a floor.
         let (mut quarter_capped, mut year_capped) = (Decimal::ZERO, Decimal::ZERO);
         let (mut quarter_final, mut year_final) = (Decimal::ZERO, Decimal::ZERO);
         let mut granted: BTreeSet<(PeriodKind, usize)> = BTreeSet::new();
@@ -981,10 +1045,14 @@ impl PersonLedger<'_> {
             }
             trail.on = m >= self.first;
             let ledger = self.month_policy[m].and_then(|p| p.ledger(self.key));
+            let (rounding, scale) = self.roundings[m * self.ledgers + self.ledger];
+            let round = |d: Decimal| rounding.apply(settle(d), scale);
 
             // Earnings: placement parts, the allowance, manual bonuses.
             let mut earned = Decimal::ZERO;
-            let mut count = 0;
+            // Credits with a part in the ledger: those the line counts (a piece above zero), those
+            // of a manuscript already counted, and those with no share of the piece.
+            let (mut count, mut counted, mut same) = (0, 0, 0);
             // The person's credits come in month order: this month's are next. Those of months
             // before the period are left out when the ledger does not need them (see `earlier`).
             let start = self.mine.len() - rest.len();
@@ -995,14 +1063,19 @@ impl PersonLedger<'_> {
                 let Some((whole, part)) = self.parts[k * self.ledgers + self.ledger] else { continue };
                 earned += part;
                 count += 1;
+                let credit = &self.mine[k];
+                if credit.piece > Decimal::ZERO {
+                    counted += 1;
+                } else if !self.placed[credit.placed].counted {
+                    same += 1;
+                }
                 if trail.on && trail.keep {
-                    let credit = &self.mine[k];
                     let cell = &mut cells[credit.placed * self.ledgers + self.ledger];
                     self.placement_steps(trail.steps, credit, cell, whole, part);
                 }
             }
             if count > 0 {
-                trail.push(earned, || ("sum".into(), format!("{}稿件合计（{count}篇次）", month.zh())));
+                trail.push(earned, || ("sum".into(), sum_detail(month, counted, same, count - counted - same)));
             }
             if let Some(a) = ledger.and_then(|l| l.allowance.as_ref())
                 && a.kinds.as_ref().is_none_or(|k| k.contains(&self.person.kind))
@@ -1014,8 +1087,9 @@ impl PersonLedger<'_> {
             let adjustments: Vec<&Adjustment> =
                 self.adjustments.iter().copied().filter(|a| a.ledger == self.key && month.contains(a.date)).collect();
             for a in adjustments.iter().filter(|a| a.amount > Decimal::ZERO) {
-                earned += a.amount;
-                trail.push(a.amount, || ("adjust".into(), adjustment_detail(a)));
+                let amount = at_scale(a.amount, scale);
+                earned += amount;
+                trail.push(amount, || ("adjust".into(), adjustment_detail(a)));
             }
 
             // Caps, each counting what earlier months of its period already used.
@@ -1048,13 +1122,17 @@ impl PersonLedger<'_> {
                     }
                 }
             }
-            quarter_capped += value;
-            year_capped += value;
+            // Rounding what is at most the room left keeps it within the room (the caps are
+            // at the ledger's scale), so the months' rounded uses never add up past a cap.
+            let used = round(value);
+            quarter_capped += used;
+            year_capped += used;
 
             // Deductions come after the caps so that they always bite.
             for a in adjustments.iter().filter(|a| a.amount < Decimal::ZERO) {
-                value += a.amount;
-                trail.push(a.amount, || ("adjust".into(), adjustment_detail(a)));
+                let amount = at_scale(a.amount, scale);
+                value += amount;
+                trail.push(amount, || ("adjust".into(), adjustment_detail(a)));
             }
             for q in self.quotas.iter().filter(|q| q.month == m) {
                 if let Some(p) = q.penalty.get(self.key) {
@@ -1072,7 +1150,8 @@ impl PersonLedger<'_> {
                 }
             }
 
-            // Floors last: a quarter or year floor is topped up in its final month.
+            // Floors last: a quarter or year floor is topped up in its final month, on top of
+            // what the earlier months came to as rounded.
             if let Some(l) = ledger
                 && let Some(floor) = l.floor.month
                 && settle(value) < floor
@@ -1082,42 +1161,51 @@ impl PersonLedger<'_> {
                 });
                 value = floor;
             }
-            quarter_final += value;
-            year_final += value;
             if let Some(l) = ledger {
                 if calendar % 3 == 2
                     && let Some(floor) = l.floor.quarter
-                    && settle(quarter_final) < floor
+                    && settle(quarter_final + value) < floor
                 {
-                    let lift = floor - quarter_final;
-                    trail.push(lift, || {
-                        let detail = format!(
-                            "本季度合计 {}，低于季度下限 {}，补足",
-                            quarter_final.normalize(),
-                            floor.normalize()
-                        );
+                    let quarter = quarter_final + value;
+                    trail.push(floor - quarter, || {
+                        let detail =
+                            format!("本季度合计 {}，低于季度下限 {}，补足", quarter.normalize(), floor.normalize());
                         ("floor.quarter".into(), detail)
                     });
-                    value += lift;
-                    quarter_final += lift;
-                    year_final += lift;
+                    value += floor - quarter;
                 }
                 if calendar == 11
                     && let Some(floor) = l.floor.year
-                    && settle(year_final) < floor
+                    && settle(year_final + value) < floor
                 {
-                    let lift = floor - year_final;
-                    trail.push(lift, || {
-                        let detail =
-                            format!("全年合计 {}，低于年度下限 {}，补足", year_final.normalize(), floor.normalize());
+                    let year = year_final + value;
+                    trail.push(floor - year, || {
+                        let detail = format!("全年合计 {}，低于年度下限 {}，补足", year.normalize(), floor.normalize());
                         ("floor.year".into(), detail)
                     });
-                    value += lift;
-                    year_final += lift;
+                    value += floor - year;
                 }
             }
+
+            // Each month is rounded as its own statement rounds it.
+            let rounded = round(value);
+            if rounded != value {
+                trail.push(rounded - value, || {
+                    ("round".into(), format!("{}按{}保留{}位小数", month.zh(), rounding.zh(), scale))
+                });
+            }
+            quarter_final += rounded;
+            year_final += rounded;
             if m >= self.first {
-                total += value;
+                total += rounded;
+            }
+            // Corrections come after everything, once, exact: nothing above sees them.
+            if m == self.first {
+                for c in self.corrections.iter().filter(|c| c.ledger == self.key) {
+                    let amount = at_scale(c.amount, scale);
+                    total += amount;
+                    trail.push(amount, || ("correction".into(), c.describe()));
+                }
             }
         }
         total
@@ -1167,6 +1255,34 @@ impl PersonLedger<'_> {
 
 fn adjustment_detail(a: &Adjustment) -> String {
     format!("人工调整（{}）：{}", crate::format_date(a.date), a.reason)
+}
+
+/// An amount written with the ledger's places: -1.00 on a points ledger of scale 0 is -1, 12.5
+/// on money is 12.50. Never loses a digit: -1.5 on scale 0 stays -1.5.
+fn at_scale(d: Decimal, scale: u32) -> Decimal {
+    pad(d.normalize(), scale)
+}
+
+/// `d` with at least `scale` places (adds zeros, never rounds).
+fn pad(mut d: Decimal, scale: u32) -> Decimal {
+    if d.scale() < scale {
+        d.rescale(scale);
+    }
+    d
+}
+
+/// The month's "sum" step in words, counting placements the way the line does: "2007年6月稿件合计（2篇次）",
+/// and the others apart: "（1篇次，另1篇次同稿不计篇次）".
+fn sum_detail(month: &Period, counted: usize, same: usize, no_share: usize) -> String {
+    let mut words = format!("{}稿件合计（{counted}篇次", month.zh());
+    if same > 0 {
+        words.push_str(&format!("，另{same}篇次同稿不计篇次"));
+    }
+    if no_share > 0 {
+        words.push_str(&format!("，另{no_share}篇次未分得份额不计篇次"));
+    }
+    words.push('）');
+    words
 }
 
 /// The annual awards a person earns, first qualifying first; with the trail, adds a step for each.
@@ -1232,6 +1348,7 @@ fn unit_lines(
     lines: &[PersonLine],
     tallies: &BTreeMap<Option<UnitId>, UnitTally>,
     quotas: &[QuotaCheck],
+    roundings: &[(Rounding, u32)],
     first: usize,
 ) -> Vec<UnitLine> {
     let mut ids: Vec<Option<UnitId>> = input.units.iter().map(|u| Some(u.id)).collect();
@@ -1262,23 +1379,24 @@ fn unit_lines(
             let mut penalty: BTreeMap<String, Decimal> = BTreeMap::new();
             for q in checks.iter().filter(|q| q.missed && q.target == PenaltyTarget::Unit) {
                 for (key, amount) in &q.penalty {
-                    if ledgers.iter().any(|(l, _)| &l.key == key) {
-                        *penalty.entry(key.clone()).or_default() -= *amount;
+                    // Rounded as its month rounds, so a quarter's penalties are its months'.
+                    if let Some(k) = ledgers.iter().position(|(l, _)| &l.key == key) {
+                        let (rounding, scale) = roundings[q.month * ledgers.len() + k];
+                        *penalty.entry(key.clone()).or_default() -= rounding.apply(*amount, scale);
                     }
                 }
             }
             let mut figures = BTreeMap::new();
             for (k, (info, _)) in ledgers.iter().enumerate() {
-                let mut sum = sums[slot * ledgers.len() + k];
-                sum += penalty.get(&info.key).copied().unwrap_or_default();
-                sum.rescale(info.scale);
-                figures.insert(info.key.clone(), sum);
+                let sum = sums[slot * ledgers.len() + k] + penalty.get(&info.key).copied().unwrap_or_default();
+                figures.insert(info.key.clone(), pad(sum, info.scale));
             }
             let tally = tallies.get(&id);
             UnitLine {
                 unit_id: id,
                 name: name_of(id),
                 placements: tally.map_or(0, |t| t.placements),
+                by_level: tally.map(|t| t.by_level.clone()).unwrap_or_default(),
                 pieces: Rounding::HalfUp.apply(settle(tally.map_or(Decimal::ZERO, |t| t.pieces)), 2),
                 ledgers: figures,
                 quota: if checks.is_empty() { None } else { Some(checks.iter().map(|q| q.min).sum()) },

@@ -64,6 +64,64 @@ pub fn parse_policy(text: &str) -> Result<Policy, Vec<PolicyError>> {
     }
 }
 
+/// Reports every quota that names a unit not in `units` (the station's unit names), each at the
+/// line where the name is written: a misspelt unit would otherwise never be checked. `policy` is
+/// what `parse_policy` made of `source`. Annual awards name no units (only kinds of correspondent),
+/// so only quotas are checked.
+pub fn check_units(source: &str, policy: &Policy, units: &[&str]) -> Result<(), Vec<PolicyError>> {
+    let written = quota_unit_lines(source);
+    let mut errors = Vec::new();
+    for (i, quota) in policy.quotas.iter().enumerate() {
+        let Some(names) = &quota.units else { continue };
+        // The names with their lines, from the source when it matches the policy, else at the quota's line.
+        let located: Vec<(&str, Option<usize>)> = match written.get(i) {
+            Some(w) if w.len() == names.len() && w.iter().zip(names).all(|((a, _), b)| a == b) => {
+                w.iter().map(|(name, line)| (name.as_str(), Some(*line))).collect()
+            }
+            _ => names.iter().map(|name| (name.as_str(), quota.line)).collect(),
+        };
+        for (name, line) in located {
+            if !units.iter().any(|u| u.trim() == name) {
+                errors.push(PolicyError {
+                    line, message: format!("任务“{}”的单位“{name}”不存在", quota.name)
+                });
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// Each `[[quota]]`'s unit names as written, with their lines, in file order.
+fn quota_unit_lines(source: &str) -> Vec<Vec<(String, usize)>> {
+    let Ok(root) = DeTable::parse(source) else { return Vec::new() };
+    let Some(v) = get(root.get_ref(), "quota") else { return Vec::new() };
+    let tables: Vec<&DeTable> = match v.get_ref() {
+        DeValue::Table(t) => vec![t],
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|i| match i.get_ref() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let entry = |v: &Value| match v.get_ref() {
+        DeValue::String(s) => Some((s.trim().to_string(), line_of(source, v.span().start))),
+        _ => None,
+    };
+    tables
+        .into_iter()
+        .map(|t| match get(t, "units") {
+            Some(u) => match u.get_ref() {
+                DeValue::Array(items) => items.iter().filter_map(entry).collect(),
+                _ => entry(u).into_iter().collect(),
+            },
+            None => Vec::new(),
+        })
+        .collect()
+}
+
 fn n(d: Decimal) -> String {
     d.normalize().to_string()
 }

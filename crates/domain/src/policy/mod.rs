@@ -3,6 +3,7 @@
 //! dates. `engine::compute` turns a period's placements into a `Statement` of points and money per
 //! person and unit, every figure with the trail of rules behind it.
 
+pub mod corrections;
 pub mod engine;
 pub mod format;
 pub mod model;
@@ -11,11 +12,12 @@ pub mod period;
 #[cfg(test)]
 mod tests;
 
+pub use corrections::{Correction, carry};
 pub use engine::{
     Adjustment, ComputeError, Input, Item, ItemAuthor, LedgerInfo, Person, PersonLine, Statement, TrailStep, UnitInfo,
     UnitLine, compute, compute_figures,
 };
-pub use format::parse_policy;
+pub use format::{check_units, parse_policy};
 pub use model::*;
 pub use period::{Period, PeriodKind};
 

@@ -776,7 +776,10 @@ impl Split {
 
     fn plan_with(&self, item: &Item, describe: bool) -> SplitPlan {
         let n = item.authors.len();
-        let all_written = n > 0 && item.authors.iter().all(|a| a.share_bp.is_some_and(|s| s > 0));
+        // Shares count only when every author has one within 1..=100%; otherwise (data that
+        // never went through validation) the fallback applies, so no part can exceed the whole.
+        let all_written =
+            n > 0 && item.authors.iter().all(|a| a.share_bp.is_some_and(|s| (1..=crate::FULL_SHARE).contains(&s)));
         let method = if self.method == SplitMethod::Shares && !all_written { self.fallback } else { self.method };
         // Outside authors keeping a share count as one more author after the network's.
         let extra = usize::from(item.has_external_authors && self.external == External::Share);

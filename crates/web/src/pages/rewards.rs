@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/statements/{id}/confirm", post(confirm))
         .route("/statements/{id}/objections", post(object))
         .route("/statements/{id}/payments", post(pay))
+        .route("/statements/{id}/payments/all", post(pay_all))
+        .route("/statements/{id}/transfer.xlsx", get(transfer_sheet))
         .route("/objections/{id}/answer", post(answer))
         .route("/adjustments", get(adjustments).post(add_adjustment))
         .route("/notices/{id}", get(notice))
@@ -269,7 +271,7 @@ async fn statement_page(
     let statement = rw::parse_snapshot(&record)?;
     let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
     let me = ctx.user.correspondent_id;
-    let (_, owed) = rw::owed(&statement);
+    let payables = state.store.payables(id).await?;
     let payments_all = state.store.payments(id).await?;
     let name_of = |c: CorrespondentId| {
         statement.lines.iter().find(|l| l.correspondent_id == c).map(|l| l.name.clone()).unwrap_or_default()
@@ -284,14 +286,14 @@ async fn statement_page(
         .lines
         .iter()
         .filter(|l| visible(l))
-        .map(|l| LineView {
-            owed_fen: owed.iter().find(|(c, _)| *c == l.correspondent_id).map(|(_, f)| *f).unwrap_or(0),
-            paid_fen: payments_all
-                .iter()
-                .filter(|p| p.correspondent_id == l.correspondent_id)
-                .map(|p| p.amount_fen)
-                .sum(),
-            line: l.clone(),
+        .map(|l| {
+            // What the notice owes is kept beside it when it is published (drafts owe nothing yet).
+            let payable = payables.iter().find(|p| p.correspondent_id == l.correspondent_id);
+            LineView {
+                owed_fen: payable.map_or(0, |p| p.owed_fen),
+                paid_fen: payable.map_or(0, |p| p.paid_fen),
+                line: l.clone(),
+            }
         })
         .collect();
     let objections = state
@@ -366,15 +368,29 @@ async fn after(
     }
 }
 
+#[derive(Deserialize)]
+struct PublishForm {
+    /// The hash of the draft shown on the page: a draft recomputed meanwhile is not published.
+    #[serde(default)]
+    content_hash: String,
+}
+
 async fn publish(
     State(state): State<AppState>,
     session: Session,
     v: Visitor,
     ctx: Ctx,
     Path(id): Path<StatementId>,
+    Form(f): Form<PublishForm>,
 ) -> AppResult<Response> {
-    let r = rw::publish(&state, &ctx, id).await.map(|_| ());
+    let r = rw::publish(&state, &ctx, id, Some(&f.content_hash)).await.map(|_| ());
     after(&state, &session, &v, &ctx, id, r, "已发布公示").await
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    reason: String,
 }
 
 async fn confirm(
@@ -383,8 +399,9 @@ async fn confirm(
     v: Visitor,
     ctx: Ctx,
     Path(id): Path<StatementId>,
+    Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let r = rw::confirm(&state, &ctx, id).await.map(|_| ());
+    let r = rw::confirm(&state, &ctx, id, &f.reason).await.map(|_| ());
     after(&state, &session, &v, &ctx, id, r, "核算已确认").await
 }
 
@@ -471,11 +488,58 @@ async fn pay(
     }
     let r = match (who, amount, paid_on) {
         (Some(w), Some(a), Some(d)) if e.is_empty() => {
-            rw::pay(&state, &ctx, id, w, a, d, &f.method, &f.note).await.map(|_| ())
+            let how = store::PaymentInput { paid_on: d, method: &f.method, note: &f.note };
+            rw::pay(&state, &ctx, id, w, a, &how).await.map(|_| ())
         }
         _ => Err(AppError::Invalid(e)),
     };
     after(&state, &session, &v, &ctx, id, r, "兑现已登记").await
+}
+
+async fn pay_all(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<StatementId>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // The ticked people arrive as `who=1&who=2…` (every unpaid line is listed, ticked by default).
+    let (mut paid_on, mut method, mut note, mut picked) = (String::new(), String::new(), String::new(), Vec::new());
+    for (k, val) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "paid_on" => paid_on = val.into_owned(),
+            "method" => method = val.into_owned(),
+            "note" => note = val.into_owned(),
+            "who" => picked.push(val.into_owned()),
+            _ => {}
+        }
+    }
+    let mut e = FieldErrors::default();
+    let paid_on = parse_date(&paid_on);
+    if paid_on.is_none() {
+        e.push("paid_on", "日期格式应为 2007-07-10");
+    }
+    let who: Vec<CorrespondentId> = picked.iter().filter_map(|w| w.trim().parse().ok()).collect();
+    if who.len() != picked.len() {
+        e.push("who", "所选通讯员无效");
+    }
+    if who.is_empty() {
+        e.push("who", "请至少选择一人");
+    }
+    let r = match paid_on {
+        Some(d) if e.is_empty() => {
+            let how = store::PaymentInput { paid_on: d, method: &method, note: &note };
+            rw::pay_all(&state, &ctx, id, Some(&who), &how).await.map(|_| ())
+        }
+        _ => Err(AppError::Invalid(e)),
+    };
+    after(&state, &session, &v, &ctx, id, r, "已按清单兑现").await
+}
+
+async fn transfer_sheet(State(state): State<AppState>, ctx: Ctx, Path(id): Path<StatementId>) -> AppResult<Response> {
+    let (name, bytes) = rw::transfer_sheet(&state, &ctx, id).await?;
+    Ok(crate::api::xlsx_response(&name, bytes))
 }
 
 // ---- adjustments ----
@@ -487,6 +551,8 @@ struct AdjustmentsPage {
     layout: Layout,
     adjustments: Vec<(AdjustmentRecord, String)>,
     people: Vec<store::Correspondent>,
+    /// For each ledger's scale: "-1" on a points ledger of scale 0, "-1.50" on money.
+    policies: Vec<domain::policy::Policy>,
     errors: Errors,
     f: AdjustmentForm,
 }
@@ -506,8 +572,8 @@ struct AdjustmentForm {
 }
 
 impl AdjustmentsPage {
-    fn cents(&self, c: &i64) -> String {
-        Decimal::new(*c, 2).to_string()
+    fn amount(&self, a: &AdjustmentRecord) -> String {
+        rw::adjustment_figure(&self.policies, &a.ledger, a.amount_cents)
     }
 }
 
@@ -531,8 +597,9 @@ async fn adjustments_page(
             (a, n)
         })
         .collect();
+    let policies = rw::station_policies(&state.store, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "rewards").await?;
-    Ok(AdjustmentsPage { l: L::new(v.locale), layout, adjustments, people, errors: Errors(errors), f })
+    Ok(AdjustmentsPage { l: L::new(v.locale), layout, adjustments, people, policies, errors: Errors(errors), f })
 }
 
 async fn adjustments(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {

@@ -59,7 +59,7 @@ fn example_one() {
         (Some(2), "bonus.research_national", "国家级调研报告 ×2", "50", "100"),
         (Some(3), "base.genre_level", "体裁×级别：调研报告 × 市级 = 30", "30", "30"),
         (Some(3), "duplicate.best", "同一稿件本月在《中国知识产权报》的采用计分更高，本次不计", "-30", "0"),
-        (None, "sum", "2007年6月稿件合计（3篇次）", "130", "130"),
+        (None, "sum", "2007年6月稿件合计（2篇次，另1篇次同稿不计篇次）", "130", "130"),
         (None, "cap.month", "超出每月上限 100，核减", "-30", "100"),
     ];
     let want: Vec<(Option<i64>, &str, &str, String, String)> =
@@ -112,6 +112,9 @@ fn example_two() {
     assert!(has_step(zhao, "bonus.long_800", "800字以上 +5", "5", "55"));
     assert!(has_step(zhao, "base.level", "媒体级别：市级及以下 = 10", "10", "10"));
     assert!(has_step(zhao, "sum", "2007年3月稿件合计（2篇次）", "65", "65"));
+    // The third author has a place on the byline but no share: the words say why it is not counted.
+    assert!(has_step(zhao, "sum", "2007年2月稿件合计（0篇次，另1篇次未分得份额不计篇次）", "0", "0"));
+    assert_eq!(zhao.placements, 2);
     let unit_of = |name: &str| s.units.iter().find(|u| u.name == name).unwrap();
     assert_eq!((unit_of("文学院").quota, unit_of("文学院").missed_quota), (Some(d("2")), true));
     assert!(!unit_of("物理学院").missed_quota);

@@ -599,6 +599,7 @@ fn manual_adjustments_carry_their_reason() {
         people: &people(),
         units: &units(),
         adjustments: &bad,
+        corrections: &[],
     };
     assert_eq!(compute(&input).unwrap_err().to_string(), "人工调整的账目“stars”不在本期的奖励办法中");
 }
@@ -659,7 +660,7 @@ fn annual_awards_by_points_and_converted_pieces() {
 }
 
 #[test]
-fn rounding_happens_once_per_person_with_the_stated_mode() {
+fn rounding_happens_once_per_person_and_month_with_the_stated_mode() {
     let body = |mode: &str| {
         format!(
             "[split]\nmethod = \"equal\"\n[ledger.money]\nlabel = \"奖金\"\nmoney = true\nrounding = \"{mode}\"\n[[ledger.money.base]]\nvalue = 10\n"
@@ -691,7 +692,7 @@ fn rounding_happens_once_per_person_with_the_stated_mode() {
     assert_eq!(half("up", "3"), d("2"));
     let s = run("2007-06", &[with_head(&body("down"))], &items[..1], &[]);
     let round = line(&s, 1).trail.last().unwrap();
-    assert_eq!((round.rule.as_str(), round.detail.as_str()), ("round", "按舍去保留2位小数"));
+    assert_eq!((round.rule.as_str(), round.detail.as_str()), ("round", "2007年6月按舍去保留2位小数"));
 }
 
 #[test]
@@ -704,6 +705,7 @@ fn no_policy_in_force_is_reported() {
         people: &[],
         units: &[],
         adjustments: &[],
+        corrections: &[],
     };
     assert_eq!(compute(&input).unwrap_err().to_string(), "2008-01 期间没有生效的奖励办法");
     let late = policy("name = \"下半年\"\nvalid_from = 2007-06-10\n[ledger.money]\nlabel = \"奖金\"\n");
@@ -715,6 +717,7 @@ fn no_policy_in_force_is_reported() {
         people: &people(),
         units: &[],
         adjustments: &[],
+        corrections: &[],
     };
     assert_eq!(compute(&input).unwrap_err().to_string(), "2007-06-05 没有生效的奖励办法（《稿件1》）");
 }
@@ -738,6 +741,7 @@ fn each_placement_uses_the_policy_in_force_on_its_date() {
         people: &[],
         units: &[],
         adjustments: &[],
+        corrections: &[],
     };
     assert!(matches!(compute(&input), Err(ComputeError::Overlap { .. })));
 }
@@ -756,6 +760,7 @@ fn placements_outside_the_period_and_bad_input() {
         people: &people(),
         units: &[],
         adjustments: &[],
+        corrections: &[],
     };
     assert_eq!(compute(&input).unwrap_err(), ComputeError::DuplicatePlacement(PlacementId(1)));
     let mut stranger = item(1, "2007-06-01");
@@ -767,6 +772,7 @@ fn placements_outside_the_period_and_bad_input() {
         people: &people(),
         units: &[],
         adjustments: &[],
+        corrections: &[],
     };
     assert_eq!(compute(&input).unwrap_err().to_string(), "《稿件1》的作者（编号 99）不在通讯员名单中");
 }
@@ -803,10 +809,33 @@ fn a_statement_round_trips_through_json() {
 }
 
 #[test]
-fn thirds_stay_exact_through_a_year_of_sums() {
+fn thirds_stay_exact_within_a_month() {
     // Found by the property tests: parts of 1/3 kept to 28 digits lost their last digit when
-    // added up. Parts are kept to 16 places (the remainder to the last author) and totals are
-    // settled to 10 places before the one rounding, so 57.7499…96 is paid as 57.75 → 57.8.
+    // added up. Parts are kept to 16 places (the remainder to the last author) and a month is
+    // settled to 10 places before it is rounded, so three thirds of 12.25 in one month are 12.25.
+    let p = with_head(
+        "[split]\nmethod = \"equal\"\n[ledger.points]\nlabel = \"积分\"\nscale = 2\n[[ledger.points.base]]\nvalue = 10\n[[ledger.points.bonus]]\nadd = 2.25\n",
+    );
+    let items: Vec<Item> = (1..=3)
+        .map(|k| {
+            let mut i = item(k, "2007-06-01");
+            i.authors = vec![by(2), by(3), by(4)];
+            i
+        })
+        .collect();
+    let s = run("2007-06", &[p], &items, &[]);
+    let parts: Decimal = line(&s, 4).trail.iter().filter(|t| t.rule == "sum").map(|t| t.value).sum();
+    assert_eq!(parts, d("12.2500000000000002"), "16 places each, the last author takes the remainder");
+    assert_eq!(
+        (figure(&s, 2, "points"), figure(&s, 3, "points"), figure(&s, 4, "points")),
+        (d("12.25"), d("12.25"), d("12.25"))
+    );
+}
+
+#[test]
+fn a_quarter_and_a_year_are_the_sums_of_their_rounded_months() {
+    // 12.25 shared three ways is 4.083… a month: each month's notice shows 4.1, so the
+    // quarter shows 12.3 and the year 49.2, not 12.25 and 49 rounded once.
     let p = with_head(
         "[split]\nmethod = \"equal\"\n[ledger.points]\nlabel = \"积分\"\nscale = 1\n[[ledger.points.base]]\nvalue = 10\n[[ledger.points.bonus]]\nadd = 2.25\n",
     );
@@ -817,12 +846,69 @@ fn thirds_stay_exact_through_a_year_of_sums() {
             i
         })
         .collect();
-    let s = run("2007", &[p], &items, &[adjustment(2, "points", "8.75", "奖励", "2007-09-01")]);
-    // 12 × 12.25 / 3 = 49 each, plus 8.75 for 李华.
+    let adj = [adjustment(2, "points", "8.75", "奖励", "2007-09-01")];
+    let months: Vec<Statement> =
+        (1..=12).map(|m| run(&format!("2007-{m:02}"), std::slice::from_ref(&p), &items, &adj)).collect();
+    assert_eq!(figure(&months[0], 3, "points"), d("4.1"));
+    // September: 4.083… + 8.75 = 12.833… → 12.8.
+    assert_eq!(figure(&months[8], 2, "points"), d("12.8"));
+    let q1 = run("2007-Q1", std::slice::from_ref(&p), &items, &adj);
+    assert_eq!(figure(&q1, 3, "points"), d("12.3"));
+    let year = run("2007", std::slice::from_ref(&p), &items, &adj);
+    assert_eq!((figure(&year, 2, "points"), figure(&year, 3, "points")), (d("57.9"), d("49.2")));
+    for who in [2, 3, 4] {
+        let sum: Decimal = months.iter().map(|s| figure(s, who, "points")).sum();
+        assert_eq!(figure(&year, who, "points"), sum, "person {who}: the year is its months");
+    }
+    // The trail rounds each month where rounding changed something, and says which.
+    let rounds: Vec<&str> =
+        line(&q1, 3).trail.iter().filter(|t| t.rule == "round").map(|t| t.detail.as_str()).collect();
     assert_eq!(
-        (figure(&s, 2, "points"), figure(&s, 3, "points"), figure(&s, 4, "points")),
-        (d("57.8"), d("49.0"), d("49.0"))
+        rounds,
+        ["2007年1月按四舍五入保留1位小数", "2007年2月按四舍五入保留1位小数", "2007年3月按四舍五入保留1位小数"]
     );
-    let parts: Decimal = line(&s, 3).trail.iter().filter(|t| t.rule == "sum").map(|t| t.value).sum();
-    assert_eq!(parts, d("48.9999999999999996"), "16 places each, rounded once at the end");
+}
+
+#[test]
+fn rounding_the_months_never_takes_a_quarter_past_its_cap_or_below_its_floor() {
+    // 150 × 33.33% = 49.995 a month, 50.00 as rounded. Counted unrounded, the cap's room
+    // after two months would be 0.01 and the quarter would pay 100.01 over a cap of 100.
+    let capped = with_head(
+        "[ledger.money]\nlabel = \"奖金\"\nmoney = true\n[[ledger.money.base]]\nvalue = 150\n[ledger.money.cap]\nquarter = 100\n",
+    );
+    let items: Vec<Item> = (1..=3)
+        .map(|m| {
+            let mut i = item(m, &format!("2007-0{m}-10"));
+            i.authors = vec![by_share(1, 3333), by_share(2, 3333), by_share(3, 3334)];
+            i
+        })
+        .collect();
+    let q1 = run("2007-Q1", std::slice::from_ref(&capped), &items, &[]);
+    assert_eq!(figure(&q1, 1, "money"), d("100.00"));
+    let months: Vec<Decimal> = (1..=3)
+        .map(|m| figure(&run(&format!("2007-0{m}"), std::slice::from_ref(&capped), &items, &[]), 1, "money"))
+        .collect();
+    assert_eq!(months, [d("50.00"), d("50.00"), d("0.00")]);
+    assert!(
+        line(&q1, 1)
+            .trail
+            .iter()
+            .any(|t| t.rule == "cap.quarter" && t.detail == "本季度此前已计 100，季度上限 100，核减")
+    );
+
+    // Rounding down, 0.005 a month would leave a quarter floor of 10 short by a fen.
+    let floored = with_head(
+        "[ledger.money]\nlabel = \"奖金\"\nmoney = true\nrounding = \"down\"\n[[ledger.money.base]]\nvalue = 0.01\n[ledger.money.floor]\nquarter = 10\n",
+    );
+    let halves: Vec<Item> = (1..=2)
+        .map(|m| {
+            let mut i = item(m, &format!("2007-0{m}-10"));
+            i.authors = vec![by(1), by(2)];
+            i
+        })
+        .collect();
+    let q1 = run("2007-Q1", &[floored], &halves, &[]);
+    assert_eq!(figure(&q1, 1, "money"), d("10.00"));
+    let lift = line(&q1, 1).trail.iter().find(|t| t.rule == "floor.quarter").unwrap();
+    assert_eq!((lift.detail.as_str(), lift.value), ("本季度合计 0，低于季度下限 10，补足", d("10")));
 }

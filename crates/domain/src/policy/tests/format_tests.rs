@@ -358,3 +358,48 @@ fn errors_display_with_and_without_a_line() {
     let e = PolicyError { line: None, message: "缺少办法名称".into() };
     assert_eq!(e.to_string(), "缺少办法名称");
 }
+
+#[test]
+fn units_named_in_quotas_must_exist() {
+    let text = r#"name = "任务"
+valid_from = 2007-01-01
+[ledger.points]
+label = "积分"
+
+[[quota]]
+name = "季度发稿任务"
+per = "quarter"
+min_pieces = 2
+units = [
+  "武汉市",
+  "某某市",
+  "宜昌市 ",
+]
+penalty = { points = 10 }
+
+[[quota]]
+name = "每月任务"
+per = "month"
+min_pieces = 1
+units = "不存在的单位"
+penalty = { points = 1 }
+
+[[quota]]
+name = "全年任务"
+per = "year"
+min_pieces = 1
+penalty = { points = 1 }
+"#;
+    let p = policy(text);
+    let errors: Vec<String> =
+        check_units(text, &p, &["武汉市", "宜昌市"]).unwrap_err().iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["第12行：任务“季度发稿任务”的单位“某某市”不存在", "第21行：任务“每月任务”的单位“不存在的单位”不存在"]
+    );
+    // A quota for every unit names none; known names pass.
+    assert_eq!(check_units(text, &p, &["武汉市", "宜昌市", "某某市", "不存在的单位"]), Ok(()));
+    // Without the source's lines (a policy from elsewhere), the quota's own line is used.
+    let errors = check_units("", &p, &["武汉市", "宜昌市"]).unwrap_err();
+    assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [Some(6), Some(17)]);
+}

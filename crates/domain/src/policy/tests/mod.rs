@@ -1,10 +1,13 @@
 //! Tests of the policy format, the engine, the shipped policy files and the engine's properties.
 
+mod carry;
+mod corrections_tests;
 mod docs;
 mod engine_tests;
 mod files;
 mod format_tests;
 mod props;
+mod shares;
 
 use super::*;
 use crate::{CorrespondentId, CorrespondentKind, Genre, OutletKind, OutletLevel, PlacementId, Position, UnitId};
@@ -114,7 +117,7 @@ pub fn run_with(
     units: &[UnitInfo],
     adjustments: &[Adjustment],
 ) -> Statement {
-    let input = Input { period: period(p), policies, items, people, units, adjustments };
+    let input = Input { period: period(p), policies, items, people, units, adjustments, corrections: &[] };
     let s = compute(&input).unwrap_or_else(|e| panic!("compute failed: {e}"));
     check_trail(&s);
     s
@@ -148,6 +151,17 @@ pub fn check_trail(s: &Statement) {
     for (key, total) in &s.totals {
         let sum: Decimal = s.units.iter().map(|u| u.ledgers[key]).sum();
         assert_eq!(sum, *total, "{key}: units add up to the total");
+        for u in &s.units {
+            let members: Decimal = s.lines.iter().filter(|l| l.unit_id == u.unit_id).map(|l| l.ledgers[key]).sum();
+            let penalty = u.penalty.get(key).copied().unwrap_or_default();
+            assert_eq!(u.ledgers[key], members + penalty, "{} {key}: members plus the unit's penalty", u.name);
+        }
+    }
+    for l in &s.lines {
+        assert_eq!(l.by_level.values().sum::<u32>(), l.placements, "{}: placements by level", l.name);
+    }
+    for u in &s.units {
+        assert_eq!(u.by_level.values().sum::<u32>(), u.placements, "{}: placements by level", u.name);
     }
 }
 
