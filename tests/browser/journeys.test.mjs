@@ -534,7 +534,11 @@ for (const backend of backends()) {
       assert.ok((await answered.innerText()).includes(answer), 'the answer does not show');
       assert.equal(await answered.locator('form').count(), 0, 'the answer form is still there');
 
-      // Confirm, then pay 张明远 what the statement says, and not a fen more.
+      // Confirm (the window is still open, so with a reason), then pay 张明远 what the statement
+      // says, and not a fen more.
+      await clickAndWait(ed, '#confirm', { allowError: true });
+      assert.ok((await mainText(ed)).includes('提前确认须写明理由'), `confirming early without a reason did not ask for one: ${await mainText(ed)}`);
+      await ed.fill('#confirm-reason', '年底前发放');
       await clickAndWait(ed, '#confirm');
       assert.equal((await ed.innerText('#statement-status')).trim(), '已确认');
       assert.equal(await ed.locator('#confirm').count(), 0, 'the confirm button is still there');
