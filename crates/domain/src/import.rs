@@ -861,6 +861,28 @@ mod tests {
         headers(ImportKind::Placements)
     }
 
+    /// Shares written to wrap a 32-bit sum back to 100%, negative or beyond 100% refuse the row.
+    #[test]
+    fn bylines_with_shares_that_overflow_are_refused() {
+        for byline in [
+            "张三(21474836.47%)、李四(21474836.47%)",
+            "张三(21474836.47%)、李四(-21474736.47%)",
+            "张三(200%)、李四(-100%)",
+            "张三(99999999999999999999%)、李四(1%)",
+            "张三(100%)、李四(0%)",
+        ] {
+            let mut cells: Vec<Cell> = vec![Cell::Empty; placement_headers().len()];
+            cells[0] = "湖北专利申请量大幅增长".into();
+            cells[1] = byline.into();
+            cells[4] = "中国知识产权报".into();
+            cells[6] = "2007-06-01".into();
+            cells[7] = "消息".into();
+            let t = Table::new(placement_headers(), vec![cells]);
+            let errors = read_placements(&t, &known()).expect_err(byline);
+            assert_eq!(errors_at(&errors), [(2, "作者")], "{byline}: {errors:?}");
+        }
+    }
+
     #[test]
     fn reads_a_good_placement_from_typed_cells() {
         let mut cells: Vec<Cell> = vec![

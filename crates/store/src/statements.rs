@@ -474,18 +474,31 @@ impl Store {
             .order_by_asc(correction::Column::Id)
             .all(&self.db)
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for c in rows {
-            let from = self.statement(StatementId(c.from_statement_id)).await?;
-            out.push(CarriedCorrection {
-                from_statement_id: from.id,
-                from_period: from.period,
-                correspondent_id: CorrespondentId(c.correspondent_id),
-                ledger: c.ledger,
-                amount_cents: c.amount_cents,
-            });
-        }
-        Ok(out)
+        // The periods of the statements they come from, in one query and without the snapshots.
+        let mut from: Vec<i64> = rows.iter().map(|c| c.from_statement_id).collect();
+        from.sort_unstable();
+        from.dedup();
+        let periods: std::collections::HashMap<i64, String> = statement::Entity::find()
+            .select_only()
+            .columns([statement::Column::Id, statement::Column::Period])
+            .filter(statement::Column::Id.is_in(from))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        rows.into_iter()
+            .map(|c| {
+                let from_period = periods.get(&c.from_statement_id).cloned().ok_or(StoreError::NotFound)?;
+                Ok(CarriedCorrection {
+                    from_statement_id: StatementId(c.from_statement_id),
+                    from_period,
+                    correspondent_id: CorrespondentId(c.correspondent_id),
+                    ledger: c.ledger,
+                    amount_cents: c.amount_cents,
+                })
+            })
+            .collect()
     }
 
     /// Confirms a published notice once no objection is open. Before the objection window has
@@ -667,9 +680,10 @@ impl Store {
         how: &PaymentInput<'_>,
         by: UserId,
     ) -> Result<PaymentRecord> {
-        check_payment(amount_fen, how)?;
+        check_amount(amount_fen)?;
+        check_how(how)?;
         let txn = self.write_txn().await?;
-        let station = self.lock_for_payment(&txn, statement).await?;
+        let station = lock_for_payment(&txn, statement).await?;
         let p = pay_in(&txn, station, statement, correspondent, amount_fen, how, by).await?;
         settle_in(&txn, statement).await?;
         txn.commit().await?;
@@ -685,9 +699,9 @@ impl Store {
         how: &PaymentInput<'_>,
         by: UserId,
     ) -> Result<Vec<PaymentRecord>> {
-        check_payment(1, how)?;
+        check_how(how)?;
         let txn = self.write_txn().await?;
-        let station = self.lock_for_payment(&txn, statement).await?;
+        let station = lock_for_payment(&txn, statement).await?;
         let unpaid: Vec<payable::Model> = payable::Entity::find()
             .filter(payable::Column::StatementId.eq(statement.0))
             .order_by_asc(payable::Column::CorrespondentId)
@@ -716,18 +730,6 @@ impl Store {
         settle_in(&txn, statement).await?;
         txn.commit().await?;
         Ok(out)
-    }
-
-    /// Locks the statement's station and checks it is confirmed (in the transaction).
-    async fn lock_for_payment(&self, txn: &DatabaseTransaction, statement: StatementId) -> Result<StationId> {
-        let s = statement::Entity::find_by_id(statement.0).one(txn).await?.ok_or(StoreError::NotFound)?;
-        let station = StationId(s.station_id);
-        lock_station(txn, station, LIFECYCLE_LOCK).await?;
-        let status = StatementStatus::parse(&s.status).unwrap_or(StatementStatus::Draft);
-        if status != StatementStatus::Confirmed {
-            return Err(StoreError::Conflict(format!("核算状态为“{}”，确认后才能登记兑现", status.zh())));
-        }
-        Ok(station)
     }
 
     pub async fn payments(&self, statement: StatementId) -> Result<Vec<PaymentRecord>> {
@@ -822,13 +824,31 @@ impl Store {
     }
 }
 
-fn check_payment(amount_fen: i64, how: &PaymentInput<'_>) -> Result<()> {
+/// Locks the statement's station and checks it is confirmed (in the transaction).
+async fn lock_for_payment(txn: &DatabaseTransaction, statement: StatementId) -> Result<StationId> {
+    let s = statement::Entity::find_by_id(statement.0).one(txn).await?.ok_or(StoreError::NotFound)?;
+    let station = StationId(s.station_id);
+    lock_station(txn, station, LIFECYCLE_LOCK).await?;
+    let status = StatementStatus::parse(&s.status).unwrap_or(StatementStatus::Draft);
+    if status != StatementStatus::Confirmed {
+        return Err(StoreError::Conflict(format!("核算状态为“{}”，确认后才能登记兑现", status.zh())));
+    }
+    Ok(station)
+}
+
+/// One payment's amount: more than 0 and at most `MAX_PAYMENT_FEN`.
+fn check_amount(amount_fen: i64) -> Result<()> {
     if amount_fen <= 0 {
         return Err(StoreError::invalid("amount", "金额必须大于0"));
     }
     if amount_fen > MAX_PAYMENT_FEN {
         return Err(StoreError::invalid("amount", format!("单笔金额不能超过{}", yuan(MAX_PAYMENT_FEN))));
     }
+    Ok(())
+}
+
+/// How a payment was made: a method, bounded text.
+fn check_how(how: &PaymentInput<'_>) -> Result<()> {
     if how.method.trim().is_empty() {
         return Err(StoreError::invalid("method", "请填写兑现方式"));
     }

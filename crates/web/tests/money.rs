@@ -10,43 +10,9 @@ use domain::policy::Period;
 use domain::{CorrespondentId, StatementId, StatementStatus, StationId};
 use rust_decimal::Decimal;
 use serde_json::json;
-use support::{App, Client, apps};
+use support::{App, Client, apps, place, policy_for};
 
 const HB: StationId = StationId(1);
-
-/// The demo's policy, in force in `year` instead of 2007.
-fn policy_for(year: i32) -> String {
-    web::demo::DEMO_POLICY
-        .replace("valid_from = 2007-01-01", &format!("valid_from = {year}-01-01"))
-        .replace("valid_to = 2007-12-31", &format!("valid_to = {year}-12-31"))
-        .replace("（2007年）", &format!("（{year}年）"))
-}
-
-/// A copy of placement 1 (张明远's, in the demo) dated `on`, for `who`.
-async fn place(app: &App, who: CorrespondentId, on: time::Date, title: &str) {
-    let s = &app.db.store;
-    let p = s.placement(store::Scope::Station(HB), domain::PlacementId(1)).await.unwrap();
-    let input = domain::PlacementInput {
-        manuscript_id: None,
-        title: title.into(),
-        unit_id: p.unit_id,
-        outlet_id: p.outlet_id,
-        column: p.column,
-        published_on: on,
-        genre: p.genre,
-        position: p.position,
-        length: p.length,
-        instruction: None,
-        commissioned: false,
-        reprint: false,
-        grade: None,
-        evidence_url: String::new(),
-        note: String::new(),
-        authors: vec![domain::Byline { correspondent_id: who, share_bp: None }],
-        external_authors: String::new(),
-    };
-    s.create_placement(HB, &input, domain::UserId(0)).await.unwrap();
-}
 
 fn zhang_of(statement: &domain::policy::Statement, who: CorrespondentId) -> Decimal {
     statement.lines.iter().find(|l| l.correspondent_id == who).map(|l| l.ledgers["money"]).unwrap_or_default()

@@ -170,10 +170,7 @@ async fn every_route_as_every_role() {
         let draft = {
             // 2007's months are published: the draft is a month of 2008, under the same policy.
             let station = domain::StationId(1);
-            let policy_2008 = web::demo::DEMO_POLICY
-                .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
-                .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
-                .replace("（2007年）", "（2008年）");
+            let policy_2008 = support::policy_for(2008);
             web::rewards::load_policy(&app.db.store, station, domain::UserId(2), &policy_2008).await.unwrap();
             let period = domain::policy::Period::parse("2008-01").unwrap();
             let statement = web::rewards::compute(&app.db.store, station, &period).await.unwrap();

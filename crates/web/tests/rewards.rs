@@ -6,18 +6,10 @@ mod support;
 use axum::http::StatusCode;
 use support::{Client, apps};
 
-/// The demo's policy, in force in 2008 instead of 2007.
-fn policy_2008() -> String {
-    web::demo::DEMO_POLICY
-        .replace("valid_from = 2007-01-01", "valid_from = 2008-01-01")
-        .replace("valid_to = 2007-12-31", "valid_to = 2008-12-31")
-        .replace("（2007年）", "（2008年）")
-}
-
-/// Loads `policy_2008` through the policies page.
+/// Loads the demo's policy for 2008 through the policies page.
 async fn load_2008(editor: &mut Client) {
     editor.get("/policies").await;
-    let r = editor.post_form("/policies", &[("source", &policy_2008()), ("action", "save")]).await;
+    let r = editor.post_form("/policies", &[("source", &support::policy_for(2008)), ("action", "save")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 

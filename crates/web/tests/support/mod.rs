@@ -53,6 +53,42 @@ pub async fn bare_app(backend: &str) -> App {
     App { db, router }
 }
 
+/// The demo's policy, in force in `year` instead of 2007 (the demo's 2007 months are all
+/// published, so tests that compute or publish use a later year).
+pub fn policy_for(year: i32) -> String {
+    web::demo::DEMO_POLICY
+        .replace("valid_from = 2007-01-01", &format!("valid_from = {year}-01-01"))
+        .replace("valid_to = 2007-12-31", &format!("valid_to = {year}-12-31"))
+        .replace("（2007年）", &format!("（{year}年）"))
+}
+
+/// A copy of the demo's placement 1 in station hb, dated `on`, titled `title`, by `who` alone.
+pub async fn place(app: &App, who: domain::CorrespondentId, on: time::Date, title: &str) {
+    let s = &app.db.store;
+    let hb = domain::StationId(1);
+    let p = s.placement(store::Scope::Station(hb), domain::PlacementId(1)).await.unwrap();
+    let input = domain::PlacementInput {
+        manuscript_id: None,
+        title: title.into(),
+        unit_id: p.unit_id,
+        outlet_id: p.outlet_id,
+        column: p.column,
+        published_on: on,
+        genre: p.genre,
+        position: p.position,
+        length: p.length,
+        instruction: None,
+        commissioned: false,
+        reprint: false,
+        grade: None,
+        evidence_url: String::new(),
+        note: String::new(),
+        authors: vec![domain::Byline { correspondent_id: who, share_bp: None }],
+        external_authors: String::new(),
+    };
+    s.create_placement(hb, &input, domain::UserId(0)).await.unwrap();
+}
+
 /// The backends this run covers.
 pub fn backends() -> Vec<&'static str> {
     if store::testing::pg_server().is_some() { vec!["sqlite", "postgres"] } else { vec!["sqlite"] }
