@@ -1,14 +1,15 @@
 //! Imports, all or nothing: every record of a file is written inside one transaction, so a
 //! failure part-way leaves the database as it was. Also the reverse, records for export.
 
-use crate::entities::{correspondent, outlet, placement, unit};
+use crate::entities::{correspondent, manuscript, manuscript_author, outlet, placement, unit};
 use crate::network::{insert_correspondent, insert_outlet, insert_unit};
 use crate::{Result, Store, StoreError, now};
-use domain::import::{CorrespondentRecord, Known, OutletRecord, PlacementRecord, UnitRecord};
+use domain::import::{CorrespondentRecord, Known, KnownManuscript, OutletRecord, PlacementRecord, UnitRecord};
 use domain::*;
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
-    Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait, Value,
 };
 use std::collections::HashMap;
 
@@ -77,10 +78,42 @@ impl Store {
         let people =
             correspondent::Entity::find().filter(correspondent::Column::StationId.eq(station.0)).all(&self.db).await?;
         let outlets = outlet::Entity::find().filter(outlet::Column::StationId.eq(station.0)).all(&self.db).await?;
+        // Titles and authors only: bodies can be long and are not needed.
+        let mut manuscripts: HashMap<i64, KnownManuscript> = manuscript::Entity::find()
+            .select_only()
+            .columns([manuscript::Column::Id, manuscript::Column::Title])
+            .filter(manuscript::Column::StationId.eq(station.0))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|(id, title)| (id, KnownManuscript { title, authors: Vec::new() }))
+            .collect();
+        let bylines = manuscript_author::Entity::find()
+            .filter(
+                manuscript_author::Column::ManuscriptId.in_subquery(
+                    Query::select()
+                        .column(manuscript::Column::Id)
+                        .from(manuscript::Entity)
+                        .and_where(manuscript::Column::StationId.eq(station.0))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(manuscript_author::Column::ManuscriptId)
+            .order_by_asc(manuscript_author::Column::Position)
+            .all(&self.db)
+            .await?;
+        let names: HashMap<i64, &str> = people.iter().map(|c| (c.id, c.name.as_str())).collect();
+        for a in bylines {
+            if let (Some(m), Some(name)) = (manuscripts.get_mut(&a.manuscript_id), names.get(&a.correspondent_id)) {
+                m.authors.push(name.to_string());
+            }
+        }
         Ok(Known {
             units: units.into_iter().map(|u| u.name).collect(),
             correspondents: people.into_iter().map(|c| c.name).collect(),
             outlets: outlets.into_iter().map(|o| o.name).collect(),
+            manuscripts,
         })
     }
 
@@ -328,6 +361,7 @@ impl Store {
                 grade: p.grade,
                 url: p.evidence_url,
                 note: p.note,
+                manuscript: p.manuscript_id.map(|m| m.0.to_string()).unwrap_or_default(),
             })
             .collect())
     }
@@ -418,6 +452,7 @@ mod tests {
                         grade: (i % 8 == 0).then_some(Grade::ALL[i % Grade::ALL.len()]),
                         url: if i % 9 == 0 { format!("https://example.cn/{i}") } else { String::new() },
                         note: if i % 10 == 0 { "备注".into() } else { String::new() },
+                        manuscript: String::new(),
                     }
                 })
                 .collect();

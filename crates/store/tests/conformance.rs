@@ -460,6 +460,7 @@ fn record(title: &str, author: &str, outlet: &str, date: Date) -> PlacementRecor
         grade: None,
         url: String::new(),
         note: String::new(),
+        manuscript: String::new(),
     }
 }
 

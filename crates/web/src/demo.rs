@@ -516,6 +516,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
                 grade: None,
                 url: String::new(),
                 note: String::new(),
+                manuscript: String::new(),
             });
         }
     }
@@ -992,6 +993,7 @@ async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
                     grade: None,
                     url: String::new(),
                     note: String::new(),
+                    manuscript: String::new(),
                 });
             }
         }
