@@ -138,6 +138,7 @@ pub const EN: &[(&str, &str)] = &[
     ("合计", "Total"),
     ("合计（含单位扣分）", "Total (with unit penalties)"),
     ("同一单位或通讯员的同一指标只有一个目标，再次设定即替换。也可以在导入页面用Excel批量导入。", "A unit or correspondent has one target per metric; setting it again replaces it. Many targets can be imported from Excel below."),
+    ("同一篇稿件在几家媒体刊发时，在「稿件编号」中给这几行填同一个编号（如 A1）；不填时，标题和作者相同的几行算一篇。填本站稿件的编号，则归入该稿件。", "When one piece was placed in several outlets, give its rows the same 稿件编号 (e.g. A1); without one, rows with the same title and authors are one piece. The id of one of the station's manuscripts links the row to it."),
     ("名", ""),
     ("名次", "Rank"),
     ("名称", "Name"),
