@@ -439,6 +439,7 @@ impl Network {
             grade,
             url,
             note: if rng.chance(20) { "据报社通联部统计".into() } else { String::new() },
+            manuscript: String::new(),
         }
     }
 
@@ -469,6 +470,7 @@ mod tests {
             units: units.iter().map(|u| u.name.clone()).collect(),
             correspondents: net.correspondents.iter().map(|c| c.name.clone()).collect(),
             outlets: net.outlets.iter().map(|o| o.name.clone()).collect(),
+            manuscripts: Default::default(),
         };
         let units_only = Known { units: known.units.clone(), ..Known::default() };
         read_correspondents(&domain::import::write_correspondents(&net.correspondents), &units_only).unwrap();

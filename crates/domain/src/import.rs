@@ -10,8 +10,8 @@ use time::Date;
 use crate::byline::{WrittenAuthor, format_byline, parse_byline};
 use crate::table::{Cell, Row, Table};
 use crate::{
-    CorrespondentKind, Genre, Grade, InstructionLevel, MAX_NAME, MAX_TEXT, MAX_TITLE, OutletKind, OutletLevel,
-    Position, UnitKind, looks_like_email, looks_like_phone, looks_like_url, parse_date, split_list,
+    CorrespondentKind, Genre, Grade, InstructionLevel, MAX_NAME, MAX_TEXT, MAX_TITLE, ManuscriptId, OutletKind,
+    OutletLevel, Position, UnitKind, looks_like_email, looks_like_phone, looks_like_url, parse_date, split_list,
 };
 
 /// One thing wrong in one cell of an import file.
@@ -152,6 +152,9 @@ pub struct PlacementRecord {
     pub grade: Option<Grade>,
     pub url: String,
     pub note: String,
+    /// 稿件编号 as written (empty when none): rows with the same value are one manuscript, and
+    /// a number naming a manuscript of the station links to it. See [`pieces`].
+    pub manuscript: String,
 }
 
 /// Names already in the station, for checking references.
@@ -160,6 +163,16 @@ pub struct Known {
     pub units: HashSet<String>,
     pub correspondents: HashSet<String>,
     pub outlets: HashSet<String>,
+    /// The station's manuscripts by id, for checking a 稿件编号 that names one.
+    pub manuscripts: HashMap<i64, KnownManuscript>,
+}
+
+/// A manuscript of the station as an import sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownManuscript {
+    pub title: String,
+    /// The registered authors' names.
+    pub authors: Vec<String>,
 }
 
 /// One column of an import file: its Chinese header, the other headers accepted for it,
@@ -214,6 +227,7 @@ const PLACEMENT_COLUMNS: &[Column] = &[
     opt("评级", &["grade"]),
     opt("链接", &["url", "link", "evidence_url"]),
     opt("备注", &["note", "notes"]),
+    opt("稿件编号", &["manuscript", "manuscript_id", "manuscript id", "piece", "稿件id", "稿号"]),
 ];
 
 /// Where each declared column sits in the file (`None` when the file lacks it).
@@ -570,6 +584,22 @@ pub fn read_placements(t: &Table, known: &Known) -> Result<Vec<PlacementRecord>,
             l.err("链接", "链接应以 http:// 或 https:// 开头");
         }
         let note = l.text("备注", MAX_TEXT, false);
+        let manuscript = l.text("稿件编号", MAX_NAME, false);
+        if let Some(m) = manuscript_id(&manuscript).and_then(|id| known.manuscripts.get(&id)) {
+            // A number meant as a key within the file can name an unrelated manuscript by
+            // chance; linking it would quietly pay the two pieces as one.
+            if !authors.is_empty() && !authors.iter().any(|a| m.authors.contains(&a.name)) {
+                l.err(
+                    "稿件编号",
+                    format!(
+                        "稿件编号“{manuscript}”是本站已有的稿件《{}》（作者：{}），与本行作者不同；\
+                         只想把本表中的几行合为一篇时，请用字母开头的编号，如 A{manuscript}",
+                        m.title,
+                        m.authors.join("、")
+                    ),
+                );
+            }
+        }
         if let (Some(published_on), Some(genre)) = (published_on, genre) {
             records.push(PlacementRecord {
                 title,
@@ -588,6 +618,7 @@ pub fn read_placements(t: &Table, known: &Known) -> Result<Vec<PlacementRecord>,
                 grade,
                 url,
                 note,
+                manuscript,
             });
         }
     }
@@ -625,6 +656,141 @@ fn read_authors(l: &mut Line, known: &Known) -> Vec<WrittenAuthor> {
         l.err(COL, problem);
     }
     authors
+}
+
+/// Rows that are one piece (稿件) placed in several outlets, found when placements are imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// The station's manuscript the rows belong to; `None` when the import is to create one
+    /// from the first of the rows.
+    pub manuscript: Option<ManuscriptId>,
+    /// Indexes into the imported records, in file order.
+    pub rows: Vec<usize>,
+}
+
+/// How far apart two placements of the same title and authors may be and still be one piece
+/// without a 稿件编号: reprints follow within weeks, while a yearly meeting's report comes
+/// back with the same title a year later.
+pub const SAME_PIECE_DAYS: i64 = 90;
+
+/// The pieces among imported placements, in the order of their first row:
+///
+/// - rows with the same 稿件编号 (compared after [`normalise_title`], so `A1` and `ａ１` match)
+///   are one piece; a number that is the id of one of the station's manuscripts (`existing`)
+///   links the rows to it, even a single row. Any other value, a number that names no
+///   manuscript of the station (another station's included) too, is a key within this file;
+/// - rows without one, when `by_title`, are one piece when their titles match after
+///   [`normalise_title`] and their registered authors are the same people (order and shares
+///   aside), except that a piece is placed once per outlet and within [`SAME_PIECE_DAYS`] of
+///   its first placement: a title that recurs (a monthly bulletin, a yearly meeting) is
+///   several pieces;
+/// - a row with nothing to be linked to stays on its own and is not a piece.
+pub fn pieces(records: &[PlacementRecord], existing: &HashSet<i64>, by_title: bool) -> Vec<Piece> {
+    /// What groups the rows: a manuscript of the station, a key within the file, or the
+    /// normalised title and authors.
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key {
+        Existing(i64),
+        Local(String),
+        Title(String, Vec<String>),
+    }
+    let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let written = normalise_title(&r.manuscript);
+        let key = if !written.is_empty() {
+            match manuscript_id(&written) {
+                Some(id) if existing.contains(&id) => Key::Existing(id),
+                _ => Key::Local(written),
+            }
+        } else if by_title {
+            let mut names: Vec<String> = r.authors.iter().map(|a| a.name.clone()).collect();
+            names.sort_unstable();
+            Key::Title(normalise_title(&r.title), names)
+        } else {
+            continue;
+        };
+        groups.entry(key).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for (key, rows) in groups {
+        match key {
+            Key::Existing(id) => out.push(Piece { manuscript: Some(ManuscriptId(id)), rows }),
+            Key::Local(_) if rows.len() > 1 => out.push(Piece { manuscript: None, rows }),
+            Key::Title(..) if rows.len() > 1 => out.extend(
+                split_recurring(records, rows)
+                    .into_iter()
+                    .filter(|rows| rows.len() > 1)
+                    .map(|rows| Piece { manuscript: None, rows }),
+            ),
+            Key::Local(_) | Key::Title(..) => {}
+        }
+    }
+    // File order, so that the manuscripts an import creates get their ids in a stable order.
+    out.sort_by_key(|p| p.rows[0]);
+    out
+}
+
+/// Splits rows of one title and byline into pieces: in date order, a row starts a new piece
+/// when its outlet already carried the current one or it is more than [`SAME_PIECE_DAYS`]
+/// after the piece's first placement. Each piece's rows come back in file order.
+fn split_recurring(records: &[PlacementRecord], mut rows: Vec<usize>) -> Vec<Vec<usize>> {
+    rows.sort_by_key(|&i| (records[i].published_on, i));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for i in rows {
+        let r = &records[i];
+        let fits = out.last().is_some_and(|piece: &Vec<usize>| {
+            let first = records[piece[0]].published_on;
+            (r.published_on - first).whole_days() <= SAME_PIECE_DAYS
+                && piece.iter().all(|&j| records[j].outlet != r.outlet)
+        });
+        match out.last_mut() {
+            Some(piece) if fits => piece.push(i),
+            _ => out.push(vec![i]),
+        }
+    }
+    for piece in &mut out {
+        piece.sort_unstable();
+    }
+    out
+}
+
+/// A 稿件编号 that is a manuscript id: digits only (full-width ones too), above zero.
+pub fn manuscript_id(key: &str) -> Option<i64> {
+    let key = normalise_title(key);
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse().ok().filter(|&id| id > 0)
+}
+
+/// A title (or a 稿件编号) as compared when looking for the same piece: full-width letters,
+/// digits and punctuation (`：`, `，`, `（）`, `Ａ`, `１`) read as their half-width forms, curly
+/// quotes as straight ones, Latin letters in lower case; whitespace (the ideographic space
+/// too) is dropped, except that a run of it between two Latin letters or digits counts as one
+/// space (`IP 保护` = `IP保护`, but `World Cup` ≠ `WorldCup`).
+pub fn normalise_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.chars() {
+        let c = match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '“' | '”' => '"',
+            '‘' | '’' => '\'',
+            c => c,
+        }
+        .to_ascii_lowercase();
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap && c.is_ascii_alphanumeric() && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()) {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
 }
 
 fn headers(kind: ImportKind) -> Vec<String> {
@@ -702,10 +868,19 @@ pub fn write_placements(records: &[PlacementRecord]) -> Table {
                 opt_label(r.grade.map(Grade::zh)),
                 Cell::from(r.url.clone()),
                 Cell::from(r.note.clone()),
+                manuscript_cell(&r.manuscript),
             ]
         })
         .collect();
     Table::new(headers(ImportKind::Placements), rows)
+}
+
+/// A manuscript id as a number cell (as Excel shows ids); any other key as text.
+fn manuscript_cell(key: &str) -> Cell {
+    match key.parse::<i64>() {
+        Ok(id) if id.to_string() == key => Cell::Number(id as f64),
+        _ => Cell::from(key.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -729,6 +904,10 @@ mod tests {
             units: names(&["武汉市知识产权局", "宜昌市知识产权局"]),
             correspondents: names(&["张三", "李四", "王五"]),
             outlets: names(&["中国知识产权报", "科技信息快报"]),
+            manuscripts: HashMap::from([(
+                7,
+                KnownManuscript { title: "宜昌专利执法进企业".into(), authors: vec!["王五".into()] },
+            )]),
         }
     }
 
@@ -1130,6 +1309,7 @@ mod tests {
                 grade: Some(Grade::Fair),
                 url: "https://www.cipnews.com.cn/a".into(),
                 note: "第一行\n第二行".into(),
+                manuscript: "12".into(),
             },
             PlacementRecord {
                 title: "专利园地".into(),
@@ -1148,8 +1328,163 @@ mod tests {
                 grade: None,
                 url: String::new(),
                 note: String::new(),
+                manuscript: "A1".into(),
             },
         ];
         assert_eq!(read_placements(&write_placements(&placements), &known).unwrap(), placements);
+    }
+
+    fn rec(title: &str, authors: &[&str], outlet: &str, published_on: Date, key: &str) -> PlacementRecord {
+        PlacementRecord {
+            title: title.into(),
+            authors: authors.iter().map(|a| WrittenAuthor { name: a.to_string(), share_bp: None }).collect(),
+            external_authors: String::new(),
+            unit: None,
+            outlet: outlet.into(),
+            column: String::new(),
+            published_on,
+            genre: Genre::News,
+            position: Position::Normal,
+            length: 0,
+            instruction: None,
+            commissioned: false,
+            reprint: false,
+            grade: None,
+            url: String::new(),
+            note: String::new(),
+            manuscript: key.into(),
+        }
+    }
+
+    fn rows_of(pieces: &[Piece]) -> Vec<(Option<i64>, Vec<usize>)> {
+        pieces.iter().map(|p| (p.manuscript.map(|m| m.0), p.rows.clone())).collect()
+    }
+
+    #[test]
+    fn reads_the_manuscript_column_under_its_names() {
+        for header in ["稿件编号", "manuscript", "Manuscript_ID", "piece", "稿件编号*"] {
+            let row = |title: &str, key: Cell| -> Vec<Cell> {
+                vec![title.into(), "张三".into(), "中国知识产权报".into(), "2007-06-01".into(), "消息".into(), key]
+            };
+            let t = Table::new(
+                ["标题", "作者", "媒体", "刊发日期", "体裁", header].map(String::from).to_vec(),
+                vec![row("甲", Cell::Number(12.0)), row("乙", " A1 ".into()), row("丙", Cell::Empty)],
+            );
+            let got: Vec<String> = read_placements(&t, &known()).unwrap().into_iter().map(|r| r.manuscript).collect();
+            assert_eq!(got, ["12", "A1", ""], "{header}");
+        }
+        let t = table(
+            &["标题", "作者", "媒体", "刊发日期", "体裁"],
+            &[&["甲", "张三", "中国知识产权报", "2007-06-01", "消息"]],
+        );
+        assert_eq!(read_placements(&t, &known()).unwrap()[0].manuscript, "", "no column, no key");
+        // Exported ids are number cells, as Excel shows them; keys stay as written.
+        assert_eq!(manuscript_cell("12"), Cell::Number(12.0));
+        assert_eq!(manuscript_cell("012"), Cell::from("012"));
+        assert_eq!(manuscript_cell("A1"), Cell::from("A1"));
+        assert_eq!(ImportKind::Placements.headers().last(), Some(&"稿件编号"));
+    }
+
+    #[test]
+    fn a_number_naming_a_manuscript_by_other_authors_is_refused() {
+        let h = ["标题", "作者", "媒体", "刊发日期", "体裁", "稿件编号"];
+        let t = table(
+            &h,
+            &[
+                // Manuscript 7 is 王五's: a row with 王五 on it links to it, full-width digits too.
+                &["转载", "张三、王五", "科技信息快报", "2007-06-02", "消息", "７"],
+                // 张三 alone is someone else's piece: a key meant for this file, most likely.
+                &["别的稿", "张三", "中国知识产权报", "2007-06-01", "消息", "7"],
+                // A number naming no manuscript of the station is a key within the file.
+                &["又一篇", "张三", "中国知识产权报", "2007-06-01", "消息", "8"],
+            ],
+        );
+        let e = read_placements(&t, &known()).unwrap_err();
+        assert_eq!(errors_at(&e), vec![(3, "稿件编号")]);
+        assert!(e[0].message.contains("《宜昌专利执法进企业》（作者：王五）"), "{}", e[0].message);
+        assert!(e[0].message.contains("如 A7"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn titles_compare_after_normalising() {
+        assert_eq!(normalise_title("  宜昌：专利执法　进企业（一） "), "宜昌:专利执法进企业(一)");
+        assert_eq!(normalise_title("宜昌:专利执法进企业(一)"), "宜昌:专利执法进企业(一)");
+        assert_eq!(normalise_title("“WTO”与 IP 保护"), "\"wto\"与ip保护");
+        assert_eq!(normalise_title("World \t Cup"), "world cup");
+        assert_ne!(normalise_title("World Cup"), normalise_title("WorldCup"));
+        assert_eq!(normalise_title("ＡＢ１２"), "ab12");
+        assert_ne!(normalise_title("专利申请量增长"), normalise_title("专利授权量增长"));
+        assert_eq!((manuscript_id("１２"), manuscript_id(" 12 ")), (Some(12), Some(12)));
+        for not_an_id in ["0", "A12", "+12", "12.5", "", "99999999999999999999"] {
+            assert_eq!(manuscript_id(not_an_id), None, "{not_an_id}");
+        }
+    }
+
+    #[test]
+    fn rows_with_one_key_are_one_piece() {
+        let june = date!(2007 - 06 - 01);
+        let records = vec![
+            rec("市日报的标题", &["张三"], "市日报", june, "A1"),
+            rec("单独一行", &["李四"], "市日报", june, "B"),
+            // The same key with another title, months later: still the same piece.
+            rec("省政府网改过的标题", &["张三"], "省政府网", date!(2007 - 12 - 01), "ａ１"),
+            // Names manuscript 7 of the station: linked to it, alone.
+            rec("转载", &["王五"], "省政府网", june, "7"),
+            // Names no manuscript of the station (another station's, say): a key in the file.
+            rec("编号99", &["李四"], "市日报", june, "99"),
+            rec("编号99", &["李四"], "省政府网", june, "99"),
+            // Same title and author as row 0, but keyed differently: not joined by title.
+            rec("市日报的标题", &["张三"], "科技信息快报", june, "C"),
+        ];
+        let existing = HashSet::from([7]);
+        assert_eq!(
+            rows_of(&pieces(&records, &existing, true)),
+            vec![(None, vec![0, 2]), (Some(7), vec![3]), (None, vec![4, 5])]
+        );
+        assert_eq!(rows_of(&pieces(&records, &existing, false)), rows_of(&pieces(&records, &existing, true)));
+        // Without that manuscript, 7 on its own links nothing.
+        assert_eq!(rows_of(&pieces(&records, &HashSet::new(), true)), vec![(None, vec![0, 2]), (None, vec![4, 5])]);
+    }
+
+    #[test]
+    fn same_title_and_authors_are_one_piece() {
+        let june = |d| Date::from_calendar_date(2007, time::Month::June, d).unwrap();
+        let mut records = vec![
+            rec("武汉：专利申请量突破5000件", &["张三", "李四"], "市日报", june(1), ""),
+            // Other widths, spaces, author order and shares: the same piece.
+            rec(" 武汉:专利申请量突破５０００件", &["李四", "张三"], "省政府网", june(8), ""),
+            // Other authors: another piece, alone.
+            rec("武汉：专利申请量突破5000件", &["张三"], "科技信息快报", june(9), ""),
+            rec("独自一篇", &["张三"], "市日报", june(2), ""),
+            // Keyed: goes by its key, not its title.
+            rec("武汉：专利申请量突破5000件", &["张三", "李四"], "中国知识产权报", june(3), "K"),
+        ];
+        records[0].authors[0].share_bp = Some(6000);
+        records[0].authors[1].share_bp = Some(4000);
+        assert_eq!(rows_of(&pieces(&records, &HashSet::new(), true)), vec![(None, vec![0, 1])]);
+        assert!(pieces(&records, &HashSet::new(), false).is_empty(), "keys only");
+        assert!(pieces(&records[..1], &HashSet::new(), true).is_empty(), "one row alone is not linked");
+    }
+
+    #[test]
+    fn a_recurring_title_is_several_pieces() {
+        let on = |m: u8, d| Date::from_calendar_date(2007, time::Month::try_from(m).unwrap(), d).unwrap();
+        let records = vec![
+            // A monthly bulletin under one title, in the same two outlets each month.
+            rec("工作简报", &["张三"], "市日报", on(1, 5), ""),
+            rec("工作简报", &["张三"], "市日报", on(2, 5), ""),
+            rec("工作简报", &["张三"], "省政府网", on(1, 6), ""),
+            rec("工作简报", &["张三"], "省政府网", on(2, 7), ""),
+            // A yearly meeting's report: taken up 90 days later (the same piece), and the next
+            // meeting's in December (another).
+            rec("年会召开", &["李四"], "市日报", on(1, 10), ""),
+            rec("年会召开", &["李四"], "省政府网", on(12, 20), ""),
+            rec("年会召开", &["李四"], "中国知识产权报", on(4, 10), ""),
+            rec("年会召开", &["李四"], "科技信息快报", on(4, 11), ""),
+        ];
+        assert_eq!(
+            rows_of(&pieces(&records, &HashSet::new(), true)),
+            vec![(None, vec![0, 2]), (None, vec![1, 3]), (None, vec![4, 6])]
+        );
     }
 }

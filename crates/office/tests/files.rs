@@ -25,6 +25,7 @@ fn known() -> Known {
         units: names(&["武汉市知识产权局", "宜昌市知识产权局", "局办公室"]),
         correspondents: names(&["张伟", "李娜", "王芳", "刘洋", "陈静"]),
         outlets: names(&["中国知识产权报", "科技信息快报", "湖北日报", "湖北省知识产权局网站"]),
+        manuscripts: Default::default(),
     }
 }
 
@@ -56,6 +57,7 @@ fn expected_placements() -> Vec<PlacementRecord> {
             grade: Some(Grade::Excellent),
             url: "http://www.cipnews.com.cn/2007/0601/a1.htm".into(),
             note: String::new(),
+            manuscript: String::new(),
         },
         PlacementRecord {
             title: "宜昌：专利执法进企业".into(),
@@ -74,6 +76,7 @@ fn expected_placements() -> Vec<PlacementRecord> {
             grade: Some(Grade::Good),
             url: String::new(),
             note: "约稿，见编辑部函".into(),
+            manuscript: String::new(),
         },
         PlacementRecord {
             title: "神农架林区召开知识产权工作会议".into(),
@@ -92,6 +95,7 @@ fn expected_placements() -> Vec<PlacementRecord> {
             grade: None,
             url: String::new(),
             note: String::new(),
+            manuscript: String::new(),
         },
         PlacementRecord {
             title: "关于加强县域知识产权工作的调研报告".into(),
@@ -110,6 +114,7 @@ fn expected_placements() -> Vec<PlacementRecord> {
             grade: None,
             url: "https://www.hbipo.gov.cn/a/123".into(),
             note: "第一部分\n第二部分".into(),
+            manuscript: String::new(),
         },
     ]
 }

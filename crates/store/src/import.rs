@@ -1,16 +1,17 @@
 //! Imports, all or nothing: every record of a file is written inside one transaction, so a
 //! failure part-way leaves the database as it was. Also the reverse, records for export.
 
-use crate::entities::{correspondent, outlet, placement, unit};
+use crate::entities::{correspondent, manuscript, manuscript_author, outlet, placement, unit};
 use crate::network::{insert_correspondent, insert_outlet, insert_unit};
 use crate::{Result, Store, StoreError, now};
-use domain::import::{CorrespondentRecord, Known, OutletRecord, PlacementRecord, UnitRecord};
+use domain::import::{CorrespondentRecord, Known, KnownManuscript, OutletRecord, PlacementRecord, UnitRecord};
 use domain::*;
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
-    Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionTrait, Value,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Bound values per multi-row INSERT of the bulk placement import: just under SQLite's limit
 /// of 32,766 (PostgreSQL allows 65,535). Fewer, larger statements cost less per row, and over a
@@ -45,6 +46,49 @@ const PLACEMENT_INSERT_COLUMNS: &[&str] = &[
 
 const AUTHOR_INSERT_COLUMNS: &[&str] = &["placement_id", "correspondent_id", "position", "share_bp"];
 
+/// The columns of a manuscript made by an import; the rest keep their defaults (no duplicate
+/// found, never submitted).
+const MANUSCRIPT_INSERT_COLUMNS: &[&str] = &[
+    "id",
+    "station_id",
+    "unit_id",
+    "author_id",
+    "title",
+    "body",
+    "genre",
+    "status",
+    "return_reason",
+    "duplicate_score",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+const MANUSCRIPT_AUTHOR_INSERT_COLUMNS: &[&str] = &["manuscript_id", "correspondent_id", "position", "share_bp"];
+
+/// How a placements import finds the rows that are one piece placed in several outlets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linking {
+    /// By 稿件编号, and without one by the same title and authors: sheets people fill in.
+    KeysAndTitles,
+    /// By 稿件编号 only: generated history (the demo, the benchmark), whose titles repeat by
+    /// construction without being the same piece.
+    KeysOnly,
+}
+
+/// What a placements import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportedPlacements {
+    pub placements: usize,
+    /// Placements that were linked to a manuscript (one piece placed more than once, or a
+    /// 稿件编号 naming a manuscript of the station).
+    pub linked: usize,
+    /// How many manuscripts those placements belong to…
+    pub manuscripts: usize,
+    /// …of which the import created this many.
+    pub created: usize,
+}
+
 /// `INSERT INTO table (columns) VALUES (…), (…)` with `rows` rows of placeholders.
 fn insert_sql(backend: DatabaseBackend, table: &str, columns: &[&str], rows: usize) -> String {
     use std::fmt::Write;
@@ -77,10 +121,42 @@ impl Store {
         let people =
             correspondent::Entity::find().filter(correspondent::Column::StationId.eq(station.0)).all(&self.db).await?;
         let outlets = outlet::Entity::find().filter(outlet::Column::StationId.eq(station.0)).all(&self.db).await?;
+        // Titles and authors only: bodies can be long and are not needed.
+        let mut manuscripts: HashMap<i64, KnownManuscript> = manuscript::Entity::find()
+            .select_only()
+            .columns([manuscript::Column::Id, manuscript::Column::Title])
+            .filter(manuscript::Column::StationId.eq(station.0))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|(id, title)| (id, KnownManuscript { title, authors: Vec::new() }))
+            .collect();
+        let bylines = manuscript_author::Entity::find()
+            .filter(
+                manuscript_author::Column::ManuscriptId.in_subquery(
+                    Query::select()
+                        .column(manuscript::Column::Id)
+                        .from(manuscript::Entity)
+                        .and_where(manuscript::Column::StationId.eq(station.0))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(manuscript_author::Column::ManuscriptId)
+            .order_by_asc(manuscript_author::Column::Position)
+            .all(&self.db)
+            .await?;
+        let names: HashMap<i64, &str> = people.iter().map(|c| (c.id, c.name.as_str())).collect();
+        for a in bylines {
+            if let (Some(m), Some(name)) = (manuscripts.get_mut(&a.manuscript_id), names.get(&a.correspondent_id)) {
+                m.authors.push(name.to_string());
+            }
+        }
         Ok(Known {
             units: units.into_iter().map(|u| u.name).collect(),
             correspondents: people.into_iter().map(|c| c.name).collect(),
             outlets: outlets.into_iter().map(|o| o.name).collect(),
+            manuscripts,
         })
     }
 
@@ -134,12 +210,19 @@ impl Store {
     /// each statement as large as the bind-parameter limit allows (a few dozen statements for
     /// 100,000 placements). On PostgreSQL the table is locked for the duration and the id
     /// sequence moved past the new rows.
+    ///
+    /// Rows that are one piece (`domain::import::pieces`) share a manuscript, so that a policy
+    /// with `duplicates = "best"` pays the piece once. A 稿件编号 links only to this station's
+    /// manuscripts. Pieces without one get a manuscript in the same transaction: accepted
+    /// (已采用), with the first row's title, unit, genre and byline (shares included), no body,
+    /// never submitted, made by `by`.
     pub async fn import_placements(
         &self,
         station: StationId,
         records: &[PlacementRecord],
+        linking: Linking,
         by: UserId,
-    ) -> Result<usize> {
+    ) -> Result<ImportedPlacements> {
         let txn = self.db.begin().await?;
         let backend = txn.get_database_backend();
         let pg = backend == DatabaseBackend::Postgres;
@@ -184,24 +267,104 @@ impl Store {
             };
             let ids = author_ids[first_author..].iter().zip(&r.authors);
             byline_ids.push(crate::reward_items::byline_ids(ids.map(|(id, a)| (CorrespondentId(*id), a.share_bp))));
-            resolved.push((outlet_id, unit_id));
+            resolved.push((outlet_id, unit_id, first_author));
+        }
+        let t = now();
+
+        // The pieces, and a manuscript for each placement of one.
+        let existing: HashSet<i64> = if records.iter().any(|r| !r.manuscript.trim().is_empty()) {
+            manuscript::Entity::find()
+                .select_only()
+                .column(manuscript::Column::Id)
+                .filter(manuscript::Column::StationId.eq(station.0))
+                .into_tuple::<i64>()
+                .all(&txn)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let pieces = domain::import::pieces(records, &existing, linking == Linking::KeysAndTitles);
+        let created = pieces.iter().filter(|p| p.manuscript.is_none()).count();
+        let mut next_manuscript = 0;
+        if created > 0 {
+            if pg {
+                txn.execute_unprepared("LOCK TABLE manuscripts IN EXCLUSIVE MODE").await?;
+            }
+            next_manuscript = manuscript::Entity::find()
+                .order_by_desc(manuscript::Column::Id)
+                .one(&txn)
+                .await?
+                .map(|m| m.id)
+                .unwrap_or(0)
+                + 1;
+        }
+        let mut manuscript_of: Vec<Option<i64>> = vec![None; records.len()];
+        let mut manuscript_values = Vec::with_capacity(created * MANUSCRIPT_INSERT_COLUMNS.len());
+        let mut byline_values = Vec::new();
+        for piece in &pieces {
+            let id = match piece.manuscript {
+                Some(existing) => existing.0,
+                None => {
+                    let id = next_manuscript;
+                    next_manuscript += 1;
+                    let r = &records[piece.rows[0]];
+                    let (_, unit_id, first_author) = resolved[piece.rows[0]];
+                    let people = &author_ids[first_author..first_author + r.authors.len()];
+                    let &owner = people
+                        .first()
+                        .ok_or_else(|| StoreError::invalid("作者", format!("《{}》没有作者", r.title)))?;
+                    manuscript_values.extend([
+                        Value::BigInt(Some(id)),
+                        Value::BigInt(Some(station.0)),
+                        Value::BigInt(unit_id),
+                        Value::BigInt(Some(owner)),
+                        Value::String(Some(r.title.clone())),
+                        Value::String(Some(String::new())),
+                        Value::String(Some(r.genre.code().into())),
+                        Value::String(Some(ManuscriptStatus::Accepted.code().into())),
+                        Value::String(Some(String::new())),
+                        Value::Int(Some(0)),
+                        Value::BigInt(Some(by.0)),
+                        Value::BigInt(Some(t)),
+                        Value::BigInt(Some(t)),
+                    ]);
+                    for (pos, (a, cid)) in r.authors.iter().zip(people).enumerate() {
+                        byline_values.extend([
+                            Value::BigInt(Some(id)),
+                            Value::BigInt(Some(*cid)),
+                            Value::Int(Some(pos as i32)),
+                            Value::Int(a.share_bp),
+                        ]);
+                    }
+                    id
+                }
+            };
+            for &row in &piece.rows {
+                manuscript_of[row] = Some(id);
+            }
+        }
+        insert_rows(&txn, "manuscripts", MANUSCRIPT_INSERT_COLUMNS, manuscript_values).await?;
+        insert_rows(&txn, "manuscript_authors", MANUSCRIPT_AUTHOR_INSERT_COLUMNS, byline_values).await?;
+        if pg && created > 0 {
+            txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('manuscripts', 'id'), COALESCE((SELECT MAX(id) FROM manuscripts), 1))").await?;
         }
 
         let first_id =
             placement::Entity::find().order_by_desc(placement::Column::Id).one(&txn).await?.map(|p| p.id).unwrap_or(0)
                 + 1;
-        let t = now();
         let per_statement = MAX_BINDS / PLACEMENT_INSERT_COLUMNS.len();
         let mut full_sql = None;
         for (c, chunk) in records.chunks(per_statement).enumerate() {
             let offset = c * per_statement;
             let mut values = Vec::with_capacity(chunk.len() * PLACEMENT_INSERT_COLUMNS.len());
             for (i, r) in chunk.iter().enumerate() {
-                let (outlet_id, unit_id) = resolved[offset + i];
+                let (outlet_id, unit_id, _) = resolved[offset + i];
                 values.extend([
                     Value::BigInt(Some(first_id + (offset + i) as i64)),
                     Value::BigInt(Some(station.0)),
-                    Value::BigInt(None),
+                    Value::BigInt(manuscript_of[offset + i]),
                     Value::String(Some(r.title.clone())),
                     Value::BigInt(unit_id),
                     Value::BigInt(Some(outlet_id)),
@@ -267,7 +430,12 @@ impl Store {
             txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('placements', 'id'), COALESCE((SELECT MAX(id) FROM placements), 1))").await?;
         }
         txn.commit().await?;
-        Ok(records.len())
+        Ok(ImportedPlacements {
+            placements: records.len(),
+            linked: pieces.iter().map(|p| p.rows.len()).sum(),
+            manuscripts: pieces.len(),
+            created,
+        })
     }
 
     // ---- export: the same records the import reads ----
@@ -328,9 +496,21 @@ impl Store {
                 grade: p.grade,
                 url: p.evidence_url,
                 note: p.note,
+                manuscript: p.manuscript_id.map(|m| m.0.to_string()).unwrap_or_default(),
             })
             .collect())
     }
+}
+
+/// Inserts whole rows of `columns` (their values one after the other) in as few statements as
+/// the bind-parameter limit allows.
+async fn insert_rows(txn: &DatabaseTransaction, table: &str, columns: &[&str], values: Vec<Value>) -> Result<()> {
+    let backend = txn.get_database_backend();
+    for chunk in values.chunks(MAX_BINDS / columns.len() * columns.len()) {
+        let sql = insert_sql(backend, table, columns, chunk.len() / columns.len());
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk.to_vec())).await?;
+    }
+    Ok(())
 }
 
 async fn unit_ids(db: &impl ConnectionTrait, station: StationId) -> Result<HashMap<String, i64>> {
@@ -418,10 +598,12 @@ mod tests {
                         grade: (i % 8 == 0).then_some(Grade::ALL[i % Grade::ALL.len()]),
                         url: if i % 9 == 0 { format!("https://example.cn/{i}") } else { String::new() },
                         note: if i % 10 == 0 { "备注".into() } else { String::new() },
+                        manuscript: String::new(),
                     }
                 })
                 .collect();
-            assert_eq!(s.import_placements(station, &records, UserId(0)).await.unwrap(), n, "{}", db.backend);
+            let imported = s.import_placements(station, &records, Linking::KeysAndTitles, UserId(0)).await.unwrap();
+            assert_eq!(imported.placements, n, "{}", db.backend);
             let bylines = s
                 .connection()
                 .query_one_raw(sea_orm::Statement::from_string(s.backend(), "SELECT COUNT(*) FROM placement_authors"))

@@ -36,6 +36,7 @@ mod run {
         attachments_round_trip,
         migrations_are_idempotent,
         export_then_import_loses_nothing,
+        imported_copies_of_one_piece_share_a_manuscript,
         policies_never_overlap,
         statement_lifecycle_is_guarded,
         payments_never_exceed_what_is_owed,
@@ -461,6 +462,7 @@ fn record(title: &str, author: &str, outlet: &str, date: Date) -> PlacementRecor
         grade: None,
         url: String::new(),
         note: String::new(),
+        manuscript: String::new(),
     }
 }
 
@@ -476,7 +478,10 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
             )
         })
         .collect();
-    assert_eq!(s.import_placements(f.station, &records, f.editor).await.unwrap(), 1200);
+    assert_eq!(
+        s.import_placements(f.station, &records, Linking::KeysAndTitles, f.editor).await.unwrap().placements,
+        1200
+    );
     let all = s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap();
     assert_eq!(all.total, 1200);
     let mut q = PlacementFilter::new(Scope::Station(f.station));
@@ -492,7 +497,10 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
         .await
         .unwrap();
     assert!(p.id.0 > 1200, "id {} after the imported rows", p.id);
-    assert_eq!(s.import_placements(f.station, &records[..10], f.editor).await.unwrap(), 10);
+    assert_eq!(
+        s.import_placements(f.station, &records[..10], Linking::KeysAndTitles, f.editor).await.unwrap().placements,
+        10
+    );
     let p2 = s
         .create_placement(f.station, &placement(&f, "再一篇", f.paper, d(2008, 1, 2), vec![by(f.li, None)]), f.editor)
         .await
@@ -504,7 +512,7 @@ async fn import_is_all_or_nothing(s: &Store, _: &str) {
     let f = fixture(s).await;
     let good = record("好", "张明远", "局网站", d(2007, 1, 1));
     let bad = record("坏", "不存在的人", "局网站", d(2007, 1, 2));
-    assert!(s.import_placements(f.station, &[good.clone(), bad], f.editor).await.is_err());
+    assert!(s.import_placements(f.station, &[good.clone(), bad], Linking::KeysAndTitles, f.editor).await.is_err());
     assert_eq!(
         s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total,
         0,
@@ -627,9 +635,8 @@ async fn export_then_import_loses_nothing(s: &Store, _: &str) {
         let known = s.known_names(copy).await.unwrap();
         s.import_correspondents(copy, &imp::read_correspondents(&through(&people), &known).unwrap()).await.unwrap();
         let known = s.known_names(copy).await.unwrap();
-        s.import_placements(copy, &imp::read_placements(&through(&placements), &known).unwrap(), f.editor)
-            .await
-            .unwrap();
+        let records = imp::read_placements(&through(&placements), &known).unwrap();
+        s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor).await.unwrap();
         let again =
             imp::write_placements(&s.export_placements(&PlacementFilter::new(Scope::Station(copy))).await.unwrap());
         assert_eq!(again, placements, "placements survive a {format} round trip");
@@ -637,6 +644,161 @@ async fn export_then_import_loses_nothing(s: &Store, _: &str) {
         assert_eq!(imp::write_outlets(&s.export_outlets(copy).await.unwrap()), outlets);
         assert_eq!(imp::write_units(&s.export_units(copy).await.unwrap()), units);
     }
+}
+
+/// The same piece placed twice in imported history: by title and authors, by 稿件编号, by the
+/// id of a manuscript of the station, never by another station's; and an export imported again
+/// keeps the links, into the same station and into another.
+async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
+    use domain::import::{self as imp, KnownManuscript};
+    let f = fixture(s).await;
+    // Manuscripts made in the site before the import: one here, one in another station.
+    let input = draft("会议", "正文。", vec![by(f.zhang, None)]);
+    let here = s.create_manuscript(f.station, f.zhang, &input, f.editor).await.unwrap();
+    let other = s.create_station("gd", "广东通联站").await.unwrap().id;
+    let someone = CorrespondentInput {
+        name: "广东人".into(),
+        unit_id: None,
+        kind: CorrespondentKind::UnitCorrespondent,
+        phone: String::new(),
+        email: String::new(),
+        joined_on: None,
+        active: true,
+        mentor_user_id: None,
+    };
+    let someone = s.create_correspondent(other, &someone).await.unwrap().id;
+    let input = draft("广东稿", "正文。", vec![by(someone, None)]);
+    let foreign = s.create_manuscript(other, someone, &input, f.editor).await.unwrap();
+    let known = s.known_names(f.station).await.unwrap();
+    assert_eq!(
+        known.manuscripts.get(&here.id.0),
+        Some(&KnownManuscript { title: "会议".into(), authors: vec!["张明远".into()] })
+    );
+    assert!(!known.manuscripts.contains_key(&foreign.id.0), "another station's manuscripts are not known here");
+
+    let row = |title: &str, authors: &[(&str, Option<i32>)], outlet: &str, on: Date, key: &str| PlacementRecord {
+        authors: authors
+            .iter()
+            .map(|(name, share)| WrittenAuthor { name: name.to_string(), share_bp: *share })
+            .collect(),
+        manuscript: key.into(),
+        ..record(title, "", outlet, on)
+    };
+    let mut rows = vec![
+        // 0, 1: one piece by title and authors, in two outlets in the same month.
+        row("专利申请量大增", &[("张明远", Some(6000)), ("李晓红", Some(4000))], "中国知识产权报", d(2007, 6, 1), ""),
+        row("专利申请量 大增", &[("李晓红", None), ("张明远", None)], "局网站", d(2007, 6, 8), ""),
+        // 2, 3: one piece by key, retitled, a month apart.
+        row("市报的标题", &[("王建国", None)], "中国知识产权报", d(2007, 3, 10), "A1"),
+        row("网站的标题", &[("王建国", None)], "局网站", d(2007, 4, 5), "a1"),
+        // 4: alone.
+        row("独自一篇", &[("张明远", None)], "局网站", d(2007, 6, 2), ""),
+        // 5: names a manuscript of the station.
+        row("会议（转载）", &[("张明远", None)], "局网站", d(2007, 6, 3), &here.id.0.to_string()),
+        // 6, 7: name another station's manuscript: only a key within this file.
+        row("广东稿", &[("王建国", None)], "中国知识产权报", d(2007, 5, 1), &foreign.id.0.to_string()),
+        row("广东稿", &[("王建国", None)], "局网站", d(2007, 5, 2), &foreign.id.0.to_string()),
+    ];
+    rows[2].genre = Genre::Feature;
+    let done = s.import_placements(f.station, &rows, Linking::KeysAndTitles, f.editor).await.unwrap();
+    assert_eq!(done, ImportedPlacements { placements: 8, linked: 7, manuscripts: 4, created: 3 });
+
+    let linked = |station: StationId| async move {
+        let mut f = PlacementFilter::new(Scope::Station(station));
+        f.per_page = 100;
+        let items = s.placements(&f).await.unwrap().items;
+        move |title: &str, outlet: &str| -> Vec<Option<ManuscriptId>> {
+            items.iter().filter(|p| p.title == title && p.outlet_name == outlet).map(|p| p.manuscript_id).collect()
+        }
+    };
+    let m = linked(f.station).await;
+    let [first] = m("专利申请量大增", "中国知识产权报")[..] else { panic!("one placement") };
+    let first = first.expect("linked");
+    assert_eq!(m("专利申请量 大增", "局网站"), [Some(first)]);
+    let [second] = m("市报的标题", "中国知识产权报")[..] else { panic!("one placement") };
+    let second = second.expect("linked");
+    assert_eq!(m("网站的标题", "局网站"), [Some(second)]);
+    assert_eq!(m("独自一篇", "局网站"), [None]);
+    assert_eq!(m("会议（转载）", "局网站"), [Some(here.id)]);
+    let [third] = m("广东稿", "中国知识产权报")[..] else { panic!("one placement") };
+    let third = third.expect("linked");
+    assert_eq!(m("广东稿", "局网站"), [Some(third)]);
+    assert_ne!(third, foreign.id, "never linked to another station's manuscript");
+    assert!(first.0 > here.id.0 && second.0 > first.0 && third.0 > second.0, "new ids, in file order");
+
+    // What the import made: accepted, the first row's title, unit, genre and byline, no body.
+    let made = s.manuscript(Scope::Station(f.station), first).await.unwrap();
+    assert_eq!(
+        (made.status, made.title.as_str(), made.body.as_str()),
+        (ManuscriptStatus::Accepted, "专利申请量大增", "")
+    );
+    assert_eq!(
+        (made.unit_id, made.author_id, made.genre, made.submitted_at),
+        (Some(f.wuhan), f.zhang, Genre::News, None)
+    );
+    let byline: Vec<(CorrespondentId, Option<i32>)> =
+        made.authors.iter().map(|a| (a.correspondent_id, a.share_bp)).collect();
+    assert_eq!(byline, [(f.zhang, Some(6000)), (f.li, Some(4000))]);
+    let made = s.manuscript(Scope::Station(f.station), second).await.unwrap();
+    assert_eq!((made.title.as_str(), made.genre, made.unit_id), ("市报的标题", Genre::Feature, Some(f.yichang)));
+    assert_eq!(s.manuscript(Scope::All, third).await.unwrap().station_id, f.station);
+    assert!(s.revisions(first).await.unwrap().is_empty(), "never submitted or revised");
+    // The reward engine sees the links.
+    let items = s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
+    let of = |title: &str| items.iter().filter(|i| i.title == title).map(|i| i.manuscript_id).collect::<Vec<_>>();
+    assert_eq!(of("专利申请量大增"), [Some(first)]);
+    assert_eq!(of("专利申请量 大增"), [Some(first)]);
+    // Ids made after the import are fresh (on PostgreSQL the sequence moved on).
+    let input = draft("之后", "正文。", vec![by(f.li, None)]);
+    assert!(s.create_manuscript(f.station, f.li, &input, f.editor).await.unwrap().id.0 > third.0);
+
+    // All or nothing: a bad row, and neither the placements nor the manuscripts are written.
+    let mut all = ManuscriptFilter::new(Scope::Station(f.station), Visibility::Station);
+    all.per_page = 100;
+    let before = s.manuscripts(&all).await.unwrap().total;
+    let bad = [rows[0].clone(), rows[1].clone(), row("坏", &[("不存在的人", None)], "局网站", d(2007, 6, 1), "")];
+    assert!(s.import_placements(f.station, &bad, Linking::KeysAndTitles, f.editor).await.is_err());
+    assert_eq!(s.manuscripts(&all).await.unwrap().total, before);
+    assert_eq!(s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total, 8);
+
+    // Export, and import into the same station: the ids link the copies to the same manuscripts.
+    let exported = s.export_placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap();
+    let key = |title: &str| exported.iter().find(|r| r.title == title).unwrap().manuscript.clone();
+    assert_eq!((key("专利申请量大增"), key("独自一篇")), (first.0.to_string(), String::new()));
+    let table = imp::write_placements(&exported);
+    let again = imp::read_placements(&table, &s.known_names(f.station).await.unwrap()).unwrap();
+    let done = s.import_placements(f.station, &again, Linking::KeysAndTitles, f.editor).await.unwrap();
+    assert_eq!(done, ImportedPlacements { placements: 8, linked: 7, manuscripts: 4, created: 0 });
+    let m = linked(f.station).await;
+    assert_eq!(m("专利申请量 大增", "局网站"), [Some(first), Some(first)]);
+    assert_eq!(m("网站的标题", "局网站"), [Some(second), Some(second)]);
+    assert_eq!(m("广东稿", "局网站"), [Some(third), Some(third)]);
+    assert_eq!(m("独自一篇", "局网站"), [None, None]);
+
+    // Into another station: the ids name none of its manuscripts, so they group the same rows
+    // into new manuscripts there; the lone row naming one keeps nothing to be linked to.
+    let copy = s.create_station("copy", "副本").await.unwrap().id;
+    s.import_units(copy, &s.export_units(f.station).await.unwrap()).await.unwrap();
+    s.import_outlets(copy, &s.export_outlets(f.station).await.unwrap()).await.unwrap();
+    s.import_correspondents(copy, &s.export_correspondents(f.station).await.unwrap()).await.unwrap();
+    let records = imp::read_placements(&table, &s.known_names(copy).await.unwrap()).unwrap();
+    let done = s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor).await.unwrap();
+    assert_eq!(done, ImportedPlacements { placements: 8, linked: 6, manuscripts: 3, created: 3 });
+    let m = linked(copy).await;
+    let pair = |a: Vec<Option<ManuscriptId>>, b: Vec<Option<ManuscriptId>>| {
+        assert!(a.len() == 1 && a == b && a[0].is_some(), "{a:?} {b:?}");
+        a[0].unwrap()
+    };
+    let ids = [
+        pair(m("专利申请量大增", "中国知识产权报"), m("专利申请量 大增", "局网站")),
+        pair(m("市报的标题", "中国知识产权报"), m("网站的标题", "局网站")),
+        pair(m("广东稿", "中国知识产权报"), m("广东稿", "局网站")),
+    ];
+    assert!(ids[0] != ids[1] && ids[1] != ids[2]);
+    for id in ids {
+        assert_eq!(s.manuscript(Scope::All, id).await.unwrap().station_id, copy);
+    }
+    assert_eq!((m("会议（转载）", "局网站"), m("独自一篇", "局网站")), (vec![None], vec![None]));
 }
 
 async fn policies_never_overlap(s: &Store, _: &str) {
@@ -893,7 +1055,7 @@ async fn reward_items_follow_every_byline_write(s: &Store, _: &str) {
         WrittenAuthor { name: "王建国".into(), share_bp: Some(7000) },
         WrittenAuthor { name: "张明远".into(), share_bp: Some(3000) },
     ];
-    s.import_placements(f.station, &[imported], f.editor).await.unwrap();
+    s.import_placements(f.station, &[imported], Linking::KeysAndTitles, f.editor).await.unwrap();
 
     type Bylines = Vec<(String, Vec<(CorrespondentId, Option<i32>)>)>;
     let bylines = |items: &[domain::policy::Item]| -> Bylines {

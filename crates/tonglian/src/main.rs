@@ -379,11 +379,12 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let started = std::time::Instant::now();
             // Imports from the command line are recorded as made by user 0, "the command line".
             match web::ops::import_into(&store, station, UserId(0), kind, &name, &bytes).await {
-                Ok(n) => {
+                Ok(report) => {
+                    let summary = &report.summary;
                     store
-                        .audit(Some(station), None, "import", kind.code(), &format!("{name}: {n} (command line)"))
+                        .audit(Some(station), None, "import", kind.code(), &format!("{name}: {summary} (command line)"))
                         .await?;
-                    println!("导入成功：{n} 条{}（{:.2} 秒）", kind.zh(), started.elapsed().as_secs_f64());
+                    println!("导入成功：{summary}（{:.2} 秒）", started.elapsed().as_secs_f64());
                     Ok(())
                 }
                 Err(web::AppError::Rows(rows)) => {

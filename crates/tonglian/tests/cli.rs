@@ -196,6 +196,7 @@ async fn imports_are_all_or_nothing_from_the_command_line() {
         );
         let out = tonglian(url, &["import", "placements", &fixture("placements_dates.xlsx"), "--station", "hb"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("导入成功：4 条刊发（"));
         let out = tonglian(url, &["export", "placements", file.to_str().unwrap()]);
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("已导出 4 条"),
@@ -206,6 +207,16 @@ async fn imports_are_all_or_nothing_from_the_command_line() {
         assert!(csv.contains("武汉专利申请量突破五千件") && csv.contains("张伟(60%)、李娜(40%)"));
         let out = tonglian(url, &["import", "placements", file.to_str().unwrap(), "--station", "nowhere"]);
         assert!(!out.status.success());
+        // One piece in two outlets: the summary says it became one manuscript.
+        let twice = dir.0.join("twice.csv");
+        std::fs::write(
+            &twice,
+            "标题,作者,媒体,刊发日期,体裁\n同一篇,张伟,湖北日报,2007-08-01,消息\n同一篇,张伟,中国知识产权报,2007-08-03,消息\n",
+        )
+        .unwrap();
+        let out = tonglian(url, &["import", "placements", twice.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("导入成功：2 条刊发，其中 2 条合并为 1 篇稿件（新建 1 篇）"), "{said}");
         let out = Command::new(BIN)
             .args(["--db", url, "user", "add", "wang", "--role", "editor"])
             .env("TONGLIAN_PASSWORD", "wangpass2007")

@@ -516,11 +516,13 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
                 grade: None,
                 url: String::new(),
                 note: String::new(),
+                manuscript: String::new(),
             });
         }
     }
     let admin = users[0].id;
-    store.import_placements(station, &records, admin).await?;
+    // Generated titles repeat without being the same piece: link by 稿件编号 only (there is none).
+    store.import_placements(station, &records, store::Linking::KeysOnly, admin).await?;
     load_portal(store, station, admin, &records).await?;
 
     // A few manuscripts at every stage of 改稿.
@@ -992,10 +994,11 @@ async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
                     grade: None,
                     url: String::new(),
                     note: String::new(),
+                    manuscript: String::new(),
                 });
             }
         }
-        store.import_placements(station, &records, hq).await?;
+        store.import_placements(station, &records, store::Linking::KeysOnly, hq).await?;
         let campaign = CampaignInput {
             year: 2007,
             publication: "中国知识产权报".into(),

@@ -573,6 +573,35 @@ pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppR
 pub struct ImportReport {
     pub kind: String,
     pub imported: usize,
+    /// Placements only: rows linked to a manuscript (one piece placed more than once, or a
+    /// 稿件编号 naming a manuscript of the station).
+    pub linked: usize,
+    /// Placements only: the manuscripts those rows belong to.
+    pub manuscripts: usize,
+    /// Placements only: of these, the ones the import created.
+    pub created_manuscripts: usize,
+    /// The result in Chinese, e.g. “120 条刊发，其中 6 条合并为 3 篇稿件（新建 3 篇）”.
+    pub summary: String,
+}
+
+impl ImportReport {
+    fn new(kind: ImportKind, imported: usize, linked: store::ImportedPlacements) -> Self {
+        let mut summary = format!("{imported} 条{}", kind.zh());
+        if linked.linked > 0 {
+            summary.push_str(&format!(
+                "，其中 {} 条合并为 {} 篇稿件（新建 {} 篇）",
+                linked.linked, linked.manuscripts, linked.created
+            ));
+        }
+        ImportReport {
+            kind: kind.code().into(),
+            imported,
+            linked: linked.linked,
+            manuscripts: linked.manuscripts,
+            created_manuscripts: linked.created,
+            summary,
+        }
+    }
 }
 
 /// Reads a spreadsheet and imports it, all or nothing: if any row is bad nothing is written
@@ -589,12 +618,12 @@ pub async fn import(
         return Err(AppError::TooLarge(format!("文件太大：最大{}MB", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     let station = ctx.station()?;
-    let imported = import_into(&state.store, station, ctx.user.id, kind, file_name, bytes).await?;
+    let report = import_into(&state.store, station, ctx.user.id, kind, file_name, bytes).await?;
     state
         .store
-        .audit(Some(station), Some(ctx.user.id), "import", kind.code(), &format!("{file_name}: {imported}"))
+        .audit(Some(station), Some(ctx.user.id), "import", kind.code(), &format!("{file_name}: {}", report.summary))
         .await?;
-    Ok(ImportReport { kind: kind.code().into(), imported })
+    Ok(report)
 }
 
 /// The import itself, shared with the command line.
@@ -605,26 +634,28 @@ pub async fn import_into(
     kind: ImportKind,
     file_name: &str,
     bytes: &[u8],
-) -> AppResult<usize> {
+) -> AppResult<ImportReport> {
     let table = office::read_table(file_name, bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let known = store.known_names(station).await?;
-    let n = match kind {
+    let none = store::ImportedPlacements::default();
+    let (n, linked) = match kind {
         ImportKind::Units => {
-            store.import_units(station, &imp::read_units(&table, &known).map_err(AppError::Rows)?).await?
+            (store.import_units(station, &imp::read_units(&table, &known).map_err(AppError::Rows)?).await?, none)
         }
         ImportKind::Outlets => {
-            store.import_outlets(station, &imp::read_outlets(&table, &known).map_err(AppError::Rows)?).await?
+            (store.import_outlets(station, &imp::read_outlets(&table, &known).map_err(AppError::Rows)?).await?, none)
         }
         ImportKind::Correspondents => {
-            store
-                .import_correspondents(station, &imp::read_correspondents(&table, &known).map_err(AppError::Rows)?)
-                .await?
+            let records = imp::read_correspondents(&table, &known).map_err(AppError::Rows)?;
+            (store.import_correspondents(station, &records).await?, none)
         }
         ImportKind::Placements => {
-            store.import_placements(station, &imp::read_placements(&table, &known).map_err(AppError::Rows)?, by).await?
+            let records = imp::read_placements(&table, &known).map_err(AppError::Rows)?;
+            let done = store.import_placements(station, &records, store::Linking::KeysAndTitles, by).await?;
+            (done.placements, done)
         }
     };
-    Ok(n)
+    Ok(ImportReport::new(kind, n, linked))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

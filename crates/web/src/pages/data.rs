@@ -68,7 +68,20 @@ async fn import_submit(
     };
     match result {
         Ok(report) => {
-            flash(&session, format!("{}{}{}", l.t("导入成功，共"), report.imported, l.t("条"))).await;
+            let mut message = format!("{}{}{}", l.t("导入成功，共"), report.imported, l.t("条"));
+            if report.linked > 0 {
+                message.push_str(&format!(
+                    "{}{}{}{}{}{}{}",
+                    l.t("，其中"),
+                    report.linked,
+                    l.t("条合并为"),
+                    report.manuscripts,
+                    l.t("篇稿件（新建"),
+                    report.created_manuscripts,
+                    l.t("篇）")
+                ));
+            }
+            flash(&session, message).await;
             Ok(see_other("/import"))
         }
         Err(AppError::Rows(rows)) => {
