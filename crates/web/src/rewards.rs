@@ -100,19 +100,29 @@ impl RewardData {
         self.run_with(period, items, &[], None, policy::compute)
     }
 
-    /// `run` with corrections carried in from earlier notices. With `listed`, the people are
-    /// those listed and those involved (on a byline, adjusted or corrected) instead of those
-    /// active today: a published notice is recomputed with the people it had, so that someone
-    /// who left since keeps the allowance they were paid and someone who joined since gets none
-    /// for a month before they joined, and no false correction is carried.
+    /// `run` with corrections carried in from earlier notices.
     pub fn run_corrected(
         &self,
         period: &Period,
         items: &[policy::Item],
         corrections: &[policy::Correction],
-        listed: Option<&[CorrespondentId]>,
     ) -> AppResult<Statement> {
-        self.run_with(period, items, corrections, listed, policy::compute)
+        self.run_with(period, items, corrections, None, policy::compute)
+    }
+
+    /// A published notice's period computed again today (figures only: only they are
+    /// compared), with the corrections it carried and the people it `listed` plus those
+    /// involved (on a byline, adjusted or corrected) instead of those active today: someone who
+    /// left since keeps the allowance they were paid, someone who joined since gets none for a
+    /// month before they joined, and no false correction is carried.
+    pub fn recheck(
+        &self,
+        period: &Period,
+        items: &[policy::Item],
+        corrections: &[policy::Correction],
+        listed: &[CorrespondentId],
+    ) -> AppResult<Statement> {
+        self.run_with(period, items, corrections, Some(listed), policy::compute_figures)
     }
 
     /// `run` without the trails: the same figures, for rankings and charts.
@@ -242,7 +252,7 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
         let carried_in: Vec<policy::Correction> = store.corrections_into(s.id).await?.iter().map(to_domain).collect();
         let published = parse_snapshot(s)?;
         let listed: Vec<CorrespondentId> = published.lines.iter().map(|l| l.correspondent_id).collect();
-        let now = data.run_corrected(p, &items, &carried_in, Some(&listed)).map_err(|e| {
+        let now = data.recheck(p, &items, &carried_in, &listed).map_err(|e| {
             AppError::Conflict(format!("无法重新核算已公示的{}，不能计算更正：{}", p.zh(), e.message()))
         })?;
         let already: Vec<policy::Correction> = store.corrections_from(s.id).await?.iter().map(to_domain).collect();
@@ -263,7 +273,7 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
         }
     }
     let corrections: Vec<policy::Correction> = carried.iter().map(to_domain).collect();
-    let statement = data.run_corrected(period, &items, &corrections, None)?;
+    let statement = data.run_corrected(period, &items, &corrections)?;
     Ok(Computed { statement, carried, basis })
 }
 
