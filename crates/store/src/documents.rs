@@ -9,7 +9,7 @@ use domain::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -201,7 +201,7 @@ impl Store {
         if !e.is_empty() {
             return Err(StoreError::Invalid(e));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         if let Some(c) = d.correspondent_id {
             let found = correspondent::Entity::find_by_id(c.0).one(&txn).await?;
             if found.map(|c| c.station_id) != Some(station.0) {
@@ -339,7 +339,7 @@ impl Store {
     /// Takes a document down with a reason; its page then answers 410.
     pub async fn take_down_document(&self, station: StationId, id: DocumentId, reason: &str, by: UserId) -> Result<()> {
         let reason = domain::portal::check_reason(reason).map_err(StoreError::Invalid)?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         take_down(&txn, station, id, &reason, by).await?;
         txn.commit().await?;
         Ok(())
@@ -517,7 +517,7 @@ impl Store {
         by: UserId,
     ) -> Result<Option<DocumentId>> {
         let resolution = domain::portal::check_reason(resolution).map_err(StoreError::Invalid)?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let c = complaint::Entity::find_by_id(id.0).one(&txn).await?;
         let c = match c {
             Some(c) if c.station_id == station.0 => c,

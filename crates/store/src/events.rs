@@ -10,7 +10,6 @@ use domain::media::{EventInput, MediaContactInput};
 use domain::*;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -168,7 +167,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let id = match id {
             Some(id) => {
                 let found = event::Entity::find_by_id(id.0).one(&txn).await?.filter(|e| e.station_id == station.0);
@@ -212,7 +211,7 @@ impl Store {
     }
 
     pub async fn delete_event(&self, station: StationId, by: UserId, id: EventId) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let Some(m) = event::Entity::find_by_id(id.0).one(&txn).await?.filter(|e| e.station_id == station.0) else {
             return Err(StoreError::NotFound);
         };
@@ -282,7 +281,7 @@ impl Store {
                 return Err(StoreError::invalid("outlet_id", "媒体不存在"));
             }
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let mut m: media_contact::ActiveModel = match id {
             Some(id) => {
                 let found =
@@ -311,7 +310,7 @@ impl Store {
     }
 
     pub async fn delete_media_contact(&self, station: StationId, by: UserId, id: MediaContactId) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = media_contact::Entity::find_by_id(id.0).one(&txn).await?.filter(|m| m.station_id == station.0);
         let m = found.ok_or(StoreError::NotFound)?;
         media_contact::Entity::delete_by_id(id.0).exec(&txn).await?;

@@ -9,7 +9,7 @@ use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait, Value,
+    QuerySelect, Statement, Value,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -161,7 +161,7 @@ impl Store {
     }
 
     pub async fn import_units(&self, station: StationId, records: &[UnitRecord]) -> Result<usize> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         for r in records {
             insert_unit(&txn, station, &UnitInput { name: r.name.clone(), kind: r.kind }).await?;
         }
@@ -170,7 +170,7 @@ impl Store {
     }
 
     pub async fn import_outlets(&self, station: StationId, records: &[OutletRecord]) -> Result<usize> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         for r in records {
             let input = OutletInput { name: r.name.clone(), kind: r.kind, level: r.level, columns: r.columns.clone() };
             insert_outlet(&txn, station, &input).await?;
@@ -180,7 +180,7 @@ impl Store {
     }
 
     pub async fn import_correspondents(&self, station: StationId, records: &[CorrespondentRecord]) -> Result<usize> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let units = unit_ids(&txn, station).await?;
         for r in records {
             let unit_id = match &r.unit {
@@ -223,23 +223,24 @@ impl Store {
         linking: Linking,
         by: UserId,
     ) -> Result<ImportedPlacements> {
-        let txn = self.db.begin().await?;
-        let backend = txn.get_database_backend();
+        // Names are resolved and pieces found before the write transaction, so that on SQLite
+        // the write lock is held only for the inserts (a row deleted meanwhile fails them on its
+        // foreign key, and nothing is written).
+        let started = std::time::Instant::now();
+        let db = &self.db;
+        let backend = db.get_database_backend();
         let pg = backend == DatabaseBackend::Postgres;
-        if pg {
-            txn.execute_unprepared("LOCK TABLE placements IN EXCLUSIVE MODE").await?;
-        }
-        let units = unit_ids(&txn, station).await?;
+        let units = unit_ids(db, station).await?;
         let people: HashMap<String, (i64, Option<i64>)> = correspondent::Entity::find()
             .filter(correspondent::Column::StationId.eq(station.0))
-            .all(&txn)
+            .all(db)
             .await?
             .into_iter()
             .map(|c| (c.name, (c.id, c.unit_id)))
             .collect();
         let outlets: HashMap<String, i64> = outlet::Entity::find()
             .filter(outlet::Column::StationId.eq(station.0))
-            .all(&txn)
+            .all(db)
             .await?
             .into_iter()
             .map(|o| (o.name, o.id))
@@ -278,7 +279,7 @@ impl Store {
                 .column(manuscript::Column::Id)
                 .filter(manuscript::Column::StationId.eq(station.0))
                 .into_tuple::<i64>()
-                .all(&txn)
+                .all(db)
                 .await?
                 .into_iter()
                 .collect()
@@ -287,28 +288,19 @@ impl Store {
         };
         let pieces = domain::import::pieces(records, &existing, linking == Linking::KeysAndTitles);
         let created = pieces.iter().filter(|p| p.manuscript.is_none()).count();
-        let mut next_manuscript = 0;
-        if created > 0 {
-            if pg {
-                txn.execute_unprepared("LOCK TABLE manuscripts IN EXCLUSIVE MODE").await?;
-            }
-            next_manuscript = manuscript::Entity::find()
-                .order_by_desc(manuscript::Column::Id)
-                .one(&txn)
-                .await?
-                .map(|m| m.id)
-                .unwrap_or(0)
-                + 1;
-        }
-        let mut manuscript_of: Vec<Option<i64>> = vec![None; records.len()];
+
+        // Every row's values are built before the write lock, with new ids counted from 0; in
+        // the transaction they are only moved past the tables' largest ids and inserted.
+        let mut manuscript_of: Vec<Option<ManuscriptRef>> = vec![None; records.len()];
         let mut manuscript_values = Vec::with_capacity(created * MANUSCRIPT_INSERT_COLUMNS.len());
         let mut byline_values = Vec::new();
+        let mut new_manuscripts = 0;
         for piece in &pieces {
             let id = match piece.manuscript {
-                Some(existing) => existing.0,
+                Some(existing) => ManuscriptRef::Existing(existing.0),
                 None => {
-                    let id = next_manuscript;
-                    next_manuscript += 1;
+                    let id = new_manuscripts;
+                    new_manuscripts += 1;
                     let r = &records[piece.rows[0]];
                     let (_, unit_id, first_author) = resolved[piece.rows[0]];
                     let people = &author_ids[first_author..first_author + r.authors.len()];
@@ -338,98 +330,100 @@ impl Store {
                             Value::Int(a.share_bp),
                         ]);
                     }
-                    id
+                    ManuscriptRef::New(id)
                 }
             };
             for &row in &piece.rows {
                 manuscript_of[row] = Some(id);
             }
         }
+        let mut placement_values = Vec::with_capacity(records.len() * PLACEMENT_INSERT_COLUMNS.len());
+        for (i, r) in records.iter().enumerate() {
+            let (outlet_id, unit_id, _) = resolved[i];
+            let manuscript_id = manuscript_of[i].map(|m| match m {
+                ManuscriptRef::Existing(id) | ManuscriptRef::New(id) => id,
+            });
+            placement_values.extend([
+                Value::BigInt(Some(i as i64)),
+                Value::BigInt(Some(station.0)),
+                Value::BigInt(manuscript_id),
+                Value::String(Some(r.title.clone())),
+                Value::BigInt(unit_id),
+                Value::BigInt(Some(outlet_id)),
+                Value::String(Some(r.column.clone())),
+                Value::from(r.published_on),
+                Value::String(Some(r.genre.code().into())),
+                Value::String(Some(r.position.code().into())),
+                Value::Int(Some(r.length)),
+                Value::String(r.instruction.map(|x| x.code().to_string())),
+                Value::Bool(Some(r.commissioned)),
+                Value::Bool(Some(r.reprint)),
+                Value::String(r.grade.map(|g| g.code().to_string())),
+                Value::String(Some(r.url.clone())),
+                Value::String(Some(r.note.clone())),
+                Value::String(Some(r.external_authors.clone())),
+                Value::String(Some(domain::byline::format_byline(&r.authors))),
+                Value::BigInt(Some(by.0)),
+                Value::BigInt(Some(t)),
+                Value::String(Some(std::mem::take(&mut byline_ids[i]))),
+            ]);
+        }
+        let mut author_values = Vec::with_capacity(author_ids.len() * AUTHOR_INSERT_COLUMNS.len());
+        let mut next_author = author_ids.iter();
+        for (i, r) in records.iter().enumerate() {
+            for (pos, (a, cid)) in r.authors.iter().zip(next_author.by_ref()).enumerate() {
+                author_values.extend([
+                    Value::BigInt(Some(i as i64)),
+                    Value::BigInt(Some(*cid)),
+                    Value::Int(Some(pos as i32)),
+                    Value::Int(a.share_bp),
+                ]);
+            }
+        }
+        let resolved_in = started.elapsed();
+
+        let txn = self.write_txn().await?;
+        let locked = std::time::Instant::now();
+        if pg {
+            txn.execute_unprepared("LOCK TABLE placements IN EXCLUSIVE MODE").await?;
+        }
+        if created > 0 {
+            if pg {
+                txn.execute_unprepared("LOCK TABLE manuscripts IN EXCLUSIVE MODE").await?;
+            }
+            let first =
+                manuscript::Entity::find().order_by_desc(manuscript::Column::Id).one(&txn).await?.map_or(0, |m| m.id) + 1;
+            shift_ids(&mut manuscript_values, MANUSCRIPT_INSERT_COLUMNS.len(), 0, first)?;
+            shift_ids(&mut byline_values, MANUSCRIPT_AUTHOR_INSERT_COLUMNS.len(), 0, first)?;
+            for (i, m) in manuscript_of.iter().enumerate() {
+                if let Some(ManuscriptRef::New(_)) = m {
+                    // The placement's manuscript_id, its third column.
+                    shift_id(&mut placement_values[i * PLACEMENT_INSERT_COLUMNS.len() + 2], first)?;
+                }
+            }
+        }
+        let first =
+            placement::Entity::find().order_by_desc(placement::Column::Id).one(&txn).await?.map_or(0, |p| p.id) + 1;
+        shift_ids(&mut placement_values, PLACEMENT_INSERT_COLUMNS.len(), 0, first)?;
+        shift_ids(&mut author_values, AUTHOR_INSERT_COLUMNS.len(), 0, first)?;
+
         insert_rows(&txn, "manuscripts", MANUSCRIPT_INSERT_COLUMNS, manuscript_values).await?;
         insert_rows(&txn, "manuscript_authors", MANUSCRIPT_AUTHOR_INSERT_COLUMNS, byline_values).await?;
         if pg && created > 0 {
             txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('manuscripts', 'id'), COALESCE((SELECT MAX(id) FROM manuscripts), 1))").await?;
         }
-
-        let first_id =
-            placement::Entity::find().order_by_desc(placement::Column::Id).one(&txn).await?.map(|p| p.id).unwrap_or(0)
-                + 1;
-        let per_statement = MAX_BINDS / PLACEMENT_INSERT_COLUMNS.len();
-        let mut full_sql = None;
-        for (c, chunk) in records.chunks(per_statement).enumerate() {
-            let offset = c * per_statement;
-            let mut values = Vec::with_capacity(chunk.len() * PLACEMENT_INSERT_COLUMNS.len());
-            for (i, r) in chunk.iter().enumerate() {
-                let (outlet_id, unit_id, _) = resolved[offset + i];
-                values.extend([
-                    Value::BigInt(Some(first_id + (offset + i) as i64)),
-                    Value::BigInt(Some(station.0)),
-                    Value::BigInt(manuscript_of[offset + i]),
-                    Value::String(Some(r.title.clone())),
-                    Value::BigInt(unit_id),
-                    Value::BigInt(Some(outlet_id)),
-                    Value::String(Some(r.column.clone())),
-                    Value::from(r.published_on),
-                    Value::String(Some(r.genre.code().into())),
-                    Value::String(Some(r.position.code().into())),
-                    Value::Int(Some(r.length)),
-                    Value::String(r.instruction.map(|x| x.code().to_string())),
-                    Value::Bool(Some(r.commissioned)),
-                    Value::Bool(Some(r.reprint)),
-                    Value::String(r.grade.map(|g| g.code().to_string())),
-                    Value::String(Some(r.url.clone())),
-                    Value::String(Some(r.note.clone())),
-                    Value::String(Some(r.external_authors.clone())),
-                    Value::String(Some(domain::byline::format_byline(&r.authors))),
-                    Value::BigInt(Some(by.0)),
-                    Value::BigInt(Some(t)),
-                    Value::String(Some(std::mem::take(&mut byline_ids[offset + i]))),
-                ]);
-            }
-            // Every full chunk has the same statement (prepared once by the driver).
-            let sql = if chunk.len() == per_statement {
-                full_sql
-                    .get_or_insert_with(|| insert_sql(backend, "placements", PLACEMENT_INSERT_COLUMNS, per_statement))
-                    .clone()
-            } else {
-                insert_sql(backend, "placements", PLACEMENT_INSERT_COLUMNS, chunk.len())
-            };
-            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        }
-
-        let per_statement = MAX_BINDS / AUTHOR_INSERT_COLUMNS.len();
-        let mut full_sql = None;
-        let mut values = Vec::with_capacity(per_statement.min(author_ids.len()) * AUTHOR_INSERT_COLUMNS.len());
-        let mut rows = 0;
-        let mut next_author = author_ids.iter();
-        for (i, r) in records.iter().enumerate() {
-            for (pos, (a, cid)) in r.authors.iter().zip(next_author.by_ref()).enumerate() {
-                values.extend([
-                    Value::BigInt(Some(first_id + i as i64)),
-                    Value::BigInt(Some(*cid)),
-                    Value::Int(Some(pos as i32)),
-                    Value::Int(a.share_bp),
-                ]);
-                rows += 1;
-                if rows == per_statement {
-                    let sql = full_sql
-                        .get_or_insert_with(|| insert_sql(backend, "placement_authors", AUTHOR_INSERT_COLUMNS, rows))
-                        .clone();
-                    let capacity = values.capacity();
-                    let batch = std::mem::replace(&mut values, Vec::with_capacity(capacity));
-                    txn.execute_raw(Statement::from_sql_and_values(backend, sql, batch)).await?;
-                    rows = 0;
-                }
-            }
-        }
-        if rows > 0 {
-            let sql = insert_sql(backend, "placement_authors", AUTHOR_INSERT_COLUMNS, rows);
-            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        }
+        insert_rows(&txn, "placements", PLACEMENT_INSERT_COLUMNS, placement_values).await?;
+        insert_rows(&txn, "placement_authors", AUTHOR_INSERT_COLUMNS, author_values).await?;
         if pg {
             txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('placements', 'id'), COALESCE((SELECT MAX(id) FROM placements), 1))").await?;
         }
         txn.commit().await?;
+        tracing::info!(
+            rows = records.len(),
+            resolve_ms = resolved_in.as_millis() as u64,
+            write_ms = locked.elapsed().as_millis() as u64,
+            "placements imported"
+        );
         Ok(ImportedPlacements {
             placements: records.len(),
             linked: pieces.iter().map(|p| p.rows.len()).sum(),
@@ -503,12 +497,43 @@ impl Store {
 }
 
 /// Inserts whole rows of `columns` (their values one after the other) in as few statements as
-/// the bind-parameter limit allows.
+/// the bind-parameter limit allows. The values are moved into the statements, not copied.
 async fn insert_rows(txn: &DatabaseTransaction, table: &str, columns: &[&str], values: Vec<Value>) -> Result<()> {
     let backend = txn.get_database_backend();
-    for chunk in values.chunks(MAX_BINDS / columns.len() * columns.len()) {
-        let sql = insert_sql(backend, table, columns, chunk.len() / columns.len());
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk.to_vec())).await?;
+    let per_statement = MAX_BINDS / columns.len() * columns.len();
+    let mut full_sql = None;
+    let mut values = values.into_iter();
+    loop {
+        let chunk: Vec<Value> = values.by_ref().take(per_statement).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        // Every full chunk has the same statement (prepared once by the driver).
+        let sql = if chunk.len() == per_statement {
+            full_sql.get_or_insert_with(|| insert_sql(backend, table, columns, chunk.len() / columns.len())).clone()
+        } else {
+            insert_sql(backend, table, columns, chunk.len() / columns.len())
+        };
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk)).await?;
+    }
+}
+
+/// A manuscript an imported placement belongs to: one already saved, or one the import makes
+/// (its id counted from 0 until the transaction knows the first free one).
+#[derive(Debug, Clone, Copy)]
+enum ManuscriptRef {
+    Existing(i64),
+    New(i64),
+}
+
+/// Adds `first` to the id in column `column` of every row of `width` values.
+fn shift_ids(values: &mut [Value], width: usize, column: usize, first: i64) -> Result<()> {
+    values.chunks_mut(width).try_for_each(|row| shift_id(&mut row[column], first))
+}
+
+fn shift_id(value: &mut Value, first: i64) -> Result<()> {
+    if let Value::BigInt(Some(id)) = value {
+        *id = id.checked_add(first).ok_or_else(|| StoreError::Corrupt("id out of range".into()))?;
     }
     Ok(())
 }

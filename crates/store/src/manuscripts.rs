@@ -6,7 +6,7 @@ use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -204,7 +204,7 @@ impl Store {
         if !input.authors.iter().any(|a| a.correspondent_id == owner) {
             return Err(StoreError::invalid("authors", "稿件作者中必须包含您本人"));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         check_authors(&txn, station, &input.authors).await?;
         let owner_row = correspondent::Entity::find_by_id(owner.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
         let t = now();
@@ -234,7 +234,7 @@ impl Store {
 
     /// The author edits a draft or a returned manuscript.
     pub async fn update_manuscript(&self, id: ManuscriptId, input: &ManuscriptInput) -> Result<Manuscript> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         status.after(ManuscriptAction::Edit).map_err(StoreError::Conflict)?;
@@ -265,7 +265,7 @@ impl Store {
         by: UserId,
         duplicate: Option<(ManuscriptId, u8)>,
     ) -> Result<Manuscript> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         let next = status.after(ManuscriptAction::Submit).map_err(StoreError::Conflict)?;
@@ -310,7 +310,7 @@ impl Store {
         if !e.is_empty() {
             return Err(StoreError::Invalid(e));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         status.after(ManuscriptAction::Revise).map_err(StoreError::Conflict)?;

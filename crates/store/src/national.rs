@@ -4,7 +4,7 @@
 use crate::entities::{audit, award_rules};
 use crate::{Result, Store, now};
 use domain::*;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -101,7 +101,7 @@ impl Store {
 
     /// Saves new award criteria (already checked by `domain::awards::parse_awards`).
     pub async fn save_award_rules(&self, by: UserId, source: &str) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         award_rules::ActiveModel {
             source: Set(source.to_string()),
             created_by: Set(by.0),

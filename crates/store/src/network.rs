@@ -5,7 +5,7 @@ use crate::{Page, Result, Store, StoreError, now};
 use domain::*;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use time::Date;
@@ -213,7 +213,7 @@ impl Store {
         if self.station_by_code(code).await?.is_some() {
             return Err(StoreError::invalid("code", format!("站点代码 {code} 已存在")));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let m = station::ActiveModel {
             code: Set(code.into()),
             name: Set(name.trim().into()),
@@ -484,7 +484,7 @@ impl Store {
     // ---- outlets ----
 
     pub async fn create_outlet(&self, station: StationId, input: &OutletInput) -> Result<Outlet> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let id = insert_outlet(&txn, station, input).await?;
         txn.commit().await?;
         self.outlet(Scope::Station(station), id).await
@@ -495,7 +495,7 @@ impl Store {
         if existing.name != input.name && self.outlet_by_name(existing.station_id, &input.name).await?.is_some() {
             return Err(StoreError::invalid("name", format!("媒体“{}”已存在", input.name)));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         outlet::ActiveModel {
             id: Set(id.0),
             name: Set(input.name.clone()),

@@ -9,7 +9,6 @@ use domain::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -77,7 +76,7 @@ impl Store {
         if pref.is_some_and(|p| !p.in_app && !p.email) {
             return Ok(false);
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let exists = notification::Entity::find()
             .filter(notification::Column::UserId.eq(n.user_id.0))
             .filter(notification::Column::Key.eq(n.key.clone()))
@@ -189,7 +188,7 @@ impl Store {
         if !email.is_empty() && !looks_like_email(email) {
             return Err(StoreError::invalid("email", "邮箱格式不正确"));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         notification_pref::Entity::delete_many()
             .filter(notification_pref::Column::UserId.eq(user.0))
             .exec(&txn)
@@ -285,7 +284,7 @@ impl Store {
         if !(1..=60).contains(&days) {
             return Err(StoreError::invalid("revision_days", "天数应在1至60之间"));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         crate::entities::station::Entity::update_many()
             .col_expr(crate::entities::station::Column::RevisionDays, Expr::value(days))
             .filter(crate::entities::station::Column::Id.eq(station.0))

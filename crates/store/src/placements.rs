@@ -7,7 +7,7 @@ use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -286,7 +286,7 @@ pub(crate) async fn insert_placement(
 
 impl Store {
     pub async fn create_placement(&self, station: StationId, input: &PlacementInput, by: UserId) -> Result<Placement> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let id = insert_placement(&txn, station, input, by).await?;
         txn.commit().await?;
         self.placement(Scope::Station(station), PlacementId(id)).await
@@ -301,7 +301,7 @@ impl Store {
     ) -> Result<Placement> {
         let existing = self.placement(scope, id).await?;
         let station = existing.station_id;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let (byline, unit) = check_refs(&txn, station, input).await?;
         let mut am = active_placement(station, input, byline, unit, by);
         am.id = Set(id.0);

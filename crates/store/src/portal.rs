@@ -13,7 +13,7 @@ use domain::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -456,7 +456,7 @@ impl Store {
 
     /// Creates a post as a draft, or published at once (or scheduled, with a future time).
     pub async fn create_post(&self, station: StationId, input: &PostInput, publish: bool, by: UserId) -> Result<Post> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         check_post_refs(&txn, station, input).await?;
         let t = now();
         let (status, publish_at) = if publish {
@@ -498,7 +498,7 @@ impl Store {
 
     /// Saves an edit as the next revision; the post keeps its status.
     pub async fn update_post(&self, station: StationId, id: PostId, input: &PostInput, by: UserId) -> Result<Post> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let old = post_row(&txn, station, id).await?;
         check_post_refs(&txn, station, input).await?;
         let status = PostStatus::parse(&old.status).unwrap_or(PostStatus::Draft);
@@ -536,7 +536,7 @@ impl Store {
     /// Publishes a draft or unpublished post, at `at` (a future time schedules it). A post made
     /// from a manuscript records its website placement the first time it is published.
     pub async fn publish_post(&self, station: StationId, id: PostId, at: Option<i64>, by: UserId) -> Result<Post> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let old = post_row(&txn, station, id).await?;
         if PostStatus::parse(&old.status) == Some(PostStatus::Published) && at.is_none() {
             return Err(StoreError::Conflict("文章已发布".into()));
@@ -573,7 +573,7 @@ impl Store {
     /// placement it recorded stays: the piece did run on the website.
     pub async fn unpublish_post(&self, station: StationId, id: PostId, reason: &str, by: UserId) -> Result<Post> {
         let reason = domain::portal::check_reason(reason).map_err(StoreError::Invalid)?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let old = post_row(&txn, station, id).await?;
         if PostStatus::parse(&old.status) != Some(PostStatus::Published) {
             return Err(StoreError::Conflict("只有已发布的文章才能撤下".into()));
@@ -607,7 +607,7 @@ impl Store {
         at: Option<i64>,
         by: UserId,
     ) -> Result<Post> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let ms = match manuscript::Entity::find_by_id(ms_id.0).one(&txn).await? {
             Some(m) if m.station_id == station.0 => m,
             _ => return Err(StoreError::NotFound),
@@ -696,7 +696,7 @@ impl Store {
     pub async fn import_posts(&self, station: StationId, posts: &[PostImport], by: UserId) -> Result<usize> {
         // Read before the transaction: SQLite's writer pool has a single connection.
         let columns: Vec<i64> = self.portal_columns(station).await?.iter().map(|c| c.id.0).collect();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let t = now();
         for p in posts {
             if !columns.contains(&p.column_id.0) {

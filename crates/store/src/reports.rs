@@ -8,7 +8,7 @@ use crate::{Result, Store, now};
 use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
 };
 use std::collections::BTreeMap;
 use time::Date;
@@ -85,7 +85,7 @@ impl Store {
     }
 
     pub async fn set_annual_narrative(&self, station: StationId, by: UserId, year: i32, narrative: &str) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         annual_report::Entity::delete_by_id((station.0, year)).exec(&txn).await?;
         annual_report::ActiveModel {
             station_id: Set(station.0),

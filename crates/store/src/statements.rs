@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionOptions, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -250,17 +250,6 @@ async fn basis_in(db: &impl ConnectionTrait, station: StationId) -> Result<Strin
 }
 
 impl Store {
-    /// A transaction for a money change: IMMEDIATE on SQLite (the write lock is taken at
-    /// BEGIN, so a read inside cannot go stale before the write), and on PostgreSQL the
-    /// station's advisory lock is taken by `lock_station`.
-    pub(crate) async fn write_txn(&self) -> Result<DatabaseTransaction> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        Ok(self.db.begin_with_options(options).await?)
-    }
-
     /// Refuses, naming the notice, a period with a month that already belongs to a published
     /// statement: checked before computing, so the editor is told at once (`save_draft`
     /// checks again in its transaction).

@@ -11,7 +11,6 @@ use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -103,7 +102,7 @@ impl Store {
 
     pub async fn create_campaign(&self, station: StationId, by: UserId, input: CampaignInput) -> Result<Campaign> {
         let input = input.validate().map_err(StoreError::Invalid)?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let exists = subscription_campaign::Entity::find()
             .filter(subscription_campaign::Column::StationId.eq(station.0))
             .filter(subscription_campaign::Column::Year.eq(input.year))
@@ -189,7 +188,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let copies: i64 = checked.iter().map(|o| o.copies as i64).sum();
         for o in &checked {
             subscription_order::ActiveModel {
@@ -222,7 +221,7 @@ impl Store {
     }
 
     pub async fn delete_order(&self, station: StationId, by: UserId, id: OrderId) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let Some(o) =
             subscription_order::Entity::find_by_id(id.0).one(&txn).await?.filter(|o| o.station_id == station.0)
         else {

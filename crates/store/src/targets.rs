@@ -14,7 +14,6 @@ use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
-    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -262,7 +261,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         for t in &checked {
             let mut same = target::Entity::delete_many()
                 .filter(target::Column::StationId.eq(station.0))
@@ -301,7 +300,7 @@ impl Store {
 
     /// Removes one target.
     pub async fn delete_target(&self, station: StationId, by: UserId, id: TargetId) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = target::Entity::find_by_id(id.0).one(&txn).await?.filter(|t| t.station_id == station.0);
         let Some(t) = found else {
             return Err(StoreError::NotFound);
@@ -333,7 +332,7 @@ impl Store {
         if !(1..=52).contains(&weeks) {
             return Err(StoreError::invalid("quiet_weeks", "周数应在1至52之间"));
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         station::Entity::update_many()
             .col_expr(station::Column::QuietWeeks, Expr::value(weeks))
             .filter(station::Column::Id.eq(station.0))
