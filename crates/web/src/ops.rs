@@ -635,7 +635,7 @@ pub async fn import_into(
     file_name: &str,
     bytes: &[u8],
 ) -> AppResult<ImportReport> {
-    let table = office::read_table(file_name, bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let table = crate::parse::table(file_name, bytes.to_vec()).await?;
     let known = store.known_names(station).await?;
     let none = store::ImportedPlacements::default();
     let (n, linked) = match kind {
