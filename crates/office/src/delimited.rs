@@ -4,11 +4,13 @@
 
 use domain::table::{Cell, Row, Table};
 
-use crate::OfficeError;
+use crate::limits::Budget;
+use crate::{Limits, OfficeError};
 
-pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Row>, OfficeError> {
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, OfficeError> {
+    let budget = Budget::new(limits);
     let text = decode(bytes)?;
-    Ok(parse(&text).into_iter().enumerate().map(|(i, cells)| Row { number: i + 1, cells }).collect())
+    Ok(parse(&text, &budget)?.into_iter().enumerate().map(|(i, cells)| Row { number: i + 1, cells }).collect())
 }
 
 /// Splits CSV text into records the way Excel does, keeping blank lines as (empty) records so
@@ -19,18 +21,27 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Row>, OfficeError> {
 /// Works on bytes: the characters that matter are ASCII and never occur inside a multi-byte
 /// UTF-8 character, so every slice taken falls on character boundaries. An unquoted field is
 /// copied once, straight into its cell.
-fn parse(text: &str) -> Vec<Vec<Cell>> {
+///
+/// Within the budget: rows, columns, cells, characters in a cell, and time.
+fn parse(text: &str, budget: &Budget) -> Result<Vec<Vec<Cell>>, OfficeError> {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut i = 0;
+    let mut cells: u64 = 0;
     // At the start of a record: the text may end here (no record after a final line break).
     while i < n {
         // One field and the delimiter after it.
         loop {
             let (field, end) = if bytes.get(i) == Some(&b'"') { quoted(text, i + 1) } else { unquoted(text, i) };
+            if let Cell::Text(s) = &field {
+                budget.check_text(s)?;
+            }
             record.push(field);
+            cells += 1;
+            budget.check_cells(cells)?;
+            budget.check_column(record.len() as u64)?;
             match bytes.get(end) {
                 Some(b',') => i = end + 1,
                 Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => {
@@ -48,8 +59,12 @@ fn parse(text: &str) -> Vec<Vec<Cell>> {
             }
         }
         records.push(std::mem::take(&mut record));
+        budget.check_row(records.len() as u64)?;
+        if records.len().is_multiple_of(1024) {
+            budget.check_time()?;
+        }
     }
-    records
+    Ok(records)
 }
 
 /// Where the unquoted text from `from` ends: at the next comma or line break, or the end.
@@ -171,7 +186,7 @@ mod tests {
     use super::*;
 
     fn numbers(text: &str) -> Vec<(usize, Vec<String>)> {
-        read(text.as_bytes())
+        read(text.as_bytes(), &Limits::default())
             .unwrap()
             .into_iter()
             .map(|r| (r.number, r.cells.iter().map(Cell::text).collect()))
@@ -270,20 +285,23 @@ mod tests {
     fn splits_every_short_text_as_the_character_reader_did() {
         let alphabet = ["a", "中", ",", "\"", "\r", "\n", "'", "="];
         // Every text of up to six of these characters: 299,592 of them.
+        let limits = Limits::default();
+        let budget = Budget::new(&limits);
         let mut texts = vec![String::new()];
         for _ in 0..6 {
             texts = texts.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
             for t in &texts {
-                assert_eq!(parse(t), parse_by_chars(t), "{t:?}");
+                assert_eq!(parse(t, &budget).unwrap(), parse_by_chars(t), "{t:?}");
             }
         }
         let sample = "\u{feff}标题,作者\r\n\"a,\"\"b\"\"\r\nc\"x,'=1+1\r\n,,\n\"unterminated,\r";
-        assert_eq!(parse(sample), parse_by_chars(sample));
+        assert_eq!(parse(sample, &budget).unwrap(), parse_by_chars(sample));
     }
 
     #[test]
     fn refuses_a_workbook_named_csv_and_undecodable_bytes() {
-        assert!(matches!(read(b"PK\x03\x04...."), Err(OfficeError::Unreadable(_))));
-        assert!(matches!(read(b"\xFF\xFF\xFF\x80\x80"), Err(OfficeError::Unreadable(_))));
+        let limits = Limits::default();
+        assert!(matches!(read(b"PK\x03\x04....", &limits), Err(OfficeError::Unreadable(_))));
+        assert!(matches!(read(b"\xFF\xFF\xFF\x80\x80", &limits), Err(OfficeError::Unreadable(_))));
     }
 }

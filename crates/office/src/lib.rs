@@ -9,6 +9,7 @@ mod chart;
 mod delimited;
 mod docx_style;
 mod image;
+mod limits;
 mod notice;
 mod picture;
 mod preview;
@@ -22,6 +23,7 @@ pub use self::image::{
 };
 pub use chart::{Series, bar_chart_svg, line_chart_svg};
 pub use delimited::write_csv;
+pub use limits::Limits;
 pub use notice::{DOCX_CONTENT_TYPE, NoticeDoc, notice_docx};
 pub use picture::demo_picture;
 pub use preview::{
@@ -83,18 +85,29 @@ pub enum OfficeError {
     Unreadable(String),
     #[error("表格为空")]
     Empty,
+    /// Over one of the `Limits`; the message names it.
+    #[error("{0}")]
+    Limit(String),
     #[error("文件生成失败：{0}")]
     Write(String),
 }
 
 /// Reads an uploaded file into a table: the first worksheet of a workbook, the first non-empty
 /// row as the header, blank rows skipped, and every row numbered as the spreadsheet shows it.
+/// Within the default `Limits`; a file over one is refused with `OfficeError::Limit`.
+///
+/// This is CPU work of up to seconds: call it off the async workers.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, OfficeError> {
+    read_table_within(file_name, bytes, &Limits::default())
+}
+
+/// `read_table` within the given limits.
+pub fn read_table_within(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, OfficeError> {
     let format =
         Format::from_file_name(file_name).ok_or_else(|| OfficeError::Unsupported(file_name.trim().to_string()))?;
     let rows = match format {
-        Format::Csv => delimited::read(bytes)?,
-        _ => workbook::read(format, bytes)?,
+        Format::Csv => delimited::read(bytes, limits)?,
+        _ => workbook::read(format, bytes, limits)?,
     };
     into_table(rows)
 }

@@ -272,6 +272,8 @@ fn lines_to_blocks(text: &str) -> Blocks {
 // Word (.docx)
 
 fn open_zip(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, PreviewError> {
+    // A directory claiming millions of entries would be reserved for before it is read.
+    crate::limits::check_zip_directory(bytes, &crate::Limits::default()).map_err(|_| PreviewError::Unpacked)?;
     ZipArchive::new(Cursor::new(bytes)).map_err(|e| PreviewError::corrupt(DocFormat::Docx, e))
 }
 

@@ -3,34 +3,134 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Range, Reader, SheetType, SheetVisible};
+use calamine::{Data, Range, Reader, SheetType, SheetVisible, Xlsx};
 use domain::table::{Cell, Row, Table};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
 
-use crate::{Format, OfficeError};
+use crate::limits::{Budget, prescan_zip};
+use crate::{Format, Limits, OfficeError};
 
-pub(crate) fn read(format: Format, bytes: &[u8]) -> Result<Vec<Row>, OfficeError> {
-    let cursor = Cursor::new(bytes);
-    let range = match format {
-        Format::Xlsx => first_sheet(calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(cursor), "xlsx")?,
-        Format::Xls => first_sheet(calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(cursor), "xls")?,
-        Format::Ods => first_sheet(calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(cursor), "ods")?,
+pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, OfficeError> {
+    let budget = Budget::new(limits);
+    match format {
+        Format::Xlsx => {
+            prescan_zip(bytes, &budget, "xlsx")?;
+            read_xlsx(bytes, &budget)
+        }
+        Format::Ods => {
+            // calamine reads every sheet of an .ods whole, as a rectangle: the scan has
+            // measured each rectangle, repeats counted, against `max_box_cells`.
+            prescan_zip(bytes, &budget, "ods")?;
+            let range = first_sheet(calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(Cursor::new(bytes)), "ods")?;
+            range_rows(&range, &budget)
+        }
+        // calamine reads every sheet of an .xls whole into a rectangle as it opens the file, up
+        // to 65,536 rows by 256 columns (a gigabyte) for two cells in opposite corners, and the
+        // cells are inside a compound file that only calamine unpacks: there is no way to
+        // measure them first. Excel and WPS both save .xlsx; ask for that.
+        Format::Xls => Err(OfficeError::Limit(
+            "不再接受旧版 Excel 97–2003（.xls）文件：无法在安全限制内读取，请在 Excel 或 WPS 中另存为 .xlsx 后上传"
+                .into(),
+        )),
         // CSV goes to the delimited module; refuse rather than guess.
-        Format::Csv => return Err(OfficeError::Unsupported("csv".into())),
-    };
+        Format::Csv => Err(OfficeError::Unsupported("csv".into())),
+    }
+}
+
+/// The first visible worksheet of an xlsx, read cell by cell: only cells that are there take
+/// room, whatever the sheet's rectangle would be.
+fn read_xlsx(bytes: &[u8], budget: &Budget) -> Result<Vec<Row>, OfficeError> {
+    let unreadable = |e: calamine::XlsxError| OfficeError::Unreadable(format!("不是有效的 xlsx 文件（{e}）"));
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+    let name = chosen_sheet(book.sheets_metadata())?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+    // What the sheet says of its size first: refused before a cell is read.
+    let declared = reader.dimensions();
+    if declared.start <= declared.end && declared.end != (0, 0) {
+        budget.check_column(u64::from(declared.end.1) + 1)?;
+        budget.check_row(u64::from(declared.end.0) + 1)?;
+    }
+    let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(c) = reader.next_cell().map_err(unreadable)? {
+        seen += 1;
+        if seen.is_multiple_of(4096) {
+            budget.check_time()?;
+        }
+        budget.check_cells(seen)?;
+        let (row, column) = c.get_position();
+        let data: Data = c.get_value().clone().into();
+        if data == Data::Empty {
+            continue;
+        }
+        budget.check_row(u64::from(row) + 1)?;
+        budget.check_column(u64::from(column) + 1)?;
+        if let Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) = &data {
+            budget.check_text(s)?;
+        }
+        cells.push((row, column, cell(&data)));
+    }
+    Ok(sparse_rows(cells))
+}
+
+/// Rows from cells at their positions, numbered as the spreadsheet shows them and starting at
+/// the leftmost used column, as a calamine rectangle would.
+fn sparse_rows(mut cells: Vec<(u32, u32, Cell)>) -> Vec<Row> {
+    cells.sort_by_key(|(r, c, _)| (*r, *c));
+    let first_column = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let mut rows: Vec<Row> = Vec::new();
+    for (r, c, value) in cells {
+        let number = r as usize + 1;
+        if rows.last().is_none_or(|row| row.number != number) {
+            rows.push(Row { number, cells: Vec::new() });
+        }
+        let Some(row) = rows.last_mut() else { continue };
+        let at = (c - first_column) as usize;
+        if row.cells.len() < at {
+            row.cells.resize(at, Cell::Empty);
+        }
+        if row.cells.len() == at {
+            row.cells.push(value);
+        } else {
+            // The same cell twice: the later one wins, as in a rectangle.
+            row.cells[at] = value;
+        }
+    }
+    rows
+}
+
+/// The rows of a rectangle that the scan has already bounded.
+fn range_rows(range: &Range<Data>, budget: &Budget) -> Result<Vec<Row>, OfficeError> {
     // Range positions are absolute and zero-based; the spreadsheet counts rows from 1.
     let Some((first_row, _)) = range.start() else {
         return Ok(Vec::new());
     };
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| Row { number: first_row as usize + i + 1, cells: cells.iter().map(cell).collect() })
-        .collect();
+    let mut rows = Vec::new();
+    for (i, cells) in range.rows().enumerate() {
+        if i.is_multiple_of(4096) {
+            budget.check_time()?;
+        }
+        for data in cells {
+            if let Data::String(s) = data {
+                budget.check_text(s)?;
+            }
+        }
+        rows.push(Row { number: first_row as usize + i + 1, cells: cells.iter().map(cell).collect() });
+    }
     Ok(rows)
 }
 
 /// The first visible worksheet (chart sheets and hidden sheets are passed over when possible).
+fn chosen_sheet(sheets: &[calamine::Sheet]) -> Result<String, OfficeError> {
+    let worksheets: Vec<_> = sheets.iter().filter(|s| s.typ == SheetType::WorkSheet).collect();
+    let chosen = worksheets
+        .iter()
+        .find(|s| s.visible == SheetVisible::Visible)
+        .or(worksheets.first())
+        .ok_or_else(|| OfficeError::Unreadable("文件中没有工作表".into()))?;
+    Ok(chosen.name.clone())
+}
+
 fn first_sheet<'a, R, E>(opened: Result<R, E>, what: &str) -> Result<Range<Data>, OfficeError>
 where
     R: Reader<Cursor<&'a [u8]>, Error = E>,
@@ -38,14 +138,8 @@ where
 {
     let unreadable = |e: E| OfficeError::Unreadable(format!("不是有效的 {what} 文件（{e}）"));
     let mut book = opened.map_err(unreadable)?;
-    let sheets = book.sheets_metadata().to_vec();
-    let worksheets: Vec<_> = sheets.iter().filter(|s| s.typ == SheetType::WorkSheet).collect();
-    let chosen = worksheets
-        .iter()
-        .find(|s| s.visible == SheetVisible::Visible)
-        .or(worksheets.first())
-        .ok_or_else(|| OfficeError::Unreadable("文件中没有工作表".into()))?;
-    book.worksheet_range(&chosen.name).map_err(unreadable)
+    let name = chosen_sheet(book.sheets_metadata())?;
+    book.worksheet_range(&name).map_err(unreadable)
 }
 
 fn cell(data: &Data) -> Cell {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod ops;
 pub mod pages;
+pub mod parse;
 pub mod portal;
 pub mod reminders;
 pub mod rewards;

@@ -636,12 +636,11 @@ pub async fn import_into(
     bytes: &[u8],
 ) -> AppResult<ImportReport> {
     // Reading and checking the file is CPU work (seconds for 200,000 rows): it runs off the
-    // async workers, and before the write transaction, which then holds the lock only to insert.
+    // async workers (in the parse pool), and before the write transaction, which then holds
+    // the lock only to insert.
+    let table = crate::parse::table(file_name, bytes.to_vec()).await?;
     let known = store.known_names(station).await?;
-    let (name, bytes) = (file_name.to_string(), bytes.to_vec());
-    let records = tokio::task::spawn_blocking(move || read_records(kind, &name, &bytes, &known))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import reader: {e}")))??;
+    let records = crate::parse::blocking(move || check_records(kind, &table, &known)).await??;
     let none = store::ImportedPlacements::default();
     let (n, linked) = match records {
         Records::Units(r) => (store.import_units(station, &r).await?, none),
@@ -663,16 +662,15 @@ enum Records {
     Placements(Vec<imp::PlacementRecord>),
 }
 
-/// Reads an import file and checks every row: all the bad rows come back together.
-fn read_records(kind: ImportKind, file_name: &str, bytes: &[u8], known: &imp::Known) -> AppResult<Records> {
-    let table = office::read_table(file_name, bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+/// Checks every row of an import file: all the bad rows come back together.
+fn check_records(kind: ImportKind, table: &Table, known: &imp::Known) -> AppResult<Records> {
     Ok(match kind {
-        ImportKind::Units => Records::Units(imp::read_units(&table, known).map_err(AppError::Rows)?),
-        ImportKind::Outlets => Records::Outlets(imp::read_outlets(&table, known).map_err(AppError::Rows)?),
+        ImportKind::Units => Records::Units(imp::read_units(table, known).map_err(AppError::Rows)?),
+        ImportKind::Outlets => Records::Outlets(imp::read_outlets(table, known).map_err(AppError::Rows)?),
         ImportKind::Correspondents => {
-            Records::Correspondents(imp::read_correspondents(&table, known).map_err(AppError::Rows)?)
+            Records::Correspondents(imp::read_correspondents(table, known).map_err(AppError::Rows)?)
         }
-        ImportKind::Placements => Records::Placements(imp::read_placements(&table, known).map_err(AppError::Rows)?),
+        ImportKind::Placements => Records::Placements(imp::read_placements(table, known).map_err(AppError::Rows)?),
     })
 }
 

@@ -215,7 +215,7 @@ async fn import_orders(
     let station = ctx.station()?;
     let c = state.store.campaign(station, id).await?;
     let (name, data, _) = super::manuscripts::read_upload(multipart, crate::ops::MAX_IMPORT_BYTES).await?;
-    let table = office::read_table(&name, &data).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let table = crate::parse::table(&name, data).await?;
     let units: Vec<(domain::UnitId, String)> =
         state.store.units(station).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let orders = domain::media::read_orders(&table, &units, c.starts_on, c.ends_on).map_err(AppError::Rows)?;

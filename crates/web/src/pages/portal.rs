@@ -554,9 +554,8 @@ pub(super) async fn store_image(
     caption: String,
 ) -> AppResult<store::ImageMeta> {
     // Decoding and resizing is CPU work: off the async threads.
-    let processed = tokio::task::spawn_blocking(move || office::process_image(&data))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+    let processed = crate::parse::blocking(move || office::process_image(&data))
+        .await?
         .map_err(|e| AppError::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())])))?;
     let img = store::NewImage {
         alt,
@@ -869,14 +868,13 @@ async fn upload_document(
             t => t.parse().ok(),
         };
         let name = file_name.clone();
-        let read = tokio::task::spawn_blocking(move || {
+        let read = crate::parse::blocking(move || {
             let format = office::sniff_document(&data, &name)?;
             let text = office::document_text(&data, format)?;
             let preview = office::preview_html(&data, format, 60)?;
             Ok::<_, office::PreviewError>((format, text, preview.html, data))
         })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .await?;
         let (format, text, preview, data) = match read {
             Ok(r) => r,
             Err(err) => {

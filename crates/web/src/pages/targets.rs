@@ -264,7 +264,7 @@ async fn import_targets(
     access::require(access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
     let (name, data, _) = super::manuscripts::read_upload(multipart, crate::ops::MAX_IMPORT_BYTES).await?;
-    let table = office::read_table(&name, &data).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let table = crate::parse::table(&name, data).await?;
     let units: Vec<(UnitId, String)> = state.store.units(station).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let people: Vec<(CorrespondentId, String)> = state
         .store

@@ -1,0 +1,554 @@
+//! The limits every reader of an uploaded spreadsheet keeps, and the checks shared by the
+//! readers: a deadline, and a streaming look at a zip package (xlsx, ods) before calamine is
+//! given it.
+//!
+//! calamine trusts what a file says about itself: it sizes a sheet by the bounding box of its
+//! cells (two cells, A1 and XFD1048576, ask for 17 billion), reserves room for as many shared
+//! strings as the file declares, and reads a shared string or an .ods cell repeat whole. So a
+//! package is first read here, entry by entry, through a counting `take`: every entry's real
+//! unpacked size and its ratio to the packed size, the longest XML token (one text or tag), the
+//! size of each shared string, the declared string count, an .ods sheet's size with its repeats
+//! counted, and the clock. Only a file that passes is handed to calamine, and an xlsx sheet is
+//! then read cell by cell (`workbook.rs`), never as a rectangle.
+
+use std::cell::Cell;
+use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use zip::ZipArchive;
+
+use crate::OfficeError;
+
+/// What a spreadsheet may hold. The defaults take a 200,000-row CSV and a 100,000-row xlsx of
+/// the import's twenty-odd columns with room to spare, and keep one parse well under 1 GiB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The last row a sheet may use (row numbers, so a sheet with its one row at 500,000 is
+    /// refused too): 300,000.
+    pub max_rows: u32,
+    /// The last column a sheet may use: 200 (column GR). An import has about twenty.
+    pub max_columns: u32,
+    /// Cells read in all: 5,000,000 (200,000 rows of 25 columns).
+    pub max_cells: u64,
+    /// Cells in the rectangle of a format calamine reads whole (.ods): 1,000,000.
+    pub max_box_cells: u64,
+    /// Characters in one cell: 32,767, Excel's own limit.
+    pub max_cell_chars: usize,
+    /// Bytes of one XML token (a text or a tag) and of one shared string's XML: 1 MiB, room for
+    /// 32,767 characters written as character references.
+    pub max_token_bytes: usize,
+    /// Bytes of a workbook's shared-string part: 128 MiB.
+    pub max_shared_strings_bytes: u64,
+    /// Strings a workbook may declare or hold: 5,000,000 (one per cell at most).
+    pub max_strings: u64,
+    /// Bytes the whole package may unpack to: 512 MiB.
+    pub max_unpacked_bytes: u64,
+    /// How many times its packed size an entry may unpack to, once past 1 MiB: 200. Real
+    /// sheets compress 5 to 30 times; a bomb, a thousand.
+    pub max_ratio: u64,
+    /// Entries in a zip package: 10,000.
+    pub max_entries: u64,
+    /// How long one read may take: 60 s (a 200,000-row file takes a few seconds).
+    pub max_duration: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: 300_000,
+            max_columns: 200,
+            max_cells: 5_000_000,
+            max_box_cells: 1_000_000,
+            max_cell_chars: 32_767,
+            max_token_bytes: 1024 * 1024,
+            max_shared_strings_bytes: 128 * 1024 * 1024,
+            max_strings: 5_000_000,
+            max_unpacked_bytes: 512 * 1024 * 1024,
+            max_ratio: 200,
+            max_entries: 10_000,
+            max_duration: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Entries may unpack to any ratio below this size (a small XML part compresses very well).
+const RATIO_FREE_BYTES: u64 = 1024 * 1024;
+
+fn limit(message: String) -> OfficeError {
+    OfficeError::Limit(message)
+}
+
+/// The name of a column numbered from 1, as the spreadsheet shows it: 1 is A, 16384 is XFD.
+pub(crate) fn column_name(mut n: u64) -> String {
+    let mut name = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        name.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// A read's limits and its clock.
+pub(crate) struct Budget<'a> {
+    pub limits: &'a Limits,
+    deadline: Instant,
+}
+
+impl<'a> Budget<'a> {
+    pub fn new(limits: &'a Limits) -> Self {
+        Budget { limits, deadline: Instant::now() + limits.max_duration }
+    }
+
+    /// Fails once the read has taken longer than allowed.
+    pub fn check_time(&self) -> Result<(), OfficeError> {
+        if Instant::now() > self.deadline {
+            return Err(limit(format!("读取文件超过 {} 秒，已停止", self.limits.max_duration.as_secs())));
+        }
+        Ok(())
+    }
+
+    /// Row numbers from 1.
+    pub fn check_row(&self, row: u64) -> Result<(), OfficeError> {
+        if row > u64::from(self.limits.max_rows) {
+            return Err(limit(format!("表格超过 {} 行（用到第 {row} 行）", self.limits.max_rows)));
+        }
+        Ok(())
+    }
+
+    /// Column numbers from 1.
+    pub fn check_column(&self, column: u64) -> Result<(), OfficeError> {
+        if column > u64::from(self.limits.max_columns) {
+            return Err(limit(format!("表格超过 {} 列（用到 {} 列）", self.limits.max_columns, column_name(column))));
+        }
+        Ok(())
+    }
+
+    pub fn check_cells(&self, cells: u64) -> Result<(), OfficeError> {
+        if cells > self.limits.max_cells {
+            return Err(limit(format!("表格超过 {} 个单元格", self.limits.max_cells)));
+        }
+        Ok(())
+    }
+
+    pub fn check_text(&self, text: &str) -> Result<(), OfficeError> {
+        let max = self.limits.max_cell_chars;
+        // At most four bytes a character: only a long text needs counting.
+        if text.len() > max && text.chars().count() > max {
+            return Err(limit(format!("单元格文字超过 {max} 字")));
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a zip whose directory claims more entries than allowed, before the zip reader sizes
+/// its list by that claim. Only a zip64 record can claim more than 65,535, so every zip64 end
+/// record in the file is looked at, whichever the zip reader would pick.
+pub(crate) fn check_zip_directory(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
+    const ZIP64_END: &[u8] = b"PK\x06\x06";
+    let mut at = 0;
+    while let Some(k) = bytes[at..].windows(4).position(|w| w == ZIP64_END) {
+        let record = &bytes[at + k..];
+        for field in [24, 32] {
+            let claimed =
+                record.get(field..field + 8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
+            if claimed > limits.max_entries {
+                return Err(limit(format!("压缩包条目超过 {} 个", limits.max_entries)));
+            }
+        }
+        at += k + 4;
+    }
+    Ok(())
+}
+
+/// The file under the zip reader, counting the bytes it hands out: the packed bytes an entry
+/// has really taken so far, whatever its header says.
+struct Counting<'a> {
+    inner: Cursor<&'a [u8]>,
+    read: Rc<Cell<u64>>,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl Seek for Counting<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+/// What kind of part an entry is, for the checks that look inside it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// xl/sharedStrings.xml: each `<si>` and the declared counts are checked.
+    SharedStrings,
+    /// An .ods content.xml: the sheets' sizes with their repeats.
+    OdsContent,
+    /// Any other XML (sheets, styles, the workbook): tokens are bounded.
+    Xml,
+    /// Anything else (pictures, binaries): only its size counts.
+    Other,
+}
+
+/// Reads every entry of a zip package once, through a counting `take`, and checks it against
+/// the limits. Nothing is kept but the figures.
+/// `what` names the format for a file that is no zip at all.
+pub(crate) fn prescan_zip(bytes: &[u8], budget: &Budget, what: &str) -> Result<(), OfficeError> {
+    let limits = budget.limits;
+    check_zip_directory(bytes, limits)?;
+    let packed_read = Rc::new(Cell::new(0u64));
+    let counting = Counting { inner: Cursor::new(bytes), read: packed_read.clone() };
+    let mut archive =
+        ZipArchive::new(counting).map_err(|e| OfficeError::Unreadable(format!("不是有效的 {what} 文件（{e}）")))?;
+    if archive.len() as u64 > limits.max_entries {
+        return Err(limit(format!("压缩包条目超过 {} 个", limits.max_entries)));
+    }
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        budget.check_time()?;
+        let entry = archive.by_index(i).map_err(|e| OfficeError::Unreadable(format!("压缩包已损坏（{e}）")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().to_string();
+        let lower = name.to_ascii_lowercase();
+        let part = if lower.ends_with("sharedstrings.xml") {
+            Part::SharedStrings
+        } else if lower == "content.xml" {
+            Part::OdsContent
+        } else if lower.ends_with(".xml") || lower.ends_with(".rels") {
+            Part::Xml
+        } else {
+            Part::Other
+        };
+        // The most this entry may unpack to: what is left of the total, and for shared strings
+        // their own limit. One byte more is read, to know it went over. The ratio is checked
+        // as it goes, against the packed bytes really read so far.
+        let left = limits.max_unpacked_bytes.saturating_sub(total);
+        let mut cap = left;
+        if part == Part::SharedStrings {
+            cap = cap.min(limits.max_shared_strings_bytes);
+        }
+        let packed_start = packed_read.get();
+        let mut reader = entry.take(cap + 1);
+        let mut scan = XmlScan::new(part, budget);
+        let mut read: u64 = 0;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => return Err(OfficeError::Unreadable(format!("压缩包中的「{name}」无法解压（{e}）"))),
+            };
+            read += n as u64;
+            let packed = packed_read.get().saturating_sub(packed_start).max(1);
+            if read > RATIO_FREE_BYTES && read > packed.saturating_mul(limits.max_ratio) {
+                return Err(limit(format!("文件中的「{name}」压缩比超过 {} 倍，可能是压缩炸弹", limits.max_ratio)));
+            }
+            if read > cap {
+                return Err(if cap < left {
+                    limit(format!("共享字符串解压后超过 {} MB", limits.max_shared_strings_bytes / 1024 / 1024))
+                } else {
+                    limit(format!("文件解压后超过 {} MB", limits.max_unpacked_bytes / 1024 / 1024))
+                });
+            }
+            if scan.part != Part::Other {
+                scan.feed(&buf[..n])?;
+                budget.check_time()?;
+            }
+        }
+        scan.finish()?;
+        total += read;
+    }
+    Ok(())
+}
+
+/// A byte-level walk over XML that keeps no text: enough to bound token sizes, measure shared
+/// strings and count an .ods sheet's rows and columns with their repeats.
+struct XmlScan<'a> {
+    part: Part,
+    budget: &'a Budget<'a>,
+    in_tag: bool,
+    /// Bytes of the current token (text or tag) so far.
+    token: usize,
+    /// The current tag's bytes, kept only while short enough to matter (names and the
+    /// attributes we look at); a longer tag is only counted.
+    tag: Vec<u8>,
+    tag_overflow: bool,
+    /// Offset in the part where the open `<si>` began.
+    si_start: Option<u64>,
+    offset: u64,
+    strings: u64,
+    ods: OdsCount,
+}
+
+/// Tags longer than this are not kept for a closer look (their bytes still count).
+const TAG_KEEP: usize = 4096;
+
+impl<'a> XmlScan<'a> {
+    fn new(part: Part, budget: &'a Budget<'a>) -> Self {
+        XmlScan {
+            part,
+            budget,
+            in_tag: false,
+            token: 0,
+            tag: Vec::new(),
+            tag_overflow: false,
+            si_start: None,
+            offset: 0,
+            strings: 0,
+            ods: OdsCount::default(),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), OfficeError> {
+        let max = self.budget.limits.max_token_bytes;
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.in_tag {
+                match bytes[i..].iter().position(|&b| b == b'>') {
+                    Some(k) => {
+                        self.keep(&bytes[i..i + k], max)?;
+                        self.offset += k as u64 + 1;
+                        i += k + 1;
+                        self.end_tag()?;
+                    }
+                    None => {
+                        self.keep(&bytes[i..], max)?;
+                        self.offset += (bytes.len() - i) as u64;
+                        i = bytes.len();
+                    }
+                }
+            } else {
+                match bytes[i..].iter().position(|&b| b == b'<') {
+                    Some(k) => {
+                        self.count(k, max)?;
+                        self.offset += k as u64;
+                        i += k + 1;
+                        self.offset += 1;
+                        self.in_tag = true;
+                        self.token = 0;
+                        self.tag.clear();
+                        self.tag_overflow = false;
+                    }
+                    None => {
+                        self.count(bytes.len() - i, max)?;
+                        self.offset += (bytes.len() - i) as u64;
+                        i = bytes.len();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, n: usize, max: usize) -> Result<(), OfficeError> {
+        self.token += n;
+        if self.token > max {
+            return Err(limit(format!("文件中有一段文字超过 {} KB", max / 1024)));
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, bytes: &[u8], max: usize) -> Result<(), OfficeError> {
+        self.count(bytes.len(), max)?;
+        if !self.tag_overflow {
+            if self.tag.len() + bytes.len() <= TAG_KEEP {
+                self.tag.extend_from_slice(bytes);
+            } else {
+                self.tag_overflow = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// A tag just closed: look at it.
+    fn end_tag(&mut self) -> Result<(), OfficeError> {
+        self.in_tag = false;
+        self.token = 0;
+        let tag = std::mem::take(&mut self.tag);
+        let (closing, rest) = match tag.strip_prefix(b"/") {
+            Some(rest) => (true, rest),
+            None => (false, &tag[..]),
+        };
+        let self_closing = rest.ends_with(b"/");
+        let name_end = rest.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        let limits = self.budget.limits;
+        match self.part {
+            Part::SharedStrings => match (local, closing) {
+                (b"sst", false) => {
+                    for key in [&b"count"[..], b"uniqueCount"] {
+                        if attr_number(rest, key).is_some_and(|n| n > limits.max_strings) {
+                            return Err(limit(format!("共享字符串超过 {} 个", limits.max_strings)));
+                        }
+                    }
+                }
+                (b"si", false) if !self_closing => {
+                    self.si_start = Some(self.offset);
+                    self.strings += 1;
+                    if self.strings > limits.max_strings {
+                        return Err(limit(format!("共享字符串超过 {} 个", limits.max_strings)));
+                    }
+                }
+                (b"si", true) => {
+                    if let Some(start) = self.si_start.take()
+                        && self.offset - start > limits.max_token_bytes as u64
+                    {
+                        return Err(limit(format!("单元格文字超过 {} 字", limits.max_cell_chars)));
+                    }
+                }
+                _ => {}
+            },
+            Part::OdsContent if !self.tag_overflow || closing => {
+                self.ods.tag(local, closing, self_closing, rest, self.budget)?
+            }
+            Part::OdsContent => return Err(limit("表格中有过长的标记".to_string())),
+            _ => {}
+        }
+        if let Some(start) = self.si_start
+            && self.offset - start > limits.max_token_bytes as u64
+        {
+            return Err(limit(format!("单元格文字超过 {} 字", limits.max_cell_chars)));
+        }
+        Ok(())
+    }
+
+    fn finish(&self) -> Result<(), OfficeError> {
+        if self.part == Part::OdsContent {
+            self.ods.finish_table(self.budget)?;
+        }
+        Ok(())
+    }
+}
+
+/// The number in attribute `key` (by local name) of a tag's text, if it has one.
+fn attr_number(tag: &[u8], key: &[u8]) -> Option<u64> {
+    let mut rest = tag;
+    loop {
+        let k = rest.windows(key.len()).position(|w| w == key)?;
+        let before = if k == 0 { b' ' } else { rest[k - 1] };
+        let after = &rest[k + key.len()..];
+        let after = after.trim_ascii_start();
+        if (before.is_ascii_whitespace() || before == b':') && after.first() == Some(&b'=') {
+            let value = after[1..].trim_ascii_start();
+            let quote = *value.first()?;
+            let value = &value[1..];
+            let end = value.iter().position(|&b| b == quote)?;
+            let digits = std::str::from_utf8(&value[..end]).ok()?.trim();
+            // A number too long for u64 is more than any limit.
+            return Some(digits.parse::<u64>().unwrap_or(u64::MAX));
+        }
+        rest = &rest[k + key.len()..];
+    }
+}
+
+/// An .ods sheet's size as calamine would build it: a cell counts when it holds something
+/// (a value type, a formula, or content inside it); empty cells and rows count only when
+/// something follows them, as calamine drops what trails.
+#[derive(Default)]
+struct OdsCount {
+    /// Rows so far in this sheet, repeats counted, and the end of the last one with content.
+    rows: u64,
+    last_row: u64,
+    /// In the current row: columns so far, the end of the last cell with content, and how
+    /// many times the row repeats.
+    columns: u64,
+    row_width: u64,
+    row_repeats: u64,
+    /// The widest row with content in this sheet.
+    width: u64,
+    /// The open cell's repeats, when it opened with children (content unless proved empty).
+    open_cell: Option<u64>,
+    cells: u64,
+}
+
+impl OdsCount {
+    fn tag(
+        &mut self,
+        local: &[u8],
+        closing: bool,
+        self_closing: bool,
+        tag: &[u8],
+        budget: &Budget,
+    ) -> Result<(), OfficeError> {
+        match (local, closing) {
+            (b"table", false) if !self_closing => {
+                self.rows = 0;
+                self.last_row = 0;
+                self.width = 0;
+            }
+            (b"table", true) => self.finish_table(budget)?,
+            (b"table-row", false) => {
+                self.row_repeats = attr_number(tag, b"number-rows-repeated").unwrap_or(1).max(1);
+                self.columns = 0;
+                self.row_width = 0;
+                if self_closing {
+                    self.end_row(budget)?;
+                }
+            }
+            (b"table-row", true) => self.end_row(budget)?,
+            (b"table-cell" | b"covered-table-cell", false) => {
+                let repeats = attr_number(tag, b"number-columns-repeated").unwrap_or(1).max(1);
+                let valued = tag.windows(10).any(|w| w == b"value-type") || tag.windows(8).any(|w| w == b":formula");
+                if self_closing {
+                    self.add_cells(repeats, valued, budget)?;
+                } else {
+                    // Children (a paragraph of text) make it a cell with content.
+                    self.open_cell = Some(repeats);
+                }
+            }
+            (b"table-cell" | b"covered-table-cell", true) => {
+                if let Some(repeats) = self.open_cell.take() {
+                    self.add_cells(repeats, true, budget)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn add_cells(&mut self, repeats: u64, content: bool, budget: &Budget) -> Result<(), OfficeError> {
+        self.columns = self.columns.saturating_add(repeats);
+        if content {
+            self.row_width = self.columns;
+            budget.check_column(self.row_width)?;
+            budget.check_row(self.rows.saturating_add(self.row_repeats))?;
+            self.cells = self.cells.saturating_add(repeats.saturating_mul(self.row_repeats));
+            budget.check_cells(self.cells)?;
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self, budget: &Budget) -> Result<(), OfficeError> {
+        self.rows = self.rows.saturating_add(self.row_repeats);
+        if self.row_width > 0 {
+            self.last_row = self.rows;
+            self.width = self.width.max(self.row_width);
+            budget.check_row(self.last_row)?;
+            self.check_box(budget)?;
+        }
+        self.row_repeats = 1;
+        Ok(())
+    }
+
+    fn check_box(&self, budget: &Budget) -> Result<(), OfficeError> {
+        let max = budget.limits.max_box_cells;
+        if self.last_row.saturating_mul(self.width) > max {
+            return Err(limit(format!("表格范围超过 {max} 个单元格（{} 行 × {} 列）", self.last_row, self.width)));
+        }
+        Ok(())
+    }
+
+    fn finish_table(&self, budget: &Budget) -> Result<(), OfficeError> {
+        self.check_box(budget)
+    }
+}

@@ -1,0 +1,200 @@
+//! The hostile corpus (tests/hostile/files, made by tests/hostile/make_corpus.py): each file is
+//! refused quickly with an error naming the limit, or, for the honest ones, read.
+
+use std::time::{Duration, Instant};
+
+use domain::table::Cell;
+use office::{
+    DocFormat, ImageError, Limits, OfficeError, PreviewError, document_text, process_image, read_table,
+    read_table_within, sniff_document, write_xlsx,
+};
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../tests/hostile/files/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The error of reading `name` (as itself, or under `as_name`), which must come within `secs`.
+fn refused(bytes: &[u8], as_name: &str, secs: u64) -> OfficeError {
+    let started = Instant::now();
+    let e = read_table(as_name, bytes).expect_err(as_name);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(secs), "{as_name}: {took:?}");
+    e
+}
+
+fn limit_message(e: OfficeError) -> String {
+    match e {
+        OfficeError::Limit(m) => m,
+        other => panic!("not a limit: {other:?}"),
+    }
+}
+
+#[test]
+fn the_dimension_bomb_is_refused_by_its_columns() {
+    let m = limit_message(refused(&corpus("dims.xlsx"), "dims.xlsx", 5));
+    assert_eq!(m, "表格超过 200 列（用到 XFD 列）");
+}
+
+#[test]
+fn the_shared_string_bomb_is_refused_without_unpacking_it() {
+    let m = limit_message(refused(&corpus("sst_bomb.xlsx"), "sst_bomb.xlsx", 10));
+    assert_eq!(m, "文件中有一段文字超过 1024 KB");
+}
+
+#[test]
+fn a_declared_string_count_is_not_trusted() {
+    let m = limit_message(refused(&corpus("sst_count.xlsx"), "sst_count.xlsx", 5));
+    assert_eq!(m, "共享字符串超过 5000000 个");
+}
+
+#[test]
+fn the_ods_repeat_bomb_is_counted_before_calamine_builds_it() {
+    let m = limit_message(refused(&corpus("ods_bomb.ods"), "ods_bomb.ods", 5));
+    assert_eq!(m, "表格超过 200 列（用到 XFD 列）");
+    // Within the columns, the repeated rows multiply out too.
+    let narrow = ods(
+        r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="10" office:value-type="float" office:value="1"/></table:table-row>"#,
+    );
+    let m = limit_message(refused(&narrow, "narrow.ods", 5));
+    assert_eq!(m, "表格超过 300000 行（用到第 1048576 行）");
+    let square = ods(
+        r#"<table:table-row table:number-rows-repeated="200000"><table:table-cell table:number-columns-repeated="10" office:value-type="float" office:value="1"/></table:table-row>"#,
+    );
+    let m = limit_message(refused(&square, "square.ods", 5));
+    assert_eq!(m, "表格范围超过 1000000 个单元格（200000 行 × 10 列）");
+    // Trailing empty repeats, as LibreOffice writes them, are no bomb.
+    let honest = ods(concat!(
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>名称</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16383"/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>局办公室</text:p></table:table-cell></table:table-row>"#,
+        r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>"#,
+    ));
+    let t = read_table("honest.ods", &honest).unwrap();
+    assert_eq!((t.headers, t.rows.len()), (vec!["名称".to_string()], 1));
+}
+
+/// An .ods of one sheet with these rows.
+fn ods(rows: &str) -> Vec<u8> {
+    use std::io::Write;
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("content.xml", stored).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.start_file("META-INF/manifest.xml", stored).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn an_elf_is_no_spreadsheet_nor_document() {
+    let elf = corpus("elf.docx");
+    assert!(matches!(refused(&elf, "elf.xlsx", 5), OfficeError::Unreadable(_)));
+    assert!(matches!(refused(&elf, "elf.ods", 5), OfficeError::Unreadable(_)));
+    assert!(matches!(refused(&elf, "elf.csv", 5), OfficeError::Unreadable(_)));
+    assert_eq!(sniff_document(&elf, "elf.docx"), Err(PreviewError::Unsupported));
+    assert_eq!(
+        document_text(&elf, DocFormat::Docx).map(|_| ()).map_err(|e| matches!(e, PreviewError::Corrupt { .. })),
+        Err(true)
+    );
+    assert_eq!(process_image(&elf), Err(ImageError::Unsupported));
+}
+
+#[test]
+fn old_xls_files_are_refused_with_the_way_out() {
+    let e = refused(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old.xls", 1);
+    assert!(limit_message(e).contains("另存为 .xlsx"));
+}
+
+#[test]
+fn invalid_utf8_is_refused_and_gbk_is_read() {
+    let e = refused(&corpus("invalid_utf8.csv"), "invalid_utf8.csv", 1);
+    assert_eq!(e.to_string(), "文件无法读取：文件编码无法识别，请另存为 UTF-8 编码的 CSV 文件");
+    let t = read_table("gbk.csv", &corpus("gbk.csv")).unwrap();
+    assert_eq!(t.headers, ["名称", "类型"]);
+    assert_eq!(t.rows[0].cells[0], Cell::from("恶意测试局"));
+}
+
+#[test]
+fn the_picture_bomb_is_refused_by_its_header() {
+    assert_eq!(process_image(&corpus("png_bomb.png")), Err(ImageError::TooManyPixels));
+}
+
+#[test]
+fn csv_limits_name_what_was_exceeded() {
+    let limits = Limits { max_rows: 3, max_columns: 2, max_cells: 100, max_cell_chars: 5, ..Limits::default() };
+    let read = |text: &str| read_table_within("a.csv", text.as_bytes(), &limits).map(|_| ()).map_err(limit_message);
+    assert_eq!(read("a,b\n1,2\n3,4\n"), Ok(()));
+    assert_eq!(read("a,b\n1,2\n3,4\n5,6\n"), Err("表格超过 3 行（用到第 4 行）".into()));
+    assert_eq!(read("a,b,c\n"), Err("表格超过 2 列（用到 C 列）".into()));
+    assert_eq!(read("a,\"123456\"\n"), Err("单元格文字超过 5 字".into()));
+    assert_eq!(read("a,五个中文字\n"), Ok(()));
+    let few = Limits { max_cells: 3, ..Limits::default() };
+    let e = read_table_within("a.csv", b"a,b\n1,2\n", &few).unwrap_err();
+    assert_eq!(e, OfficeError::Limit("表格超过 3 个单元格".into()));
+    // A flood of commas is stopped at the column limit, not after allocating every cell.
+    let commas = vec![b','; 50_000_000];
+    let started = Instant::now();
+    assert_eq!(limit_message(read_table("a.csv", &commas).unwrap_err()), "表格超过 200 列（用到 GS 列）");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // So is a flood of line breaks, at the row limit.
+    let lines = vec![b'\n'; 50_000_000];
+    assert_eq!(limit_message(read_table("a.csv", &lines).unwrap_err()), "表格超过 300000 行（用到第 300001 行）");
+}
+
+#[test]
+fn the_clock_stops_a_slow_read() {
+    let limits = Limits { max_duration: Duration::ZERO, ..Limits::default() };
+    let text = "a,b\n".repeat(5000);
+    let e = read_table_within("a.csv", text.as_bytes(), &limits).unwrap_err();
+    assert_eq!(e, OfficeError::Limit("读取文件超过 0 秒，已停止".into()));
+}
+
+#[test]
+fn xlsx_rows_cells_and_text_are_bounded_too() {
+    let mut t = domain::table::Table { headers: vec!["名称".into(), "类型".into()], rows: vec![] };
+    for i in 0..10 {
+        t.rows.push(domain::table::Row { number: i + 2, cells: vec![format!("单位{i}").into(), "机关".into()] });
+    }
+    let bytes = write_xlsx("单位", &t).unwrap();
+    let read =
+        |limits: Limits| read_table_within("a.xlsx", &bytes, &limits).map(|t| t.rows.len()).map_err(limit_message);
+    assert_eq!(read(Limits::default()), Ok(10));
+    assert_eq!(read(Limits { max_rows: 5, ..Limits::default() }), Err("表格超过 5 行（用到第 11 行）".into()));
+    assert_eq!(read(Limits { max_columns: 1, ..Limits::default() }), Err("表格超过 1 列（用到 B 列）".into()));
+    assert_eq!(read(Limits { max_cells: 7, ..Limits::default() }), Err("表格超过 7 个单元格".into()));
+    assert_eq!(read(Limits { max_cell_chars: 2, ..Limits::default() }), Err("单元格文字超过 2 字".into()));
+    assert_eq!(read(Limits { max_unpacked_bytes: 1000, ..Limits::default() }), Err("文件解压后超过 0 MB".into()));
+}
+
+/// The files too big to check in: made here by the corpus script, when Python is at hand.
+#[test]
+fn the_zip_bomb_and_a_100k_row_sheet() {
+    let dir = std::env::temp_dir().join(format!("tonglian-hostile-{}", std::process::id()));
+    let script = format!("{}/../../tests/hostile/make_corpus.py", env!("CARGO_MANIFEST_DIR"));
+    let made = std::process::Command::new("python3").arg(&script).arg("--out").arg(&dir).arg("--big").status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("python3 is missing: the big hostile files are not tested here");
+        return;
+    }
+    let bomb = std::fs::read(dir.join("zip_bomb.xlsx")).unwrap();
+    let m = limit_message(refused(&bomb, "zip_bomb.xlsx", 10));
+    assert_eq!(m, "文件中的「word/document.xml」压缩比超过 200 倍，可能是压缩炸弹");
+    // As a Word document, its text part is refused at its own limit.
+    assert_eq!(sniff_document(&bomb, "zip_bomb.docx"), Ok(DocFormat::Docx));
+    assert_eq!(document_text(&bomb, DocFormat::Docx), Err(PreviewError::Unpacked));
+
+    let big = std::fs::read(dir.join("rows_100k.xlsx")).unwrap();
+    let started = Instant::now();
+    let t = read_table("rows_100k.xlsx", &big).unwrap();
+    eprintln!("100,000 rows read in {:?}", started.elapsed());
+    assert_eq!(t.rows.len(), 100_000);
+    assert_eq!(t.rows[99_999].number, 100_001);
+    let _ = std::fs::remove_dir_all(&dir);
+}
