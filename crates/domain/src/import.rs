@@ -339,7 +339,7 @@ impl<'a> Line<'a> {
         }
         let d = date_from_cell(cell);
         if d.is_none() {
-            self.err(zh, format!("“{}”不是有效日期，应写成如 2007-06-01", cell.text()));
+            self.err(zh, format!("“{}”不是有效日期，应写成如 2007-06-01，且在1900年至2100年之间", cell.text()));
         }
         d
     }
@@ -404,8 +404,9 @@ impl<'a> Line<'a> {
 /// Reads a date from a cell: a date cell, an Excel serial number, a compact 20070601, or text
 /// such as 2007-06-01, 2007/6/1 or 2007年6月1日 (a time after the date is ignored).
 /// A date cell as people fill it in: a spreadsheet date, a serial or 20070605 number, or text.
+/// Dates outside [`crate::FIRST_DATE`]..=[`crate::LAST_DATE`] are refused.
 pub(crate) fn date_from_cell(cell: &Cell) -> Option<Date> {
-    match cell {
+    let d = match cell {
         Cell::Date(d) => Some(*d),
         Cell::Number(n) => date_from_number(*n),
         Cell::Text(s) => {
@@ -415,7 +416,8 @@ pub(crate) fn date_from_cell(cell: &Cell) -> Option<Date> {
                 .or_else(|| s.parse::<f64>().ok().and_then(date_from_number))
         }
         Cell::Empty | Cell::Bool(_) => None,
-    }
+    };
+    d.filter(|d| crate::date_in_range(*d))
 }
 
 fn date_from_number(n: f64) -> Option<Date> {
@@ -443,7 +445,7 @@ pub fn excel_serial_date(serial: f64) -> Option<Date> {
 /// millions of cells).
 fn borrowed_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
     match cell {
-        Cell::Text(s) => s.trim().into(),
+        Cell::Text(s) => crate::text::clean_trimmed(s),
         other => other.text().into(),
     }
 }

@@ -260,6 +260,11 @@ impl Role {
     pub fn can_revise(self) -> bool {
         matches!(self, Role::Admin | Role::Editor | Role::Mentor)
     }
+    /// Who may be named a correspondent's mentor (改稿老师): a mentor or a station editor, of
+    /// the correspondent's own station (the store checks that).
+    pub fn may_mentor(self) -> bool {
+        matches!(self, Role::Editor | Role::Mentor)
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod import;
 pub mod kinds;
 pub mod media;
+pub mod paging;
 pub mod policy;
 pub mod portal;
 pub mod ranking;
@@ -17,6 +18,7 @@ pub mod records;
 pub mod reminders;
 pub mod table;
 pub mod targets;
+pub mod text;
 mod toml_read;
 
 pub use ids::*;
@@ -71,7 +73,27 @@ impl std::fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
+/// The first date accepted anywhere a date comes in (typed, sent as JSON, imported, in a
+/// policy). A publicity office's records start well after it; the range is wide enough for
+/// any real date (a correspondent who joined in the 1950s, a policy valid until 2099) and
+/// keeps out the typos and hostile values (`0000-01-01`, `9999-12-31`) that would sort, sum
+/// and print wrongly.
+pub const FIRST_DATE: time::Date = time::macros::date!(1900 - 01 - 01);
+/// The last date accepted anywhere a date comes in (see [`FIRST_DATE`]).
+pub const LAST_DATE: time::Date = time::macros::date!(2100 - 12 - 31);
+
+/// Whether a date is within [`FIRST_DATE`]..=[`LAST_DATE`].
+pub fn date_in_range(d: time::Date) -> bool {
+    (FIRST_DATE..=LAST_DATE).contains(&d)
+}
+
+/// The Chinese message for a date outside [`FIRST_DATE`]..=[`LAST_DATE`], or `None`.
+pub fn date_range_problem(label: &str, d: time::Date) -> Option<String> {
+    (!date_in_range(d)).then(|| format!("{label}应在1900-01-01至2100-12-31之间"))
+}
+
 /// Parses a calendar date as people type it: 2007-06-05, 2007/6/5, 2007.6.5 or 2007年6月5日.
+/// Dates outside [`FIRST_DATE`]..=[`LAST_DATE`] are refused.
 pub fn parse_date(text: &str) -> Option<time::Date> {
     let t = text.trim();
     let cleaned: String = t
@@ -86,10 +108,11 @@ pub fn parse_date(text: &str) -> Option<time::Date> {
     let y: i32 = parts.next()?.trim().parse().ok()?;
     let m: u8 = parts.next()?.trim().parse().ok()?;
     let d: u8 = parts.next()?.trim().parse().ok()?;
-    if parts.next().is_some() || !(1900..=2200).contains(&y) {
+    if parts.next().is_some() {
         return None;
     }
-    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    date_in_range(date).then_some(date)
 }
 
 /// Formats a date the way the UI and the files show it.
@@ -116,6 +139,22 @@ mod tests {
             assert_eq!(parse_date(s), None, "{s}");
         }
         assert_eq!(format_date(want), "2007-06-05");
+    }
+
+    #[test]
+    fn dates_are_bounded() {
+        assert_eq!(parse_date("1900-01-01"), Some(FIRST_DATE));
+        assert_eq!(parse_date("2100-12-31"), Some(LAST_DATE));
+        for s in ["0000-01-01", "1899-12-31", "2101-01-01", "9999-12-31", "-1-01-01", "99999999999-01-01"] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+        assert!(date_in_range(time::macros::date!(1949 - 10 - 01)));
+        assert!(!date_in_range(time::Date::MIN));
+        assert_eq!(
+            date_range_problem("刊发日期", time::Date::MAX).as_deref(),
+            Some("刊发日期应在1900-01-01至2100-12-31之间")
+        );
+        assert_eq!(date_range_problem("刊发日期", LAST_DATE), None);
     }
 
     #[test]

@@ -186,6 +186,9 @@ impl CorrespondentInput {
         if !self.email.is_empty() && !looks_like_email(&self.email) {
             e.push("email", "邮箱格式不正确");
         }
+        if let Some(m) = self.joined_on.and_then(|d| crate::date_range_problem("加入日期", d)) {
+            e.push("joined_on", m);
+        }
         e.into_result(self)
     }
 }
@@ -403,6 +406,9 @@ impl PlacementInput {
         check_text_field(&mut e, "column", "栏目", &self.column, MAX_NAME, false);
         check_text_field(&mut e, "note", "备注", &self.note, MAX_TEXT, false);
         check_text_field(&mut e, "external_authors", "外部作者", &self.external_authors, MAX_TEXT, false);
+        if let Some(m) = crate::date_range_problem("刊发日期", self.published_on) {
+            e.push("published_on", m);
+        }
         if !(0..=1_000_000).contains(&self.length) {
             e.push("length", "字数应在0到1000000之间");
         }

@@ -21,7 +21,9 @@ impl Cell {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s.trim().to_string(),
+            // Every cell of an import is read through here (or `import::borrowed_text`), so this
+            // is where spreadsheet text is cleaned (see `crate::text`).
+            Cell::Text(s) => crate::text::clean_trimmed(s).into_owned(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
             Cell::Number(n) => n.to_string(),
             Cell::Date(d) => crate::format_date(*d),
@@ -33,7 +35,7 @@ impl Cell {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => crate::text::clean_trimmed(s).is_empty(),
             _ => false,
         }
     }

@@ -311,7 +311,7 @@ impl Store {
             .columns(META_COLUMNS)
             .order_by_desc(document::Column::PublishedAt)
             .order_by_desc(document::Column::Id)
-            .offset((page - 1) * per_page)
+            .offset(domain::paging::offset(page, per_page))
             .limit(per_page)
             .into_model()
             .all(&self.db)

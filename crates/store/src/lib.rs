@@ -265,8 +265,25 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
+        domain::paging::pages(self.total, self.per_page)
     }
+}
+
+/// `column LIKE '%text%'` with `text` taken literally: `%`, `_` and the escape character `!`
+/// in it match only themselves (`ESCAPE '!'`, which SQLite and PostgreSQL read alike; a
+/// backslash would need quoting differently on each). Every search by words in the store
+/// goes through here.
+pub(crate) fn contains_text<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::Expr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('!'))
 }
 
 impl Store {

@@ -420,8 +420,8 @@ impl Store {
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(manuscript::Column::Title.contains(text))
-                    .add(manuscript::Column::Body.contains(text)),
+                    .add(crate::contains_text(manuscript::Column::Title, text))
+                    .add(crate::contains_text(manuscript::Column::Body, text)),
             );
         }
         let per_page = f.per_page.clamp(1, 1000);
@@ -435,7 +435,7 @@ impl Store {
             }
             ManuscriptSort::Title => q.order_by_asc(manuscript::Column::Title).order_by_asc(manuscript::Column::Id),
         };
-        let rows = q.offset(f.page.saturating_sub(1) * per_page).limit(per_page).all(&self.db).await?;
+        let rows = q.offset(domain::paging::offset(f.page, per_page)).limit(per_page).all(&self.db).await?;
         let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
         let mut authors = load_authors(&self.db, &ids).await?;
         let units: HashMap<i64, String> = unit::Entity::find()

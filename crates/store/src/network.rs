@@ -394,6 +394,7 @@ impl Store {
             return Err(StoreError::invalid("name", format!("通讯员“{}”已存在", input.name)));
         }
         check_unit(&self.db, existing.station_id, input.unit_id).await?;
+        check_mentor(&self.db, existing.station_id, input.mentor_user_id).await?;
         correspondent::ActiveModel {
             id: Set(id.0),
             unit_id: Set(input.unit_id.map(|u| u.0)),
@@ -455,9 +456,9 @@ impl Store {
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(correspondent::Column::Name.contains(text))
-                    .add(correspondent::Column::Phone.contains(text))
-                    .add(correspondent::Column::Email.contains(text)),
+                    .add(crate::contains_text(correspondent::Column::Name, text))
+                    .add(crate::contains_text(correspondent::Column::Phone, text))
+                    .add(crate::contains_text(correspondent::Column::Email, text)),
             );
         }
         let per_page = f.per_page.clamp(1, 100_000);
@@ -465,7 +466,7 @@ impl Store {
         let rows = q
             .order_by_desc(correspondent::Column::Active)
             .order_by_asc(correspondent::Column::Id)
-            .offset(f.page.saturating_sub(1) * per_page)
+            .offset(domain::paging::offset(f.page, per_page))
             .limit(per_page)
             .all(&self.db)
             .await?;
@@ -613,6 +614,24 @@ async fn check_unit(db: &impl ConnectionTrait, station: StationId, unit_id: Opti
     Ok(())
 }
 
+/// A correspondent's mentor must be an active account of the same station whose role may
+/// mentor (not a headquarters account, not a correspondent): otherwise a 422, never the
+/// foreign-key error of a user that does not exist.
+async fn check_mentor(db: &impl ConnectionTrait, station: StationId, mentor: Option<UserId>) -> Result<()> {
+    if let Some(u) = mentor {
+        let found = user::Entity::find()
+            .filter(user::Column::Id.eq(u.0))
+            .filter(user::Column::StationId.eq(station.0))
+            .filter(user::Column::Active.eq(true))
+            .one(db)
+            .await?;
+        if !found.is_some_and(|m| Role::parse(&m.role).is_some_and(Role::may_mentor)) {
+            return Err(StoreError::invalid("mentor_user_id", "改稿老师应为本站在用的改稿老师或编辑账号"));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_correspondent(
     db: &impl ConnectionTrait,
     station: StationId,
@@ -627,6 +646,7 @@ pub(crate) async fn insert_correspondent(
         return Err(StoreError::invalid("name", format!("通讯员“{}”已存在", input.name)));
     }
     check_unit(db, station, input.unit_id).await?;
+    check_mentor(db, station, input.mentor_user_id).await?;
     let m = correspondent::ActiveModel {
         station_id: Set(station.0),
         unit_id: Set(input.unit_id.map(|u| u.0)),

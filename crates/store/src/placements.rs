@@ -418,8 +418,8 @@ impl Store {
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(placement::Column::Title.contains(text))
-                    .add(placement::Column::Byline.contains(text)),
+                    .add(crate::contains_text(placement::Column::Title, text))
+                    .add(crate::contains_text(placement::Column::Byline, text)),
             );
         }
         let per_page = f.per_page.clamp(1, 1_000_000);
@@ -437,7 +437,7 @@ impl Store {
             PlacementSort::Title => q.order_by_asc(placement::Column::Title).order_by_asc(placement::Column::Id),
             PlacementSort::RecordedDesc => q.order_by_desc(placement::Column::Id),
         };
-        let rows = q.offset(f.page.saturating_sub(1) * per_page).limit(per_page).all(&self.db).await?;
+        let rows = q.offset(domain::paging::offset(f.page, per_page)).limit(per_page).all(&self.db).await?;
         let (units, outlets) = names_for(&self.db, &rows).await?;
         let items = rows.into_iter().map(|m| placement_of(m, &units, &outlets)).collect();
         Ok(Page { items, total, page: f.page.max(1), per_page })

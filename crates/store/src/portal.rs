@@ -852,7 +852,7 @@ impl Store {
             q = q.filter(Condition::all().add(post::Column::Id.in_subquery(ids)));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q = q.filter(post::Column::Title.contains(text));
+            q = q.filter(crate::contains_text(post::Column::Title, text));
         }
         let total = q.clone().count(&self.db).await?;
         let per_page = f.per_page.clamp(1, 200);
@@ -861,7 +861,7 @@ impl Store {
             .order_by_desc(post::Column::PublishAt)
             .order_by_desc(post::Column::UpdatedAt)
             .order_by_desc(post::Column::Id)
-            .offset((page - 1) * per_page)
+            .offset(domain::paging::offset(page, per_page))
             .limit(per_page)
             .all(&self.db)
             .await?;

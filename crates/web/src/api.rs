@@ -6,7 +6,6 @@ use crate::AppState;
 use crate::auth::{Ctx, token_hash};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::ops::{self, Dashboard, ImportReport, ListQuery, ManuscriptPermissions, ReviseInput, RoundView};
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -415,9 +414,13 @@ async fn import_file(
     ctx: Ctx,
     Path(kind): Path<String>,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Json<ImportReport>> {
     let kind = ImportKind::parse(&kind).ok_or(AppError::NotFound)?;
+    // The one upload of the API: read up to the upload limit (other routes take far less).
+    let body = axum::body::to_bytes(body, crate::boundary::UPLOAD_BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge(format!("文件太大：最大{}MB", crate::ops::MAX_IMPORT_BYTES / 1024 / 1024)))?;
     Ok(Json(ops::import(&state, &ctx, kind, &q.file_name, &body).await?))
 }
 

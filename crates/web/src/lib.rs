@@ -7,6 +7,7 @@ pub mod access;
 pub mod annual;
 pub mod api;
 pub mod auth;
+pub mod boundary;
 pub mod demo;
 pub mod error;
 pub mod i18n;
@@ -140,12 +141,16 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api", api::routes())
         .layer(middleware::from_fn(auth::csrf_guard))
+        // Outside the CSRF check, so an oversized form is refused before anything reads it;
+        // inside `html_errors`, so its refusals are pages for browsers. The portal's routes,
+        // merged below, get the same layer.
+        .layer(middleware::from_fn(boundary::clean_input))
         // Inside the session and the user, so error pages keep the header of a signed-in user.
         .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn_with_state(state.clone(), auth::load_context))
         .layer(sessions)
         // The portal is the same for every visitor: no session, no cookie, cached pages.
-        .merge(portal::routes())
+        .merge(portal::routes().layer(middleware::from_fn(boundary::clean_input)))
         // Every successful write makes the portal's cached pages stale.
         .layer(middleware::from_fn_with_state(state.clone(), portal::invalidate_on_write))
         .route("/healthz", get(healthz))
@@ -154,9 +159,11 @@ pub fn router(state: AppState) -> Router {
         // Browsers ask for /favicon.ico whatever the page says; the icon is an SVG.
         .route("/favicon.ico", get(|| pages::static_file(axum::extract::Path("favicon.svg".to_string()))))
         .layer(middleware::from_fn(track))
-        .layer(RequestBodyLimitLayer::new(ops::MAX_IMPORT_BYTES + 1024 * 1024))
-        // Extractors default to 2 MB; uploads are checked against their own limits in `ops`.
-        .layer(axum::extract::DefaultBodyLimit::max(ops::MAX_IMPORT_BYTES + 1024 * 1024));
+        // No body is ever larger than the largest upload's.
+        .layer(RequestBodyLimitLayer::new(boundary::UPLOAD_BODY_LIMIT))
+        // What the extractors read on every route; the upload routes raise it for themselves
+        // (`boundary::upload_limit`) and check each file against its own limit in `ops`.
+        .layer(axum::extract::DefaultBodyLimit::max(boundary::DEFAULT_BODY_LIMIT));
     let mut app = app.with_state(state.clone());
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));

@@ -38,8 +38,18 @@ pub struct ListQuery {
     /// Words to find in titles, bylines or text.
     pub q: Option<String>,
     pub sort: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
+    /// The page, from 1 to 1000000 (anything else is a 400).
+    #[param(value_type = Option<u64>)]
+    pub page: Option<String>,
+    /// Rows per page, 1 to 200 (default 20).
+    #[param(value_type = Option<u64>)]
+    pub per_page: Option<String>,
+}
+
+/// A page number from a query string (see `domain::paging::parse_page`): 400 unless it is a
+/// whole number from 1 to `domain::paging::MAX_PAGE`. Every list that pages reads it here.
+pub fn page_number(raw: &Option<String>) -> AppResult<u64> {
+    domain::paging::parse_page(raw.as_deref()).map_err(AppError::BadRequest)
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {
@@ -50,11 +60,11 @@ impl ListQuery {
     pub fn date(s: &Option<String>) -> Option<Date> {
         opt(s).and_then(parse_date)
     }
-    pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+    pub fn page(&self) -> AppResult<u64> {
+        page_number(&self.page)
     }
-    pub fn per_page(&self) -> u64 {
-        self.per_page.unwrap_or(20).clamp(1, 200)
+    pub fn per_page(&self) -> AppResult<u64> {
+        domain::paging::parse_per_page(self.per_page.as_deref(), 20).map_err(AppError::BadRequest)
     }
     /// The query string for these filters, without the page, for pager and export links.
     pub fn to_query(&self) -> String {
@@ -130,8 +140,8 @@ pub async fn manuscripts(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppResul
         Some("title") => ManuscriptSort::Title,
         _ => ManuscriptSort::UpdatedDesc,
     };
-    f.page = q.page();
-    f.per_page = q.per_page();
+    f.page = q.page()?;
+    f.per_page = q.per_page()?;
     Ok(state.store.manuscripts(&f).await?)
 }
 
@@ -271,10 +281,7 @@ fn check_attachment(file_name: &str, data: &[u8]) -> AppResult<(String, &'static
     }
     let content_type = sniff_attachment(data)
         .ok_or_else(|| AppError::BadRequest("文件类型不支持：只接受 JPEG、PNG、GIF、WebP 图片或 PDF".into()))?;
-    // Keep the last path component only, and a sane length.
-    let name: String =
-        file_name.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(120).collect();
-    Ok((if name.trim().is_empty() { "file".into() } else { name }, content_type))
+    Ok((domain::text::safe_file_name(file_name), content_type))
 }
 
 pub async fn add_attachment(
@@ -344,8 +351,8 @@ pub fn placement_filter(ctx: &Ctx, q: &ListQuery) -> AppResult<PlacementFilter> 
     f.to = ListQuery::date(&q.to);
     f.q = opt(&q.q).map(String::from);
     f.sort = PlacementSort::parse(opt(&q.sort).unwrap_or(""));
-    f.page = q.page();
-    f.per_page = q.per_page();
+    f.page = q.page()?;
+    f.per_page = q.per_page()?;
     match ctx.role() {
         Role::Correspondent => f.author = Some(ctx.user.correspondent_id.unwrap_or(CorrespondentId(-1))),
         Role::Liaison => f.unit_id = ctx.user.unit_id.or(f.unit_id),
@@ -371,18 +378,29 @@ pub async fn create_placement(state: &AppState, ctx: &Ctx, input: PlacementInput
     require(access::can_manage_network(ctx.role()))?;
     let input = input.validate()?;
     let station = ctx.station()?;
-    if let Some(m) = input.manuscript_id {
-        let ms = manuscript(state, ctx, m).await?;
-        if ms.status != ManuscriptStatus::Accepted {
-            return Err(AppError::Conflict("只有已采用的稿件才能登记刊发".into()));
-        }
-    }
+    check_placed_manuscript(state, ctx, input.manuscript_id).await?;
     let p = state.store.create_placement(station, &input, ctx.user.id).await?;
     state
         .store
         .audit(Some(station), Some(ctx.user.id), "placement.create", &format!("placement:{}", p.id), &p.title)
         .await?;
     Ok(p)
+}
+
+/// The manuscript a placement names must be one the user may see (so of this station), and
+/// accepted: otherwise a 422 (or 409), never the foreign-key error of a row that is not there.
+async fn check_placed_manuscript(state: &AppState, ctx: &Ctx, m: Option<ManuscriptId>) -> AppResult<()> {
+    let Some(m) = m else { return Ok(()) };
+    let ms = match manuscript(state, ctx, m).await {
+        Err(AppError::NotFound) => {
+            return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("manuscript_id", "稿件不存在")])));
+        }
+        other => other?,
+    };
+    if ms.status != ManuscriptStatus::Accepted {
+        return Err(AppError::Conflict("只有已采用的稿件才能登记刊发".into()));
+    }
+    Ok(())
 }
 
 pub async fn update_placement(
@@ -393,6 +411,9 @@ pub async fn update_placement(
 ) -> AppResult<Placement> {
     require(access::can_manage_network(ctx.role()))?;
     let input = input.validate()?;
+    if input.manuscript_id != state.store.placement(ctx.scope(), id).await?.manuscript_id {
+        check_placed_manuscript(state, ctx, input.manuscript_id).await?;
+    }
     let p = state.store.update_placement(ctx.scope(), id, &input, ctx.user.id).await?;
     state
         .store
@@ -426,8 +447,8 @@ pub async fn correspondents(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppRe
             _ => None,
         },
         q: opt(&q.q).map(String::from),
-        page: q.page(),
-        per_page: q.per_page(),
+        page: q.page()?,
+        per_page: q.per_page()?,
     };
     if ctx.role() == Role::Liaison {
         f.unit_id = ctx.user.unit_id.or(f.unit_id);
@@ -549,7 +570,7 @@ pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppR
             d.by_unit.retain(|u| u.unit_id.is_some() && u.unit_id == ctx.user.unit_id);
         }
         d.by_level = state.store.counts_by_level(station, from, to).await?;
-        let waiting = ListQuery { status: Some("submitted".into()), per_page: Some(10), ..Default::default() };
+        let waiting = ListQuery { status: Some("submitted".into()), per_page: Some("10".into()), ..Default::default() };
         d.waiting = manuscripts(state, ctx, &waiting).await?.items;
     }
     if let Some(me) = ctx.user.correspondent_id {
@@ -618,6 +639,8 @@ pub async fn import(
         return Err(AppError::TooLarge(format!("文件太大：最大{}MB", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     let station = ctx.station()?;
+    // The API takes the name in the query string; uploads arrive with it already made safe.
+    let file_name = &domain::text::safe_file_name(file_name);
     let report = import_into(&state.store, station, ctx.user.id, kind, file_name, bytes).await?;
     state
         .store

@@ -230,9 +230,10 @@ impl Reader<'_> {
             }),
             DeValue::String(s) => crate::parse_date(s),
             _ => None,
-        };
+        }
+        .filter(|d| crate::date_in_range(*d));
         if parsed.is_none() {
-            self.err(&v.span(), format!("“{key}”应为日期，如 2007-01-01"));
+            self.err(&v.span(), format!("“{key}”应为1900年至2100年之间的日期，如 2007-01-01"));
         }
         parsed.map(|d| (d, v.span()))
     }

@@ -17,7 +17,9 @@ use domain::import::{ImportKind, RowError};
 use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/import", get(import_page).post(import_submit)).route("/export/{file}", get(export))
+    Router::new()
+        .route("/import", get(import_page).post(import_submit).layer(crate::boundary::upload_limit()))
+        .route("/export/{file}", get(export))
 }
 
 #[derive(Template, WebTemplate)]

@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/revise", get(revise_page).post(revise))
         .route("/manuscripts/{id}/accept", post(accept))
         .route("/manuscripts/{id}/return", post(return_manuscript))
-        .route("/manuscripts/{id}/attachments", post(upload))
+        .route("/manuscripts/{id}/attachments", post(upload).layer(crate::boundary::upload_limit()))
         .route("/attachments/{id}", get(download))
 }
 
@@ -442,7 +442,10 @@ async fn revise(
     }
 }
 
-/// Reads the one file of an upload form.
+/// Reads the one file of an upload form. Every multipart body is read here, so this is where
+/// its text is bounded like a form's (see `crate::boundary`): the file's name is reduced to a
+/// safe base name (`domain::text::safe_file_name`) and every other field is cleaned and held
+/// to its field's length.
 pub async fn read_upload(
     mut multipart: Multipart,
     limit: usize,
@@ -462,10 +465,13 @@ pub async fn read_upload(
                     return Err(AppError::TooLarge(format!("文件太大：最大{}MB", limit / 1024 / 1024)));
                 }
             }
-            file = Some((file_name, data));
+            file = Some((domain::text::safe_file_name(&file_name), data));
         } else {
             let value = field.text().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?;
-            fields.push((name, value));
+            if let Some(m) = domain::text::length_problem(&name, &value, domain::text::field_limit(&name)) {
+                return Err(AppError::Invalid(FieldErrors(vec![FieldError::new(&name, m)])));
+            }
+            fields.push((domain::text::clean(&name), domain::text::clean(&value)));
         }
     }
     let (name, data) = file.ok_or_else(|| AppError::BadRequest("请选择要上传的文件".into()))?;

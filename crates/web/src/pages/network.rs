@@ -97,7 +97,7 @@ async fn correspondent_form(
         .users(ctx.scope())
         .await?
         .into_iter()
-        .filter(|u| u.role == Role::Mentor || u.role == Role::Editor)
+        .filter(|u| u.role.may_mentor() && u.active && u.station_id == ctx.station)
         .collect();
     let layout = Layout::new(state, session, Some(ctx), "correspondents").await?;
     Ok(CorrespondentFormPage { l: L::new(v.locale), layout, errors: Errors(errors), id, f, units, mentors })

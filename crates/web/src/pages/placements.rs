@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/placements/{id}", get(show).post(update))
         .route("/placements/{id}/edit", get(edit_page))
         .route("/placements/{id}/delete", post(delete))
-        .route("/placements/{id}/attachments", post(upload))
+        .route("/placements/{id}/attachments", post(upload).layer(crate::boundary::upload_limit()))
 }
 
 #[derive(Template, WebTemplate)]

@@ -29,12 +29,12 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/posts/{id}/preview", get(preview))
         .route("/portal/posts/{id}/publish", post(publish))
         .route("/portal/posts/{id}/unpublish", post(unpublish))
-        .route("/portal/images", get(images).post(upload_image))
+        .route("/portal/images", get(images).post(upload_image).layer(crate::boundary::upload_limit()))
         .route("/portal/settings", get(settings).post(save_settings))
         .route("/portal/columns", post(create_column))
         .route("/portal/columns/{id}", post(update_column))
         .route("/portal/log", get(log))
-        .route("/portal/docs", get(docs).post(upload_document))
+        .route("/portal/docs", get(docs).post(upload_document).layer(crate::boundary::upload_limit()))
         .route("/portal/docs/{id}/takedown", post(take_down_document))
         .route("/portal/comments", get(comments))
         .route("/portal/comments/{id}", post(moderate_comment))
@@ -61,7 +61,7 @@ struct ListQuery {
     column: Option<String>,
     status: Option<String>,
     q: Option<String>,
-    page: Option<u64>,
+    page: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -108,7 +108,7 @@ async fn list(
     f.column = q.column.as_deref().and_then(|c| c.parse().ok());
     f.status = q.status.as_deref().and_then(PostStatus::parse);
     f.q = q.q.clone().filter(|t| !t.trim().is_empty());
-    f.page = q.page.unwrap_or(1);
+    f.page = crate::ops::page_number(&q.page)?;
     let posts = state.store.posts(&f).await?;
     let columns = state.store.portal_columns(station).await?;
     let site_base = site_base(&state, station).await?;

@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/targets", get(targets).post(set_target))
         .route("/targets/carry", post(carry))
-        .route("/targets/import", post(import_targets))
+        .route("/targets/import", post(import_targets).layer(crate::boundary::upload_limit()))
         .route("/targets/{id}/delete", post(delete_target))
         .route("/progress", get(progress))
         .route("/progress/quiet-weeks", post(set_quiet_weeks))

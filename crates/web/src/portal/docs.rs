@@ -26,7 +26,7 @@ const RATE_WINDOW: i64 = 600;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
-    page: Option<u64>,
+    page: Option<String>,
 }
 
 #[derive(Template)]
@@ -55,7 +55,7 @@ pub async fn list(
 ) -> Response {
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
-        let page_no = q.page.unwrap_or(1).max(1);
+        let page_no = crate::ops::page_number(&q.page)?;
         let found = state
             .store
             .documents(&DocumentFilter {

@@ -9,12 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::ColumnKind;
-use domain::portal::escape_html as esc;
 use store::{Post, PostFilter};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 
 /// Items in a feed.
 const FEED_ITEMS: u64 = 30;
+
+/// Text for the XML: escaped, and without the characters XML 1.0 forbids (rows stored before
+/// the input boundary cleaned titles may hold `\u{1}` or `\u{8}`; one of them makes a feed
+/// unreadable to every reader).
+fn esc(s: &str) -> String {
+    domain::portal::escape_html(&domain::text::xml_safe(s))
+}
 
 fn rfc2822(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)

@@ -178,7 +178,7 @@ pub async fn add_slash(Path(st): Path<String>) -> Response {
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
-    page: Option<u64>,
+    page: Option<String>,
 }
 
 // ---- home ----
@@ -352,9 +352,10 @@ pub async fn column(
             return Err(AppError::NotFound);
         }
         if column.kind == ColumnKind::Photos {
-            return render_gallery(state, site.with_nav(&slug), l, q.page.unwrap_or(1), Some(column)).await;
+            return render_gallery(state, site.with_nav(&slug), l, crate::ops::page_number(&q.page)?, Some(column))
+                .await;
         }
-        let page_no = q.page.unwrap_or(1).max(1);
+        let page_no = crate::ops::page_number(&q.page)?;
         let f = PostFilter {
             column: Some(column.id),
             page: page_no,
@@ -510,7 +511,7 @@ pub async fn gallery(
     page(state, &headers, &uri, &st, |site, l| async move {
         let slug =
             site.columns.iter().find(|c| c.kind == ColumnKind::Photos).map(|c| c.slug.clone()).unwrap_or_default();
-        render_gallery(state, site.with_nav(&slug), l, q.page.unwrap_or(1), None).await
+        render_gallery(state, site.with_nav(&slug), l, crate::ops::page_number(&q.page)?, None).await
     })
     .await
 }
@@ -552,7 +553,7 @@ pub async fn person(
     page(state, &headers, &uri, &st, |site, l| async move {
         let id: CorrespondentId = id.parse().map_err(|_| AppError::NotFound)?;
         let person = state.store.correspondent(store::Scope::Station(site.station.id), id).await?;
-        let page_no = q.page.unwrap_or(1).max(1);
+        let page_no = crate::ops::page_number(&q.page)?;
         let f = PostFilter {
             author: Some(id),
             page: page_no,

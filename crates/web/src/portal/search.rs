@@ -166,7 +166,7 @@ impl PortalSearch {
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
-    page: Option<usize>,
+    page: Option<String>,
 }
 
 #[derive(Template)]
@@ -209,7 +209,8 @@ pub async fn search_page(
             None
         } else {
             let index = state.portal.search.index(state).await?;
-            let (station, query, page_no) = (site.station.id.0, text.clone(), q.page.unwrap_or(1));
+            let (station, query, page_no) =
+                (site.station.id.0, text.clone(), crate::ops::page_number(&q.page)? as usize);
             let found = tokio::task::spawn_blocking(move || {
                 index.search_until(station, &query, Some(now()), page_no, PER_PAGE)
             })
