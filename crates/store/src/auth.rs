@@ -8,9 +8,23 @@ use domain::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
+
+/// What a password change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordReplaced {
+    /// Sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
+}
+
+/// The user a session's data is signed in as (`{"user_id": 7, …}`), if any.
+pub fn session_user(data: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(data).ok()?.get("user_id")?.as_i64()
+}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
@@ -35,15 +49,34 @@ impl Store {
             .map(|s| s.data))
     }
 
-    pub async fn session_save(&self, id: &str, data: &str, expires_at: i64) -> Result<()> {
-        let am = session::ActiveModel { id: Set(id.into()), data: Set(data.into()), expires_at: Set(expires_at) };
+    /// Stores a new session (its id was checked to be free), with the user it is signed in as.
+    pub async fn session_create(&self, id: &str, data: &str, expires_at: i64) -> Result<()> {
+        let am = session::ActiveModel {
+            id: Set(id.into()),
+            data: Set(data.into()),
+            expires_at: Set(expires_at),
+            user_id: Set(session_user(data)),
+        };
         session::Entity::insert(am)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([session::Column::Data, session::Column::ExpiresAt, session::Column::UserId])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Updates a session that exists. A session deleted meanwhile (logged out, or ended by a
+    /// password change) stays deleted: a request that was in flight cannot bring it back.
+    pub async fn session_save(&self, id: &str, data: &str, expires_at: i64) -> Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, data.into())
+            .col_expr(session::Column::ExpiresAt, expires_at.into())
+            .col_expr(session::Column::UserId, session_user(data).into())
+            .filter(session::Column::Id.eq(id))
+            .exec(&self.db)
             .await?;
         Ok(())
     }
@@ -76,12 +109,17 @@ impl Store {
         Ok(())
     }
 
-    /// Failures for `key` in the last `window_secs` seconds.
-    pub async fn login_failures(&self, key: &str, window_secs: i64) -> Result<u64> {
+    /// When `key` failed in the last `window_secs` seconds, newest first, at most `limit`.
+    pub async fn recent_login_failures(&self, key: &str, window_secs: i64, limit: u64) -> Result<Vec<i64>> {
         Ok(login_failure::Entity::find()
+            .select_only()
+            .column(login_failure::Column::At)
             .filter(login_failure::Column::Key.eq(key))
             .filter(login_failure::Column::At.gt(now() - window_secs))
-            .count(&self.db)
+            .order_by_desc(login_failure::Column::At)
+            .limit(limit)
+            .into_tuple::<i64>()
+            .all(&self.db)
             .await?)
     }
 
@@ -113,6 +151,47 @@ impl Store {
             return Ok(None);
         };
         Ok(user::Entity::find_by_id(t.user_id).one(&self.db).await?.map(user_of))
+    }
+
+    /// Sets a user's password and ends what the old one let in: every session of the user
+    /// except `keep` (the one that made the change, if it was the user), and every API token.
+    /// One transaction with its audit row, so either all of it happened or none.
+    pub async fn replace_password(
+        &self,
+        user: UserId,
+        hash: &str,
+        keep: Option<&str>,
+        by: UserId,
+        action: &str,
+    ) -> Result<PasswordReplaced> {
+        let txn = self.db.begin().await?;
+        let target = user::Entity::find_by_id(user.0).one(&txn).await?.ok_or(crate::StoreError::NotFound)?;
+        user::ActiveModel { id: Set(user.0), password_hash: Set(hash.into()), ..Default::default() }
+            .update(&txn)
+            .await?;
+        let mut sessions = session::Entity::delete_many().filter(session::Column::UserId.eq(user.0));
+        if let Some(keep) = keep {
+            sessions = sessions.filter(session::Column::Id.ne(keep));
+        }
+        let sessions = sessions.exec(&txn).await?.rows_affected;
+        let tokens = api_token::Entity::delete_many()
+            .filter(api_token::Column::UserId.eq(user.0))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        audit::ActiveModel {
+            station_id: Set(target.station_id),
+            user_id: Set(Some(by.0)),
+            at: Set(now()),
+            action: Set(action.into()),
+            subject: Set(format!("user:{}", user.0)),
+            detail: Set(format!("{}：结束{sessions}个登录，撤销{tokens}个API令牌", target.username)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(PasswordReplaced { sessions, tokens })
     }
 
     // ---- audit ----

@@ -170,6 +170,7 @@ entity!(session, "sessions", {
     #[sea_orm(primary_key, auto_increment = false)] id: String,
     #[sea_orm(column_type = "Text")] data: String,
     expires_at: i64,
+    user_id: Option<i64>,
 });
 
 entity!(login_failure, "login_failures", {

@@ -32,6 +32,7 @@ mod run {
         bulk_import_then_single_inserts,
         import_is_all_or_nothing,
         sessions_and_login_failures,
+        a_new_password_ends_sessions_and_tokens,
         dashboard_counts,
         attachments_round_trip,
         migrations_are_idempotent,
@@ -527,24 +528,59 @@ async fn import_is_all_or_nothing(s: &Store, _: &str) {
 }
 
 async fn sessions_and_login_failures(s: &Store, _: &str) {
-    s.session_save("abc", "{\"user_id\":1}", now() + 60).await.unwrap();
+    s.session_create("abc", "{\"user_id\":1}", now() + 60).await.unwrap();
     assert_eq!(s.session_load("abc").await.unwrap().as_deref(), Some("{\"user_id\":1}"));
     s.session_save("abc", "{\"user_id\":2}", now() + 60).await.unwrap();
     assert_eq!(s.session_load("abc").await.unwrap().as_deref(), Some("{\"user_id\":2}"), "saving again updates");
-    s.session_save("old", "{}", now() - 1).await.unwrap();
+    s.session_create("old", "{}", now() - 1).await.unwrap();
     assert_eq!(s.session_load("old").await.unwrap(), None, "expired sessions do not load");
     assert!(s.session_exists("old").await.unwrap());
     assert_eq!(s.purge_expired_sessions().await.unwrap(), 1);
     assert!(!s.session_exists("old").await.unwrap());
     s.session_delete("abc").await.unwrap();
     assert_eq!(s.session_load("abc").await.unwrap(), None);
+    s.session_save("abc", "{\"user_id\":2}", now() + 60).await.unwrap();
+    assert!(!s.session_exists("abc").await.unwrap(), "a request in flight does not bring a deleted session back");
     for _ in 0..3 {
         s.record_login_failure("user:zhang").await.unwrap();
     }
-    assert_eq!(s.login_failures("user:zhang", 900).await.unwrap(), 3);
-    assert_eq!(s.login_failures("user:li", 900).await.unwrap(), 0);
+    let times = s.recent_login_failures("user:zhang", 900, 10).await.unwrap();
+    assert_eq!(times.len(), 3);
+    assert!(times.windows(2).all(|w| w[0] >= w[1]) && times[0] >= now() - 5, "newest first: {times:?}");
+    assert_eq!(s.recent_login_failures("user:zhang", 900, 2).await.unwrap().len(), 2);
+    assert!(s.recent_login_failures("user:li", 900, 10).await.unwrap().is_empty());
     s.clear_login_failures("user:zhang").await.unwrap();
-    assert_eq!(s.login_failures("user:zhang", 900).await.unwrap(), 0);
+    assert!(s.recent_login_failures("user:zhang", 900, 10).await.unwrap().is_empty());
+}
+
+async fn a_new_password_ends_sessions_and_tokens(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    let (me, other) = (f.editor, f.mentor);
+    for (id, user) in [("mine-1", me), ("mine-2", me), ("mine-3", me), ("theirs", other)] {
+        s.session_create(id, &format!("{{\"user_id\":{},\"csrf\":\"x\"}}", user.0), now() + 60).await.unwrap();
+    }
+    s.session_create("anonymous", "{\"csrf\":\"y\"}", now() + 60).await.unwrap();
+    s.create_api_token(me, "a", "hash-a").await.unwrap();
+    s.create_api_token(me, "b", "hash-b").await.unwrap();
+    s.create_api_token(other, "c", "hash-c").await.unwrap();
+    let done = s.replace_password(me, "new-hash", Some("mine-1"), me, "user.password").await.unwrap();
+    assert_eq!(done, PasswordReplaced { sessions: 2, tokens: 2 });
+    assert_eq!(s.password_hash(me).await.unwrap(), "new-hash");
+    for (id, kept) in [("mine-1", true), ("mine-2", false), ("mine-3", false), ("theirs", true), ("anonymous", true)] {
+        assert_eq!(s.session_exists(id).await.unwrap(), kept, "{id}");
+    }
+    assert!(s.user_by_token_hash("hash-a").await.unwrap().is_none());
+    assert!(s.user_by_token_hash("hash-c").await.unwrap().is_some());
+    // A session that signs in later is counted as the user's too.
+    s.session_save("anonymous", &format!("{{\"user_id\":{}}}", me.0), now() + 60).await.unwrap();
+    let done = s.replace_password(me, "newer-hash", None, other, "user.password_reset").await.unwrap();
+    assert_eq!(done, PasswordReplaced { sessions: 2, tokens: 0 });
+    assert!(!s.session_exists("anonymous").await.unwrap() && !s.session_exists("mine-1").await.unwrap());
+    let audit = s.audit_log(None, 10).await.unwrap();
+    assert_eq!(audit[0].action, "user.password_reset");
+    assert_eq!(audit[0].user_id, Some(other));
+    assert_eq!(audit[0].subject, format!("user:{}", me.0));
+    assert_eq!(audit[1].action, "user.password");
 }
 
 async fn dashboard_counts(s: &Store, _: &str) {

@@ -23,6 +23,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of reminder mail.
     pub smtp_from: String,
+    /// The bearer token `/metrics` on the site asks for; none: the site has no `/metrics`.
+    /// A secret: never logged.
+    pub metrics_token: Option<String>,
+    /// A separate address that serves `/metrics` alone, without a token (for a scraper on a
+    /// private network); none: no such listener.
+    pub metrics_listen: Option<String>,
 }
 
 /// The file's keys; all optional.
@@ -38,6 +44,8 @@ struct FileConfig {
     paper: Option<String>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    metrics_token: Option<String>,
+    metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -79,6 +87,15 @@ impl Config {
                 .ok()
                 .or(file_config.smtp_from)
                 .unwrap_or_else(|| "通联 <tonglian@localhost>".into()),
+            metrics_token: std::env::var("TONGLIAN_METRICS_TOKEN")
+                .ok()
+                .or(file_config.metrics_token)
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
+            metrics_listen: std::env::var("TONGLIAN_METRICS_LISTEN")
+                .ok()
+                .or(file_config.metrics_listen)
+                .filter(|a| !a.trim().is_empty()),
         })
     }
 
@@ -138,6 +155,8 @@ mod tests {
             paper: String::new(),
             smtp_url: None,
             smtp_from: String::new(),
+            metrics_token: None,
+            metrics_listen: None,
         };
         assert_eq!(c.sqlite_path(), Some(PathBuf::from("data/x.db")));
         let c = Config { db: "postgres://a@b/c".into(), ..c };

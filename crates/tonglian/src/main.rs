@@ -641,10 +641,14 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
             secure_cookies: config.secure_cookies,
             public_url,
             paper: config.paper.clone(),
+            metrics_token: config.metrics_token.clone(),
             ..Default::default()
         },
         web::metrics_handle(),
     );
+    if let Some(metrics_listen) = &config.metrics_listen {
+        serve_metrics(metrics_listen, state.metrics.clone()).await?;
+    }
     // The recorder gathers histogram samples until they are folded into the buckets; without
     // this the samples pile up between two reads of /metrics (bench/portal: +190 MB).
     if let Some(handle) = state.metrics.clone() {
@@ -697,6 +701,22 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
     axum::serve(listener, make).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     store.close().await?;
+    Ok(())
+}
+
+/// `/metrics` alone on its own address, without a token: for a scraper on a private network.
+async fn serve_metrics(listen: &str, handle: Option<web::PrometheusHandle>) -> Result<()> {
+    let addr: SocketAddr = listen.parse().with_context(|| format!("指标监听地址无效：{listen}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(move || std::future::ready(web::render_metrics(handle.as_ref()))));
+    tracing::info!(%local, "serving /metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics listener stopped");
+        }
+    });
     Ok(())
 }
 

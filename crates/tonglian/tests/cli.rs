@@ -13,6 +13,9 @@ fn tonglian(db: &str, args: &[&str]) -> std::process::Output {
     Command::new(BIN).arg("--db").arg(db).args(args).env("TONGLIAN_LOG", "warn").output().expect("run tonglian")
 }
 
+/// The token the servers started here ask for on `/metrics`.
+const METRICS_TOKEN: &str = "metrics-secret-2026";
+
 /// A running server; killed on drop.
 struct Server {
     child: Child,
@@ -26,6 +29,7 @@ impl Server {
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("TONGLIAN_LOG", "warn")
+            .env("TONGLIAN_METRICS_TOKEN", METRICS_TOKEN)
             .stdout(Stdio::piped());
         if demo {
             cmd.arg("--demo");
@@ -63,12 +67,16 @@ impl Drop for Server {
 
 /// A minimal HTTP/1.1 client: status, Set-Cookie value, body.
 fn http(addr: &str, method: &str, path: &str, cookie: &str, form: &str) -> (u16, String, String) {
+    let cookie = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
+    http_with(addr, method, path, &cookie, form)
+}
+
+/// A request with extra header lines (each ending in CRLF).
+fn http_with(addr: &str, method: &str, path: &str, headers: &str, form: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: text/html\r\n");
-    if !cookie.is_empty() {
-        req.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
+    req.push_str(headers);
     if method == "POST" {
         req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", form.len()));
     }
@@ -129,7 +137,12 @@ async fn serves_the_demo_and_two_instances_act_as_one_site() {
         let (status, _, page) = b.get("/placements", &cookie);
         assert_eq!(status, 200, "[{}] session shared", db.backend);
         assert!(page.contains("中国知识产权报"));
-        let (status, _, metrics) = b.get("/metrics", "");
+        let (status, _, _) = b.get("/metrics", "");
+        assert_eq!(status, 404, "/metrics asks for the token");
+        let (status, _, _) = http_with(&b.addr, "GET", "/metrics", "Authorization: Bearer wrong\r\n", "");
+        assert_eq!(status, 404);
+        let (status, _, metrics) =
+            http_with(&b.addr, "GET", "/metrics", &format!("Authorization: Bearer {METRICS_TOKEN}\r\n"), "");
         assert_eq!(status, 200);
         assert!(metrics.contains("tonglian_http_requests_total"), "{metrics}");
         // Logging out on B ends the session on A too.

@@ -20,10 +20,15 @@ use tower_sessions::session_store;
 
 /// Minimum password length.
 pub const MIN_PASSWORD: usize = 8;
-/// Failed logins allowed per account, and per client address, within the window.
-pub const MAX_FAILURES_PER_USER: u64 = 5;
-pub const MAX_FAILURES_PER_IP: u64 = 30;
+/// Failed logins allowed per account within `FAILURE_WINDOW_SECS`; after that the account
+/// waits until the oldest of them has left the window.
+pub const MAX_FAILURES_PER_USER: usize = 5;
 pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// Failed logins from one address within `ADDRESS_WINDOW_SECS` before it has to wait.
+pub const FREE_FAILURES_PER_ADDRESS: usize = 10;
+pub const ADDRESS_WINDOW_SECS: i64 = 60 * 60;
+/// The longest an address is made to wait after its latest failure.
+pub const MAX_ADDRESS_WAIT_SECS: i64 = 15 * 60;
 
 const SESSION_USER: &str = "user_id";
 const SESSION_CSRF: &str = "csrf";
@@ -83,17 +88,26 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
 #[async_trait::async_trait]
 impl tower_sessions::SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         while self.store.session_exists(&record.id.to_string()).await.map_err(backend)? {
             record.id = Id::default();
         }
-        self.save(record).await
+        let data = encode(record)?;
+        self.store
+            .session_create(&record.id.to_string(), &data, record.expiry_date.unix_timestamp())
+            .await
+            .map_err(backend)
     }
 
+    /// Only updates: a session deleted meanwhile is not brought back (see `Store::session_save`).
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         self.store
             .session_save(&record.id.to_string(), &data, record.expiry_date.unix_timestamp())
             .await
@@ -148,16 +162,15 @@ pub struct Visitor {
     pub csrf: String,
 }
 
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
 /// Loads the user (by bearer token or session) and the visitor data into the request.
 pub async fn load_context(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
     let mut ctx: Option<Ctx> = None;
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .map(String::from);
+    let bearer = bearer_token(req.headers()).map(String::from);
     if let Some(token) = bearer {
         match state.store.user_by_token_hash(&token_hash(&token)).await {
             Ok(Some(user)) if user.active => {
@@ -224,16 +237,45 @@ pub async fn ensure_csrf(session: &Session) -> AppResult<String> {
     Ok(t)
 }
 
-/// Rejects state-changing requests that do not carry the session's CSRF token. The token may
-/// come in the `X-CSRF-Token` header, a `csrf` query parameter (used by file-upload forms) or a
-/// `csrf` field of a url-encoded form body. Requests authenticated by an API token carry no
-/// cookie and so need no CSRF token.
-pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Response {
+/// Whether a state-changing request comes from a page of this site, as far as the browser
+/// says: its `Origin`, or without one its `Referer`, must name this site, either the
+/// configured public address or the host the request was sent to (`Host`). A request with
+/// neither header (a script, a test) passes; the CSRF token still guards it.
+pub fn from_this_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+    let claimed = match (headers.get(header::ORIGIN), headers.get(header::REFERER)) {
+        (Some(v), _) | (None, Some(v)) => v,
+        (None, None) => return true,
+    };
+    // "null" (a sandboxed frame, a privacy setting) and anything unreadable count as foreign.
+    let Some(claimed) = claimed.to_str().ok().and_then(|v| url::Url::parse(v).ok()) else { return false };
+    let origin = claimed.origin();
+    if !origin.is_tuple() {
+        return false;
+    }
+    let public = url::Url::parse(public_url).ok().map(|u| u.origin());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| url::Url::parse(&format!("{}://{h}/", claimed.scheme())).ok())
+        .map(|u| u.origin());
+    public.as_ref() == Some(&origin) || host.as_ref() == Some(&origin)
+}
+
+/// Rejects state-changing requests that do not carry the session's CSRF token, or that a
+/// browser says come from another site (`from_this_site`). The token may come in the
+/// `X-CSRF-Token` header, a `csrf` query parameter (used by file-upload forms) or a `csrf`
+/// field of a url-encoded form body. Requests authenticated by an API token carry no cookie
+/// and so need neither.
+pub async fn csrf_guard(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     if req.extensions().get::<Ctx>().is_some_and(|c| c.via_token) {
         return next.run(req).await;
+    }
+    if !from_this_site(req.headers(), &state.config.public_url) {
+        tracing::info!(path = %req.uri().path(), "refused: Origin or Referer of another site");
+        return AppError::CrossSite.into_response_json();
     }
     let expected = session.get::<String>(SESSION_CSRF).await.ok().flatten().unwrap_or_default();
     let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
@@ -263,7 +305,7 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Response 
     next.run(req).await
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -274,6 +316,60 @@ impl AppError {
     }
 }
 
+/// How long an address that failed `failures` times in the window waits after its latest
+/// failure: nothing for the first `FREE_FAILURES_PER_ADDRESS`, then 1 second, doubled by each
+/// further failure, at most `MAX_ADDRESS_WAIT_SECS`.
+pub fn address_wait(failures: usize) -> i64 {
+    match failures.checked_sub(FREE_FAILURES_PER_ADDRESS) {
+        None => 0,
+        Some(extra) if extra >= 20 => MAX_ADDRESS_WAIT_SECS,
+        Some(extra) => (1i64 << extra).min(MAX_ADDRESS_WAIT_SECS),
+    }
+}
+
+/// Failures fetched per address: enough to reach the longest wait.
+const ADDRESS_FAILURES_READ: u64 = FREE_FAILURES_PER_ADDRESS as u64 + 10;
+
+/// The key an address's failures are counted under. An IPv6 client usually has a whole /64,
+/// so that is what counts as one address.
+fn address_key(client: &str) -> String {
+    match client.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            format!("ip:{}", v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default())
+        }
+        _ => format!("ip:{client}"),
+    }
+}
+
+/// A wait in words: "40秒", "15分钟".
+fn wait_text(secs: i64) -> String {
+    if secs < 60 { format!("{secs}秒") } else { format!("{}分钟", (secs + 59) / 60) }
+}
+
+/// Whether a login may be tried now, or how many seconds to wait. The account's own failures
+/// lock it after `MAX_FAILURES_PER_USER` in the window. The address's failures slow down only
+/// accounts that have themselves failed in the window, so a colleague behind the same NAT or
+/// proxy who has not mistyped still gets in.
+pub async fn login_wait(store: &store::Store, username: &str, client: &str) -> AppResult<Option<i64>> {
+    let now = store::now();
+    let account = store
+        .recent_login_failures(&format!("user:{}", username.trim()), FAILURE_WINDOW_SECS, MAX_FAILURES_PER_USER as u64)
+        .await?;
+    if account.len() >= MAX_FAILURES_PER_USER {
+        return Ok(Some((account[MAX_FAILURES_PER_USER - 1] + FAILURE_WINDOW_SECS - now).max(1)));
+    }
+    if account.is_empty() {
+        return Ok(None);
+    }
+    let address = store.recent_login_failures(&address_key(client), ADDRESS_WINDOW_SECS, ADDRESS_FAILURES_READ).await?;
+    let until = address.first().map_or(0, |latest| latest + address_wait(address.len()));
+    Ok((until > now).then(|| until - now))
+}
+
 /// Logs a user in: checks throttling, the password, and starts a fresh session.
 pub async fn login(
     state: &AppState,
@@ -282,14 +378,14 @@ pub async fn login(
     password: &str,
     client: &str,
 ) -> AppResult<User> {
-    let user_key = format!("user:{}", username.trim());
-    let ip_key = format!("ip:{client}");
-    let too_many = AppError::TooManyRequests("登录失败次数过多，请15分钟后再试".into());
-    if state.store.login_failures(&user_key, FAILURE_WINDOW_SECS).await? >= MAX_FAILURES_PER_USER
-        || state.store.login_failures(&ip_key, FAILURE_WINDOW_SECS).await? >= MAX_FAILURES_PER_IP
-    {
-        return Err(too_many);
+    if let Some(secs) = login_wait(&state.store, username, client).await? {
+        tracing::info!(user = %username.trim(), wait = secs, "login throttled");
+        return Err(AppError::Throttled {
+            message: format!("登录失败次数过多，请{}后再试", wait_text(secs)),
+            retry_after: secs,
+        });
     }
+    let user_key = format!("user:{}", username.trim());
     let found = state.store.credentials(username).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal who exists.
     let (ok, user) = match found {
@@ -311,11 +407,40 @@ pub async fn login(
         }
         _ => {
             state.store.record_login_failure(&user_key).await?;
-            state.store.record_login_failure(&ip_key).await?;
+            state.store.record_login_failure(&address_key(client)).await?;
             tracing::info!(user = %username.trim(), "login failed");
             Err(AppError::Invalid(domain::FieldErrors(vec![domain::FieldError::new("password", "用户名或密码错误")])))
         }
     }
+}
+
+/// Where to go after logging in (or another redirect a request names): only a path of this
+/// site. It must start with one `/` (not `//` or `/\`, which browsers read as another host),
+/// and hold no backslash, control character or whitespace anywhere; anything else goes home.
+/// Letters beyond ASCII are percent-encoded, so the result is always a valid `Location`.
+pub fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/";
+    let Some(n) = next else { return HOME.into() };
+    let mut rest = n.chars();
+    let ok = n.len() <= 2000
+        && rest.next() == Some('/')
+        && !matches!(rest.next(), Some('/' | '\\'))
+        && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if !ok {
+        return HOME.into();
+    }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 pub async fn logout(session: &Session) -> AppResult<()> {
@@ -361,6 +486,91 @@ mod tests {
         assert!(verify_password("secret123", &a));
         assert!(!verify_password("secret124", &a));
         assert!(!verify_password("secret123", "not a hash"));
+    }
+
+    #[test]
+    fn next_is_a_path_of_this_site_or_home() {
+        for hostile in [
+            "/\t/evil.example",
+            "/\n",
+            "/x\r\nLocation: //evil",
+            "//evil",
+            "///evil",
+            "/\\evil",
+            "/a/b\\c",
+            "\\\\evil",
+            "https://evil",
+            "javascript:alert(1)",
+            "evil.example",
+            " /placements",
+            "/placements ",
+            "/\u{0}",
+            "/\u{1b}[31m",
+            "/\u{7f}",
+            "/\u{85}",
+            "/\u{a0}evil",
+            "/\u{2028}",
+            "/\u{3000}",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(2000)))), "/", "too long");
+        for fine in ["/", "/placements", "/placements?unit=3&page=2#top", "/site/hb/docs/7?sent=comment", "/%2F%2Fevil"]
+        {
+            assert_eq!(safe_next(Some(fine)), fine);
+        }
+        assert_eq!(safe_next(Some("/placements?q=张")), "/placements?q=%E5%BC%A0");
+    }
+
+    #[test]
+    fn the_address_wait_doubles_up_to_a_cap() {
+        let waits: Vec<i64> = (0..=32).map(address_wait).collect();
+        assert!(waits[..FREE_FAILURES_PER_ADDRESS].iter().all(|w| *w == 0));
+        assert_eq!(&waits[10..16], &[1, 2, 4, 8, 16, 32]);
+        assert_eq!(waits[19], 512);
+        assert_eq!(waits[20], MAX_ADDRESS_WAIT_SECS);
+        assert_eq!(address_wait(usize::MAX), MAX_ADDRESS_WAIT_SECS);
+        assert!(ADDRESS_FAILURES_READ as usize >= 20, "enough failures are read to reach the cap");
+    }
+
+    #[test]
+    fn addresses_are_counted_by_ip_and_ipv6_by_64() {
+        assert_eq!(address_key("127.0.0.1"), "ip:127.0.0.1");
+        assert_eq!(address_key("2001:db8:1:2:3:4:5:6"), "ip:2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2:ffff::1"), "ip:2001:db8:1:2::/64");
+        assert_eq!(address_key("::ffff:192.0.2.1"), "ip:192.0.2.1");
+        assert_eq!(address_key("unknown"), "ip:unknown");
+    }
+
+    #[test]
+    fn the_origin_must_name_this_site() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        let public = "https://tonglian.example.cn";
+        for (pairs, ok) in [
+            (&[][..], true),
+            (&[("origin", "https://tonglian.example.cn")][..], true),
+            (&[("origin", "https://tonglian.example.cn:443")][..], true),
+            (&[("origin", "http://tonglian.example.cn")][..], false),
+            (&[("origin", "https://tonglian.example.cn.evil.example")][..], false),
+            (&[("origin", "null")][..], false),
+            (&[("origin", "garbage")][..], false),
+            (&[("referer", "https://tonglian.example.cn/units?x=1")][..], true),
+            (&[("referer", "https://evil.example/https://tonglian.example.cn/")][..], false),
+            (&[("host", "10.0.0.5:8080"), ("origin", "http://10.0.0.5:8080")][..], true),
+            (&[("host", "10.0.0.5:8080"), ("origin", "http://10.0.0.5:8081")][..], false),
+            (&[("host", "10.0.0.5:8080"), ("referer", "http://10.0.0.5:8080/")][..], true),
+        ] {
+            assert_eq!(from_this_site(&headers(pairs), public), ok, "{pairs:?}");
+        }
     }
 
     #[test]

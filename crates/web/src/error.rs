@@ -30,6 +30,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyRequests(String),
+    /// Too many failed logins: 429 with `Retry-After` (seconds).
+    #[error("throttled for {retry_after}s")]
+    Throttled { message: String, retry_after: i64 },
+    /// A state-changing request whose `Origin` or `Referer` names another site.
+    #[error("request from another site")]
+    CrossSite,
     #[error("payload too large: {0}")]
     TooLarge(String),
     /// An import refused: every bad row, column and reason.
@@ -62,13 +68,13 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +86,8 @@ impl AppError {
             AppError::NotFound => "页面不存在，或您无权查看".into(),
             AppError::Forbidden => "您的角色无权进行此操作".into(),
             AppError::Csrf => "表单已过期或来源无效，请刷新页面后重试".into(),
+            AppError::CrossSite => "请求来自其他网站，已拒绝；请在本站页面上提交".into(),
+            AppError::Throttled { message, .. } => message.clone(),
             AppError::Unauthorized => "请先登录".into(),
             AppError::Invalid(f) => format!("输入有误：{f}"),
             AppError::Rows(rows) => format!("导入失败，共{}处错误，未写入任何数据", rows.len()),
@@ -125,6 +133,9 @@ impl IntoResponse for AppError {
         let mut resp = (status, axum::Json(body)).into_response();
         resp.extensions_mut().insert(ErrorMarker);
         resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        if let AppError::Throttled { retry_after, .. } = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        }
         resp
     }
 }

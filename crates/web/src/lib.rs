@@ -31,9 +31,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub use error::{AppError, AppResult};
+pub use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Settings of the web layer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebConfig {
     /// Mark the session cookie Secure (set when served over HTTPS).
     pub secure_cookies: bool,
@@ -44,6 +45,21 @@ pub struct WebConfig {
     pub public_url: String,
     /// The paper the stations report to, as its outlets are named (for headquarters).
     pub paper: String,
+    /// The bearer token `/metrics` asks for; none: `/metrics` is not served on the site. A
+    /// secret: never logged.
+    pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_idle", &self.session_idle)
+            .field("public_url", &self.public_url)
+            .field("paper", &self.paper)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "(set)"))
+            .finish()
+    }
 }
 
 /// The paper of the seed's network.
@@ -56,6 +72,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(12 * 3600),
             public_url: "http://127.0.0.1:8080".into(),
             paper: DEFAULT_PAPER.into(),
+            metrics_token: None,
         }
     }
 }
@@ -140,7 +157,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(pages::routes())
         .nest("/api", api::routes())
-        .layer(middleware::from_fn(auth::csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         // Outside the CSRF check, so an oversized form is refused before anything reads it;
         // inside `html_errors`, so its refusals are pages for browsers. The portal's routes,
         // merged below, get the same layer.
@@ -284,8 +301,26 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics_page(State(state): State<AppState>) -> Response {
-    match &state.metrics {
+/// Prometheus metrics, for whoever holds the configured token (`Authorization: Bearer …`).
+/// Without a token configured, or without the right one, there is no such page (404).
+async fn metrics_page(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let given = auth::bearer_token(&headers);
+    let allowed = match (&state.config.metrics_token, given) {
+        // Compared as hashes, so neither the time nor the length says how much was right.
+        (Some(want), Some(given)) => {
+            auth::constant_time_eq(auth::token_hash(want).as_bytes(), auth::token_hash(given).as_bytes())
+        }
+        _ => false,
+    };
+    if !allowed {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    render_metrics(state.metrics.as_ref())
+}
+
+/// The Prometheus text, for `/metrics` here or on the separate metrics address.
+pub fn render_metrics(handle: Option<&metrics_exporter_prometheus::PrometheusHandle>) -> Response {
+    match handle {
         Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
         None => (StatusCode::NOT_FOUND, "metrics disabled").into_response(),
     }

@@ -829,27 +829,70 @@ pub async fn create_account(state: &AppState, ctx: &Ctx, a: NewAccount) -> AppRe
     Ok(user)
 }
 
-pub async fn change_password(state: &AppState, ctx: &Ctx, current: &str, new: &str, confirm: &str) -> AppResult<()> {
-    let mut e = FieldErrors::default();
-    let hash = state.store.password_hash(ctx.user.id).await?;
-    if !crate::auth::verify_password(current, &hash) {
-        e.push("current", "当前密码不正确");
-    }
+/// The new password's own checks: the rules, and typed the same twice.
+fn check_new_password_twice(e: &mut FieldErrors, new: &str, confirm: &str) {
     if let Err(m) = crate::auth::check_new_password(new) {
         e.push("new", m);
     }
     if new != confirm {
         e.push("confirm", "两次输入的新密码不一致");
     }
+}
+
+/// A user changes their own password. Every other session of theirs (`this_session` is the
+/// one asking) ends and every API token of theirs is revoked, with the audit row, together.
+pub async fn change_password(
+    state: &AppState,
+    ctx: &Ctx,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    this_session: Option<&str>,
+) -> AppResult<PasswordReplaced> {
+    let mut e = FieldErrors::default();
+    let hash = state.store.password_hash(ctx.user.id).await?;
+    if !crate::auth::verify_password(current, &hash) {
+        e.push("current", "当前密码不正确");
+    }
+    check_new_password_twice(&mut e, new, confirm);
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    state.store.set_password_hash(ctx.user.id, &crate::auth::hash_password(new)?).await?;
-    state
-        .store
-        .audit(ctx.user.station_id, Some(ctx.user.id), "user.password", &format!("user:{}", ctx.user.id), "")
-        .await?;
-    Ok(())
+    let hash = crate::auth::hash_password(new)?;
+    Ok(state.store.replace_password(ctx.user.id, &hash, this_session, ctx.user.id, "user.password").await?)
+}
+
+/// An account an administrator may manage: one of their station (any, for headquarters).
+pub async fn managed_user(state: &AppState, ctx: &Ctx, id: UserId) -> AppResult<User> {
+    require(access::can_manage_users(ctx.role()))?;
+    let user = state.store.user(id).await?;
+    let visible = match user.station_id {
+        Some(s) => ctx.scope().allows(s),
+        None => ctx.scope().station().is_none(),
+    };
+    if visible { Ok(user) } else { Err(AppError::NotFound) }
+}
+
+/// An administrator sets a new password for an account (a forgotten one, or one that may be
+/// known to others): every session of that account ends and every API token of it is revoked,
+/// with the audit row, together. Resetting one's own keeps `this_session`.
+pub async fn reset_password(
+    state: &AppState,
+    ctx: &Ctx,
+    id: UserId,
+    new: &str,
+    confirm: &str,
+    this_session: Option<&str>,
+) -> AppResult<PasswordReplaced> {
+    let user = managed_user(state, ctx, id).await?;
+    let mut e = FieldErrors::default();
+    check_new_password_twice(&mut e, new, confirm);
+    if !e.is_empty() {
+        return Err(AppError::Invalid(e));
+    }
+    let hash = crate::auth::hash_password(new)?;
+    let keep = this_session.filter(|_| user.id == ctx.user.id);
+    Ok(state.store.replace_password(user.id, &hash, keep, ctx.user.id, "user.password_reset").await?)
 }
 
 /// Turns a typed byline ("张三(60%)、李四(40%)") into the station's correspondents.

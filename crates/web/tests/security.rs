@@ -40,8 +40,9 @@ async fn logins_are_throttled_and_sessions_end() {
             assert!(r.text().contains("用户名或密码错误"));
         }
         let r = c.post_form("/login", &[("username", "editor"), ("password", "demo2007")]).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the right password is refused while throttled");
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the right password is refused while throttled");
         assert!(r.text().contains("登录失败次数过多"));
+        assert!(r.headers.contains_key("retry-after"));
         // Another account is not affected.
         let mut other = Client::new(&app);
         other.login("leader").await;

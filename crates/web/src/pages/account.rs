@@ -1,14 +1,14 @@
 //! Logging in and out, changing one's password, and choosing the language.
 
 use super::{Errors, Layout, field_errors, flash, form_error, see_other};
-use crate::auth::{self, Ctx, Visitor};
+use crate::auth::{self, Ctx, Visitor, safe_next};
 use crate::i18n::L;
 use crate::{AppResult, AppState, ops};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -56,14 +56,6 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login, never another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
-    }
-}
-
 async fn login_page(
     State(state): State<AppState>,
     session: Session,
@@ -104,19 +96,24 @@ async fn login_submit(
     match auth::login(&state, &session, &f.username, &f.password, &client.0).await {
         Ok(_) => Ok(see_other(&safe_next(f.next.as_deref()))),
         Err(e) => {
-            let errors = match e {
-                crate::AppError::TooManyRequests(m) => domain::FieldErrors(vec![domain::FieldError::new("_", m)]),
-                other => field_errors(other)?,
+            let (errors, retry_after) = match e {
+                crate::AppError::Throttled { message, retry_after } => {
+                    (domain::FieldErrors(vec![domain::FieldError::new("_", message)]), Some(retry_after))
+                }
+                other => (field_errors(other)?, None),
             };
             let layout = Layout::new(&state, &session, None, "login").await?;
             let next = safe_next(f.next.as_deref());
-            Ok(form_error(LoginPage {
-                l: L::new(v.locale),
-                layout,
-                errors: Errors(errors),
-                username: f.username,
-                next,
-            }))
+            let page = LoginPage { l: L::new(v.locale), layout, errors: Errors(errors), username: f.username, next };
+            Ok(match retry_after {
+                // Refused without trying the password: 429, and when to come back.
+                Some(secs) => {
+                    let mut resp = super::render_status(StatusCode::TOO_MANY_REQUESTS, page);
+                    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                    resp
+                }
+                None => form_error(page),
+            })
         }
     }
 }
@@ -156,9 +153,10 @@ async fn password_submit(
     ctx: Ctx,
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    match ops::change_password(&state, &ctx, &f.current, &f.new, &f.confirm).await {
-        Ok(()) => {
-            flash(&session, L::new(v.locale).t("密码已修改")).await;
+    let this_session = session.id().map(|id| id.to_string());
+    match ops::change_password(&state, &ctx, &f.current, &f.new, &f.confirm, this_session.as_deref()).await {
+        Ok(_) => {
+            flash(&session, L::new(v.locale).t("密码已修改；其他设备上的登录和全部 API 令牌已失效")).await;
             Ok(see_other("/"))
         }
         Err(e) => {

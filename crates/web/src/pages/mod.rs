@@ -169,7 +169,12 @@ pub fn with_form_errors<T>(mut found: FieldErrors, validated: Result<T, FieldErr
     }
 }
 
+/// A 303 to `to`; a target that cannot be a `Location` (a control character typed into a
+/// form field it was built from) goes home instead of failing.
 pub fn see_other(to: &str) -> Response {
+    if axum::http::HeaderValue::from_str(to).is_err() {
+        return Redirect::to("/").into_response();
+    }
     Redirect::to(to).into_response()
 }
 
@@ -214,6 +219,7 @@ pub async fn html_errors(
         let next_param: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
         return Redirect::to(&format!("/login?next={next_param}")).into_response();
     }
+    let retry_after = resp.headers().get(header::RETRY_AFTER).cloned();
     let body = axum::body::to_bytes(resp.into_body(), 1024 * 1024).await.unwrap_or_default();
     let (message, rows) = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
@@ -246,7 +252,12 @@ pub async fn html_errors(
         station_code: String::new(),
         unread: 0,
     });
-    render_status(status, ErrorPage { l: L::new(&locale), layout, status: status.as_u16(), message, rows })
+    let mut page =
+        render_status(status, ErrorPage { l: L::new(&locale), layout, status: status.as_u16(), message, rows });
+    if let Some(v) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
 }
 
 #[derive(serde::Deserialize)]

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outlets/{id}", get(edit_outlet).post(update_outlet))
         .route("/users", get(users).post(create_user))
         .route("/users/new", get(new_user))
+        .route("/users/{id}/password", get(user_password).post(reset_password))
 }
 
 // ---- correspondents ----
@@ -486,6 +487,68 @@ async fn create_user(
             let mut f = f;
             f.password.clear();
             Ok(form_error(user_form(&state, &session, &v, &ctx, f, field_errors(e)?).await?))
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user_password.html")]
+struct UserPasswordPage {
+    l: L,
+    layout: Layout,
+    errors: Errors,
+    user: User,
+}
+
+async fn user_password_page(
+    state: &AppState,
+    session: &Session,
+    v: &Visitor,
+    ctx: &Ctx,
+    id: UserId,
+    errors: FieldErrors,
+) -> AppResult<UserPasswordPage> {
+    let user = ops::managed_user(state, ctx, id).await?;
+    let layout = Layout::new(state, session, Some(ctx), "users").await?;
+    Ok(UserPasswordPage { l: L::new(v.locale), layout, errors: Errors(errors), user })
+}
+
+async fn user_password(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<UserId>,
+) -> AppResult<Response> {
+    Ok(user_password_page(&state, &session, &v, &ctx, id, FieldErrors::default()).await?.into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// An administrator sets a new password for an account; its sessions and API tokens end.
+async fn reset_password(
+    State(state): State<AppState>,
+    session: Session,
+    v: Visitor,
+    ctx: Ctx,
+    Path(id): Path<UserId>,
+    Form(f): Form<ResetForm>,
+) -> AppResult<Response> {
+    let this_session = session.id().map(|id| id.to_string());
+    match ops::reset_password(&state, &ctx, id, &f.new, &f.confirm, this_session.as_deref()).await {
+        Ok(_) => {
+            flash(&session, L::new(v.locale).t("密码已重设；该账号的全部登录和 API 令牌已失效")).await;
+            Ok(see_other("/users"))
+        }
+        Err(e) => {
+            let errors = field_errors(e)?;
+            Ok(form_error(user_password_page(&state, &session, &v, &ctx, id, errors).await?))
         }
     }
 }

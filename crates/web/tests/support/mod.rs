@@ -124,6 +124,32 @@ impl Client {
         Client { router: app.router.clone(), cookies: BTreeMap::new(), csrf: String::new() }
     }
 
+    /// A visitor whose requests come from `ip` (as the server sees the connection).
+    pub fn at(app: &App, ip: &str) -> Client {
+        let peer = std::net::SocketAddr::new(ip.parse().expect("an IP address"), 40000);
+        Client { router: app.router.for_peer(peer), cookies: BTreeMap::new(), csrf: String::new() }
+    }
+
+    /// Posts a form with the page's CSRF token and extra headers (`Origin`, `Referer`, `Host`).
+    pub async fn post_form_with(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        all.push(("csrf", &csrf));
+        self.post_raw_with(path, &all, headers).await
+    }
+
+    /// A request with `Authorization: Bearer token` and no cookie.
+    pub async fn with_token(&mut self, method: &str, path: &str, token: &str) -> Response {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
@@ -179,14 +205,19 @@ impl Client {
 
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_form_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.post_raw_with(path, fields, &[]).await
+    }
+
+    async fn post_raw_with(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish();
-        let req = Request::post(path)
+        let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html")
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
+            .header(header::COOKIE, self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 
     /// Sends JSON with the session's CSRF token in the header.
