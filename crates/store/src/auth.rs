@@ -8,7 +8,7 @@ use domain::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -164,7 +164,7 @@ impl Store {
         by: UserId,
         action: &str,
     ) -> Result<PasswordReplaced> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let target = user::Entity::find_by_id(user.0).one(&txn).await?.ok_or(crate::StoreError::NotFound)?;
         user::ActiveModel { id: Set(user.0), password_hash: Set(hash.into()), ..Default::default() }
             .update(&txn)

@@ -8,9 +8,7 @@ use crate::entities::{event, event_image, event_outlet, event_unit, media_contac
 use crate::{Result, Store, StoreError, now};
 use domain::media::{EventInput, MediaContactInput};
 use domain::*;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;

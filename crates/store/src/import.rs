@@ -392,7 +392,8 @@ impl Store {
                 txn.execute_unprepared("LOCK TABLE manuscripts IN EXCLUSIVE MODE").await?;
             }
             let first =
-                manuscript::Entity::find().order_by_desc(manuscript::Column::Id).one(&txn).await?.map_or(0, |m| m.id) + 1;
+                manuscript::Entity::find().order_by_desc(manuscript::Column::Id).one(&txn).await?.map_or(0, |m| m.id)
+                    + 1;
             shift_ids(&mut manuscript_values, MANUSCRIPT_INSERT_COLUMNS.len(), 0, first)?;
             shift_ids(&mut byline_values, MANUSCRIPT_AUTHOR_INSERT_COLUMNS.len(), 0, first)?;
             for (i, m) in manuscript_of.iter().enumerate() {

@@ -193,7 +193,6 @@ impl Store {
     /// PostgreSQL: the migrations run inside a transaction guarded by an advisory lock.
     pub async fn migrate(&self) -> Result<()> {
         if self.backend() == DatabaseBackend::Postgres {
-            
             let txn = self.write_txn().await?;
             txn.execute_unprepared("SELECT pg_advisory_xact_lock(7158329)").await?;
             migration::Migrator::up(&txn, None).await?;

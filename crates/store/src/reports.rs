@@ -7,9 +7,7 @@ use crate::entities::{annual_report, payment, placement, statement, subscription
 use crate::{Result, Store, now};
 use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use std::collections::BTreeMap;
 use time::Date;
 
