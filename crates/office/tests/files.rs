@@ -190,7 +190,7 @@ fn bad_placements_are_reported_at_the_rows_the_spreadsheet_shows() {
         assert_eq!(got, want, "{name}: {errors:#?}");
         assert_eq!(errors[1].to_string(), "第5行「作者」：通讯员“赵强”未登记，请先添加");
         assert_eq!(errors[2].message, "媒体“人民日报”不存在，请先添加");
-        assert_eq!(errors[3].message, "“2007-06-31”不是有效日期，应写成如 2007-06-01");
+        assert_eq!(errors[3].message, "“2007-06-31”不是有效日期，应写成如 2007-06-01，且在1900年至2100年之间");
         assert_eq!(errors[8].message, "作者份额合计必须为100%");
     }
 }
