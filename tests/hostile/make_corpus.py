@@ -11,6 +11,9 @@ Without --big, the small files that are checked in (well under 2 MB in all):
                      rectangle asks for 17 billion cells
   sst_bomb.xlsx      one shared string of 1 GiB of text, about 1 MB packed
   sst_count.xlsx     a shared-string part that declares 4 billion strings
+  dims.xls           two cells, A1 and IV65536, in an Excel 97-2003 workbook (BIFF8 in a
+                     compound file) whose DIMENSIONS record says so: a reader that builds the
+                     sheet as a rectangle asks for 16.7 million cells, about 1 GB
   ods_bomb.ods       one cell repeated over 16,384 columns and 1,048,576 rows
   elf.docx           the first 4 KB of /bin/true, named .docx (also posted as .xlsx and .png)
   invalid_utf8.csv   a CSV that is neither UTF-8 nor GBK
@@ -74,6 +77,49 @@ def xlsx(path, sheet_xml, shared=None):
 def dims(out):
     rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     xlsx(os.path.join(out, "dims.xlsx"), sheet("A1:XFD1048576", rows))
+
+
+def biff(typ, data=b""):
+    return struct.pack("<HH", typ, len(data)) + data
+
+
+def compound_file(name, stream):
+    """A compound file (MS-CFB, version 3, 512-byte sectors) of one stream: the header, one FAT
+    sector, one directory sector, then the stream, padded to 4096 bytes so that it lives in
+    ordinary sectors and not in the mini stream."""
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
+    n = len(stream) // 512
+    assert n + 2 <= 128
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + bytes(16)
+    header += struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", free) * 108
+    fat = [0xFFFFFFFD, end] + [i + 3 for i in range(n - 1)] + [end]
+    fat = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xFF")
+
+    def entry(name, kind, child, start, size):
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, free, free, child)
+                + bytes(16 + 4 + 16) + struct.pack("<IQ", start, size))
+
+    directory = entry("Root Entry", 5, 1, end, 0) + entry(name, 2, free, 2, len(stream))
+    directory = directory.ljust(512, b"\0")
+    return header + fat + directory + stream
+
+
+def dims_xls(out):
+    globals_bof = biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 1997, 0, 6))
+    sheet_bof = biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 1997, 0, 6))
+    name = b"Sheet1"
+    boundsheet_len = 4 + len(struct.pack("<IBBBB", 0, 0, 0, len(name), 0) + name)
+    sheet_at = len(globals_bof) + boundsheet_len + 4
+    globals_ = globals_bof + biff(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, len(name), 0) + name) + biff(0x000A)
+    sheet = (sheet_bof + biff(0x0200, struct.pack("<IIHHH", 0, 65536, 0, 256, 0))
+             + biff(0x0203, struct.pack("<HHHd", 0, 0, 0, 1.0))
+             + biff(0x0203, struct.pack("<HHHd", 65535, 255, 0, 1.0)) + biff(0x000A))
+    assert len(globals_) == sheet_at
+    with open(os.path.join(out, "dims.xls"), "wb") as f:
+        f.write(compound_file("Workbook", globals_ + sheet))
 
 
 def sst_bomb(out):
@@ -213,7 +259,7 @@ def main():
     p.add_argument("--big", action="store_true", help="also the files made at test time")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    for make in (dims, sst_bomb, sst_count, ods_bomb, elf, csvs, png_bomb):
+    for make in (dims, dims_xls, sst_bomb, sst_count, ods_bomb, elf, csvs, png_bomb):
         make(a.out)
     if a.big:
         zip_bomb(a.out)

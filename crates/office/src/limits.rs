@@ -9,7 +9,9 @@
 //! unpacked size and its ratio to the packed size, the longest XML token (one text or tag), the
 //! size of each shared string, the declared string count, an .ods sheet's size with its repeats
 //! counted, and the clock. Only a file that passes is handed to calamine, and an xlsx sheet is
-//! then read cell by cell (`workbook.rs`), never as a rectangle.
+//! then read cell by cell (`workbook.rs`), never as a rectangle. An .xls is a compound file
+//! of BIFF records: its records are walked here as calamine walks them (`prescan_xls`), and the
+//! rectangles calamine would build are measured before it is given the file.
 
 use std::cell::Cell;
 use std::io::{Cursor, Read, Seek, SeekFrom};
@@ -551,4 +553,276 @@ impl OdsCount {
     fn finish_table(&self, budget: &Budget) -> Result<(), OfficeError> {
         self.check_box(budget)
     }
+}
+
+/// The cell records of a BIFF worksheet that calamine keeps as cells, each starting with its
+/// row and column (u16 each): NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA.
+const XLS_CELLS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+/// BLANK: counted, but calamine keeps no blank cell, so it does not widen the rectangle.
+const XLS_BLANK: u16 = 0x0201;
+const XLS_MULRK: u16 = 0x00BD;
+const XLS_MULBLANK: u16 = 0x00BE;
+const XLS_DIMENSIONS: u16 = 0x0200;
+const XLS_BOF: u16 = 0x0809;
+const XLS_EOF: u16 = 0x000A;
+const XLS_BOUNDSHEET: u16 = 0x0085;
+const XLS_FILEPASS: u16 = 0x002F;
+
+fn xls_malformed(what: &str) -> OfficeError {
+    OfficeError::Unreadable(format!("不是有效的 xls 文件（{what}）"))
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The BIFF record at `at` of the workbook stream: its type, its data (without the CONTINUE
+/// records that may follow, which are records of their own here and ignored), and where the
+/// next begins. `None` at the end; an error for a record cut short, as calamine fails there too.
+/// A BIFF record: its type, its data, and where the next record begins.
+type XlsRecord<'a> = (u16, &'a [u8], usize);
+
+fn xls_record(stream: &[u8], at: usize) -> Result<Option<XlsRecord<'_>>, OfficeError> {
+    if at >= stream.len() {
+        return Ok(None);
+    }
+    let (Some(typ), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) else {
+        return Err(xls_malformed("记录不完整"));
+    };
+    let end = at + 4 + usize::from(len);
+    let data = stream.get(at + 4..end).ok_or_else(|| xls_malformed("记录不完整"))?;
+    Ok(Some((typ, data, end)))
+}
+
+/// Reads an .xls (a compound file holding a BIFF workbook stream) as calamine will, keeping
+/// only figures, and refuses it before calamine is given it when what calamine would build is
+/// over the limits.
+///
+/// calamine (0.38, `Xls::parse_workbook`) builds every sheet as it opens the file: it walks the
+/// globals to the first EOF, taking each BOUNDSHEET's stream offset, then walks each sheet from
+/// that offset to its EOF (passing over nested BOF..EOF substreams, such as embedded charts),
+/// collects the non-blank cell records and makes a rectangle of their bounding box
+/// (`Range::from_sparse`), rows × columns cells, plus one of the formulas' (inside it). Before
+/// that it reserves room for rows × columns cells for every DIMENSIONS record, as that record
+/// says. So the same walk here bounds the last row and column of the cells, the cells counted
+/// (blanks included), and the rectangles and reservations of all sheets together against
+/// `max_box_cells`, the limit .ods rectangles keep. Records calamine would index out of range
+/// on (a short BOF or BOUNDSHEET, a sheet offset past the stream, an inverted DIMENSIONS or
+/// MULRK) are refused as malformed, and an encrypted file (FILEPASS) with a clear message.
+pub(crate) fn prescan_xls(bytes: &[u8], budget: &Budget) -> Result<(), OfficeError> {
+    let limits = budget.limits;
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| OfficeError::Unreadable(format!("不是有效的 xls 文件（{e}）")))?;
+    // calamine takes the first directory entry named Workbook (else Book), in directory order,
+    // wherever it is in the tree and whether the tree reaches it or not; the cfb crate sees only
+    // what the tree reaches. So every reachable stream of either name is scanned, and a file
+    // whose directory holds more entries of those names than the tree reaches is refused.
+    let streams: Vec<_> =
+        file.walk().filter(|e| e.is_stream() && is_workbook_name(e.name())).map(|e| e.path().to_path_buf()).collect();
+    if streams.is_empty() {
+        return Err(xls_malformed("没有工作簿数据"));
+    }
+    if raw_workbook_entries(bytes) > streams.len() {
+        return Err(xls_malformed("文件目录结构异常"));
+    }
+    for path in streams {
+        let stream = file.open_stream(&path).map_err(|e| xls_malformed(&e.to_string()))?;
+        // The stream cannot be larger than the upload, but it is read through a cap all the same.
+        let mut data = Vec::new();
+        stream.take(limits.max_unpacked_bytes + 1).read_to_end(&mut data).map_err(|e| xls_malformed(&e.to_string()))?;
+        if data.len() as u64 > limits.max_unpacked_bytes {
+            return Err(limit(format!("文件解压后超过 {} MB", limits.max_unpacked_bytes / 1024 / 1024)));
+        }
+        budget.check_time()?;
+        scan_biff(&data, budget)?;
+    }
+    Ok(())
+}
+
+fn is_workbook_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book")
+}
+
+/// Every 128-byte slot of the file after the header that reads as a directory entry named
+/// Workbook or Book the way calamine reads names (64 bytes of UTF-16, cut at the first NUL).
+/// Directory sectors are whole sectors after the 512-byte header, so every entry is on such a
+/// slot; a stream's data can only add to the count, never hide an entry.
+fn raw_workbook_entries(bytes: &[u8]) -> usize {
+    bytes
+        .get(512..)
+        .unwrap_or_default()
+        .chunks_exact(128)
+        .filter(|entry| {
+            let units: Vec<u16> = entry[..64].chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
+            let name = String::from_utf16_lossy(&units);
+            let name = name.split('\0').next().unwrap_or_default();
+            is_workbook_name(name)
+        })
+        .count()
+}
+
+/// The walk of one BIFF workbook stream, as calamine's `parse_workbook`.
+fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
+    let limits = budget.limits;
+    // The globals, to their first EOF: the sheets' offsets.
+    let mut sheets = Vec::new();
+    let mut at = 0;
+    let mut records: u64 = 0;
+    while let Some((typ, body, next)) = xls_record(data, at)? {
+        records += 1;
+        if records.is_multiple_of(4096) {
+            budget.check_time()?;
+        }
+        match typ {
+            XLS_FILEPASS => {
+                return Err(OfficeError::Unreadable("文件已加密：请在 Excel 或 WPS 中取消密码后再上传".into()));
+            }
+            XLS_BOF if body.len() < 2 => return Err(xls_malformed("BOF 记录过短")),
+            XLS_BOUNDSHEET => {
+                if body.len() < 6 {
+                    return Err(xls_malformed("工作表记录过短"));
+                }
+                let pos = u32_at(body, 0).unwrap_or(u32::MAX) as usize;
+                if pos > data.len() {
+                    return Err(xls_malformed("工作表位置超出文件"));
+                }
+                sheets.push(pos);
+            }
+            XLS_EOF => break,
+            _ => {}
+        }
+        at = next;
+    }
+
+    // Each sheet as calamine walks it.
+    let mut cells: u64 = 0;
+    let mut boxes: u64 = 0;
+    for pos in sheets {
+        let mut at = pos;
+        let mut seen_bof = false;
+        let mut depth = 0usize;
+        // First and last row and column of the cells calamine keeps.
+        let mut bounds: Option<(u32, u32, u32, u32)> = None;
+        let mut keep = |row: u32, column: u32| {
+            bounds = Some(match bounds {
+                None => (row, row, column, column),
+                Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(column), c1.max(column)),
+            });
+        };
+        while let Some((typ, body, next)) = xls_record(data, at)? {
+            at = next;
+            records += 1;
+            if records.is_multiple_of(4096) {
+                budget.check_time()?;
+            }
+            if depth > 0 {
+                match typ {
+                    XLS_BOF => depth += 1,
+                    XLS_EOF => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match typ {
+                XLS_BOF if seen_bof => depth += 1,
+                XLS_BOF => seen_bof = true,
+                XLS_EOF => break,
+                XLS_DIMENSIONS => {
+                    let (rows, columns) = xls_dimensions(body)?;
+                    boxes = boxes.saturating_add(rows.saturating_mul(columns));
+                    check_xls_box(boxes, rows, columns, limits)?;
+                }
+                t if XLS_CELLS.contains(&t) || t == XLS_BLANK => {
+                    let (Some(row), Some(column)) = (u16_at(body, 0), u16_at(body, 2)) else {
+                        return Err(xls_malformed("单元格记录过短"));
+                    };
+                    cells += 1;
+                    budget.check_cells(cells)?;
+                    if t != XLS_BLANK {
+                        budget.check_row(u64::from(row) + 1)?;
+                        budget.check_column(u64::from(column) + 1)?;
+                        keep(u32::from(row), u32::from(column));
+                    }
+                }
+                XLS_MULRK | XLS_MULBLANK => {
+                    let (Some(row), Some(first), Some(last)) =
+                        (u16_at(body, 0), u16_at(body, 2), body.len().checked_sub(2).and_then(|k| u16_at(body, k)))
+                    else {
+                        return Err(xls_malformed("单元格记录过短"));
+                    };
+                    if last < first {
+                        return Err(xls_malformed("单元格记录有误"));
+                    }
+                    let n = u64::from(last - first) + 1;
+                    let size = if typ == XLS_MULRK { 6 } else { 2 };
+                    if body.len() as u64 != 6 + size * n {
+                        return Err(xls_malformed("单元格记录有误"));
+                    }
+                    cells += n;
+                    budget.check_cells(cells)?;
+                    if typ == XLS_MULRK {
+                        budget.check_row(u64::from(row) + 1)?;
+                        budget.check_column(u64::from(last) + 1)?;
+                        keep(u32::from(row), u32::from(first));
+                        keep(u32::from(row), u32::from(last));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some((r0, r1, c0, c1)) = bounds {
+            let (rows, columns) = (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1);
+            boxes = boxes.saturating_add(rows * columns);
+            check_xls_box(boxes, rows, columns, limits)?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows and columns calamine reserves for a DIMENSIONS record (its `parse_dimensions`):
+/// BIFF8 rows as u32, earlier BIFF as u16; the last row and column are stored plus one. A
+/// record calamine would subtract below zero on is malformed.
+fn xls_dimensions(body: &[u8]) -> Result<(u64, u64), OfficeError> {
+    let short = || xls_malformed("DIMENSIONS 记录有误");
+    let (rf, rl, mut cf, cl) = match body.len() {
+        10 => (
+            u32::from(u16_at(body, 0).ok_or_else(short)?),
+            u32::from(u16_at(body, 2).ok_or_else(short)?),
+            u32::from(u16_at(body, 4).ok_or_else(short)?),
+            u32::from(u16_at(body, 6).ok_or_else(short)?),
+        ),
+        14 | 16 => (
+            u32_at(body, 0).ok_or_else(short)?,
+            u32_at(body, 4).ok_or_else(short)?,
+            u32::from(u16_at(body, 8).ok_or_else(short)?),
+            u32::from(u16_at(body, 10).ok_or_else(short)?),
+        ),
+        _ => return Err(short()),
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    if rl < 1 || cl < 1 {
+        return Ok((1, 1));
+    }
+    let (last_row, last_column) = (rl - 1, cl - 1);
+    if last_row < rf || last_column < cf {
+        return Err(short());
+    }
+    Ok((u64::from(last_row - rf) + 1, u64::from(last_column - cf) + 1))
+}
+
+fn check_xls_box(total: u64, rows: u64, columns: u64, limits: &Limits) -> Result<(), OfficeError> {
+    let max = limits.max_box_cells;
+    if rows.saturating_mul(columns) > max {
+        return Err(limit(format!("表格范围超过 {max} 个单元格（{rows} 行 × {columns} 列）")));
+    }
+    if total > max {
+        return Err(limit(format!("各工作表范围合计超过 {max} 个单元格")));
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use calamine::{Data, Range, Reader, SheetType, SheetVisible, Xlsx};
 use domain::table::{Cell, Row, Table};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
 
-use crate::limits::{Budget, prescan_zip};
+use crate::limits::{Budget, prescan_xls, prescan_zip};
 use crate::{Format, Limits, OfficeError};
 
 pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, OfficeError> {
@@ -24,14 +24,13 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Vec<
             let range = first_sheet(calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(Cursor::new(bytes)), "ods")?;
             range_rows(&range, &budget)
         }
-        // calamine reads every sheet of an .xls whole into a rectangle as it opens the file, up
-        // to 65,536 rows by 256 columns (a gigabyte) for two cells in opposite corners, and the
-        // cells are inside a compound file that only calamine unpacks: there is no way to
-        // measure them first. Excel and WPS both save .xlsx; ask for that.
-        Format::Xls => Err(OfficeError::Limit(
-            "不再接受旧版 Excel 97–2003（.xls）文件：无法在安全限制内读取，请在 Excel 或 WPS 中另存为 .xlsx 后上传"
-                .into(),
-        )),
+        // calamine builds every sheet of an .xls as a rectangle while it opens the file: the
+        // scan has walked the same records and bounded every rectangle first.
+        Format::Xls => {
+            prescan_xls(bytes, &budget)?;
+            let range = first_sheet(calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(Cursor::new(bytes)), "xls")?;
+            range_rows(&range, &budget)
+        }
         // CSV goes to the delimited module; refuse rather than guess.
         Format::Csv => Err(OfficeError::Unsupported("csv".into())),
     }

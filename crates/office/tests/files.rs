@@ -215,6 +215,19 @@ fn correspondents_xlsx_keeps_phone_numbers_and_dates() {
 }
 
 #[test]
+fn correspondents_xls_reads_as_the_xlsx_does() {
+    // Excel 97-2003 (BIFF8), written by make_xls.py: shared strings, numbers and date cells.
+    let t = fixture("correspondents.xls");
+    assert_eq!(t.headers, fixture("correspondents.xlsx").headers);
+    assert_eq!(t.rows[0].cells[column(&t, "电话")], Cell::Number(13807100001.0));
+    assert_eq!(t.rows[0].cells[column(&t, "入网日期")], Cell::Date(date!(2006 - 03 - 15)));
+    assert_eq!(row_numbers(&t), [2, 3, 4, 5]);
+    let known = Known { correspondents: HashSet::new(), ..known() };
+    let people = import::read_correspondents(&t, &known).unwrap();
+    assert_eq!(people, import::read_correspondents(&fixture("correspondents.csv"), &known).unwrap());
+}
+
+#[test]
 fn gbk_csv_from_libreoffice_and_from_encoding_rs() {
     let t = fixture("units_gbk.csv");
     assert_eq!(t.headers, vec!["名称", "类型"]);

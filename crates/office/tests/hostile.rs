@@ -107,9 +107,85 @@ fn an_elf_is_no_spreadsheet_nor_document() {
 }
 
 #[test]
-fn old_xls_files_are_refused_with_the_way_out() {
-    let e = refused(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old.xls", 1);
-    assert!(limit_message(e).contains("另存为 .xlsx"));
+fn the_xls_dimension_bomb_is_refused_before_calamine_builds_it() {
+    // Its DIMENSIONS record asks calamine to reserve 65536 × 256 cells before a cell is read.
+    let m = limit_message(refused(&corpus("dims.xls"), "dims.xls", 5));
+    assert_eq!(m, "表格范围超过 1000000 个单元格（65536 行 × 256 列）");
+    // Without DIMENSIONS, the cells themselves: the last column, then the rectangle.
+    let corners = |column: u16| [number(0, 0), number(65535, column)].concat();
+    let m = limit_message(refused(&xls(&corners(255)), "corners.xls", 5));
+    assert_eq!(m, "表格超过 200 列（用到 IV 列）");
+    let m = limit_message(refused(&xls(&corners(199)), "corners.xls", 5));
+    assert_eq!(m, "表格范围超过 1000000 个单元格（65536 行 × 200 列）");
+    // A MULRK's last column counts, and a DIMENSIONS calamine would underflow on is malformed.
+    let rks: Vec<u8> = (0..256).flat_map(|_| [0u8, 0, 0, 0, 0xF0, 0x3F]).collect();
+    let mulrk = record(0x00BD, &[&7u16.to_le_bytes()[..], &0u16.to_le_bytes(), &rks, &255u16.to_le_bytes()].concat());
+    let m = limit_message(refused(&xls(&mulrk), "mulrk.xls", 5));
+    assert_eq!(m, "表格超过 200 列（用到 IV 列）");
+    let inverted = record(0x0200, &[&10u32.to_le_bytes()[..], &5u32.to_le_bytes(), &[0, 0, 1, 0, 0, 0]].concat());
+    assert!(matches!(refused(&xls(&inverted), "inverted.xls", 5), OfficeError::Unreadable(_)));
+    // Two honest cells are read.
+    let t = read_table("two.xls", &xls(&[number(0, 0), number(1, 0)].concat())).unwrap();
+    assert_eq!((t.headers, t.rows.len()), (vec!["1".to_string()], 1));
+}
+
+#[test]
+fn an_encrypted_or_broken_xls_is_refused_clearly() {
+    let e = refused(&xls_with_globals(&record(0x002F, &[1, 0]), &number(0, 0)), "secret.xls", 5);
+    assert_eq!(e.to_string(), "文件无法读取：文件已加密：请在 Excel 或 WPS 中取消密码后再上传");
+    assert!(matches!(refused(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old.xls", 1), OfficeError::Unreadable(_)));
+    // A sheet offset past the stream, which calamine would index out of range on.
+    let mut bytes = xls(&number(0, 0));
+    let at = bytes.windows(4).position(|w| w == [0x85, 0, 14, 0]).unwrap() + 4;
+    bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(refused(&bytes, "far.xls", 1), OfficeError::Unreadable(_)));
+    // calamine takes the first entry named Workbook wherever it is: a bomb in a storage beside
+    // an honest stream is scanned too.
+    let bomb = xls(&[number(0, 0), number(65535, 199)].concat());
+    let honest = xls(&number(0, 0));
+    let stream = |bytes: &[u8]| {
+        use std::io::Read;
+        let mut file = cfb::CompoundFile::open(std::io::Cursor::new(bytes)).unwrap();
+        let mut data = Vec::new();
+        file.open_stream("/Workbook").unwrap().read_to_end(&mut data).unwrap();
+        data
+    };
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_storage("/Hidden").unwrap();
+    std::io::Write::write_all(&mut file.create_stream("/Hidden/Workbook").unwrap(), &stream(&bomb)).unwrap();
+    std::io::Write::write_all(&mut file.create_stream("/Workbook").unwrap(), &stream(&honest)).unwrap();
+    file.flush().unwrap();
+    let m = limit_message(refused(&file.into_inner().into_inner(), "two_books.xls", 5));
+    assert_eq!(m, "表格范围超过 1000000 个单元格（65536 行 × 200 列）");
+}
+
+fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+    [&typ.to_le_bytes()[..], &(data.len() as u16).to_le_bytes(), data].concat()
+}
+
+/// A NUMBER record: 1.0 at (row, column), from 0.
+fn number(row: u16, column: u16) -> Vec<u8> {
+    record(0x0203, &[&row.to_le_bytes()[..], &column.to_le_bytes(), &[0, 0], &1.0f64.to_le_bytes()].concat())
+}
+
+/// An .xls of one sheet holding these records.
+fn xls(sheet: &[u8]) -> Vec<u8> {
+    xls_with_globals(&[], sheet)
+}
+
+fn xls_with_globals(extra: &[u8], sheet: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let bof = |kind: u16| record(0x0809, &[&0x0600u16.to_le_bytes()[..], &kind.to_le_bytes(), &[0; 12]].concat());
+    let name = b"Sheet1";
+    let boundsheet = |at: u32| record(0x0085, &[&at.to_le_bytes()[..], &[0, 0, name.len() as u8, 0], name].concat());
+    let at = (bof(5).len() + extra.len() + boundsheet(0).len() + 4) as u32;
+    let stream =
+        [bof(5), extra.to_vec(), boundsheet(at), record(0x000A, &[]), bof(0x10), sheet.to_vec(), record(0x000A, &[])]
+            .concat();
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_stream("/Workbook").unwrap().write_all(&stream).unwrap();
+    file.flush().unwrap();
+    file.into_inner().into_inner()
 }
 
 #[test]
