@@ -37,6 +37,9 @@ pub struct Limits {
     pub max_box_cells: u64,
     /// Characters in one cell: 32,767, Excel's own limit.
     pub max_cell_chars: usize,
+    /// Bytes of text in all the cells a read keeps: 128 MiB. One long string shown in many
+    /// cells (a shared string, an .ods cell repeated) is counted once per cell, as it is kept.
+    pub max_text_bytes: u64,
     /// Bytes of one XML token (a text or a tag) and of one shared string's XML: 1 MiB, room for
     /// 32,767 characters written as character references.
     pub max_token_bytes: usize,
@@ -63,6 +66,7 @@ impl Default for Limits {
             max_cells: 5_000_000,
             max_box_cells: 1_000_000,
             max_cell_chars: 32_767,
+            max_text_bytes: 128 * 1024 * 1024,
             max_token_bytes: 1024 * 1024,
             max_shared_strings_bytes: 128 * 1024 * 1024,
             max_strings: 5_000_000,
@@ -131,6 +135,15 @@ impl<'a> Budget<'a> {
     pub fn check_cells(&self, cells: u64) -> Result<(), OfficeError> {
         if cells > self.limits.max_cells {
             return Err(limit(format!("表格超过 {} 个单元格", self.limits.max_cells)));
+        }
+        Ok(())
+    }
+
+    /// `total` is the bytes of text kept so far.
+    pub fn check_total_text(&self, total: u64) -> Result<(), OfficeError> {
+        let max = self.limits.max_text_bytes;
+        if total > max {
+            return Err(limit(format!("表格中的文字合计超过 {} MB", max / 1024 / 1024)));
         }
         Ok(())
     }
@@ -332,6 +345,7 @@ impl<'a> XmlScan<'a> {
                 match bytes[i..].iter().position(|&b| b == b'<') {
                     Some(k) => {
                         self.count(k, max)?;
+                        self.ods.text(k);
                         self.offset += k as u64;
                         i += k + 1;
                         self.offset += 1;
@@ -342,6 +356,7 @@ impl<'a> XmlScan<'a> {
                     }
                     None => {
                         self.count(bytes.len() - i, max)?;
+                        self.ods.text(bytes.len() - i);
                         self.offset += (bytes.len() - i) as u64;
                         i = bytes.len();
                     }
@@ -410,11 +425,24 @@ impl<'a> XmlScan<'a> {
                 }
                 _ => {}
             },
+            // An inline string (`<c t="inlineStr"><is>…`) of many runs is joined into one
+            // text by the reader: bounded as a whole, like a shared string.
+            Part::Xml => match (local, closing) {
+                (b"is", false) if !self_closing => self.si_start = Some(self.offset),
+                (b"is", true) => {
+                    if let Some(start) = self.si_start.take()
+                        && self.offset - start > limits.max_token_bytes as u64
+                    {
+                        return Err(limit(format!("单元格文字超过 {} 字", limits.max_cell_chars)));
+                    }
+                }
+                _ => {}
+            },
             Part::OdsContent if !self.tag_overflow || closing => {
                 self.ods.tag(local, closing, self_closing, rest, self.budget)?
             }
             Part::OdsContent => return Err(limit("表格中有过长的标记".to_string())),
-            _ => {}
+            Part::Other => {}
         }
         if let Some(start) = self.si_start
             && self.offset - start > limits.max_token_bytes as u64
@@ -471,9 +499,20 @@ struct OdsCount {
     /// The open cell's repeats, when it opened with children (content unless proved empty).
     open_cell: Option<u64>,
     cells: u64,
+    /// Bytes of text in the open cell, and in all cells so far with their repeats: the reader
+    /// keeps a copy of a repeated cell's text for every cell it stands for.
+    cell_text: u64,
+    text: u64,
 }
 
 impl OdsCount {
+    /// Text seen between tags: counted when it is inside a cell.
+    fn text(&mut self, bytes: usize) {
+        if self.open_cell.is_some() {
+            self.cell_text = self.cell_text.saturating_add(bytes as u64);
+        }
+    }
+
     fn tag(
         &mut self,
         local: &[u8],
@@ -506,11 +545,15 @@ impl OdsCount {
                 } else {
                     // Children (a paragraph of text) make it a cell with content.
                     self.open_cell = Some(repeats);
+                    self.cell_text = 0;
                 }
             }
             (b"table-cell" | b"covered-table-cell", true) => {
                 if let Some(repeats) = self.open_cell.take() {
                     self.add_cells(repeats, true, budget)?;
+                    let copies = repeats.saturating_mul(self.row_repeats);
+                    self.text = self.text.saturating_add(self.cell_text.saturating_mul(copies));
+                    budget.check_total_text(self.text)?;
                 }
             }
             _ => {}

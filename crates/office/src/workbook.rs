@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Range, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{Data, DataRef, Range, Reader, SheetType, SheetVisible, Xlsx};
 use domain::table::{Cell, Row, Table};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
 
@@ -51,6 +51,7 @@ fn read_xlsx(bytes: &[u8], budget: &Budget) -> Result<Vec<Row>, OfficeError> {
     }
     let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
     let mut seen: u64 = 0;
+    let mut text_bytes: u64 = 0;
     while let Some(c) = reader.next_cell().map_err(unreadable)? {
         seen += 1;
         if seen.is_multiple_of(4096) {
@@ -58,6 +59,15 @@ fn read_xlsx(bytes: &[u8], budget: &Budget) -> Result<Vec<Row>, OfficeError> {
         }
         budget.check_cells(seen)?;
         let (row, column) = c.get_position();
+        // A shared string is copied into every cell that shows it: its bytes are counted
+        // before the copy is made.
+        let text_len = match c.get_value() {
+            DataRef::SharedString(text) => text.len(),
+            DataRef::String(text) => text.len(),
+            _ => 0,
+        };
+        text_bytes = text_bytes.saturating_add(text_len as u64);
+        budget.check_total_text(text_bytes)?;
         let data: Data = c.get_value().clone().into();
         if data == Data::Empty {
             continue;

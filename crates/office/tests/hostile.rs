@@ -274,3 +274,72 @@ fn the_zip_bomb_and_a_100k_row_sheet() {
     assert_eq!(t.rows[99_999].number, 100_001);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An xlsx of one sheet with this sheet data and these shared strings.
+fn xlsx(sheet_data: &str, shared: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let strings: String = shared.iter().map(|s| format!("<si><t>{s}</t></si>")).collect();
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#)),
+        ("xl/sharedStrings.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">{strings}</sst>"#, shared.len())),
+    ];
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        z.start_file(name, deflated).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+/// Found by trying to break it: text that is small in the file but copied into many cells, or
+/// joined from many runs, is counted as the reader will keep it.
+#[test]
+fn text_copied_into_many_cells_or_joined_from_runs_is_bounded() {
+    // One shared string of 32,000 characters shown in 40,000 cells (4.3 GB if copied).
+    let long: String = "通联".repeat(16_000);
+    let row: String = (0..200).map(|_| r#"<c t="s"><v>0</v></c>"#).collect();
+    let rows: String = (1..=200).map(|r| format!(r#"<row r="{r}">{row}</row>"#)).collect();
+    let m = limit_message(refused(&xlsx(&rows, &[&long]), "shared.xlsx", 10));
+    assert_eq!(m, "表格中的文字合计超过 128 MB");
+    // An inline string of three runs of 900 KB: each run is below the token limit
+    // (varied characters, so that the file does not compress like a bomb)
+    let mut seed = 7u32;
+    let run: String = (0..300_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from_u32(0x4E00 + (seed >> 16) % 0x5000).unwrap_or('通')
+        })
+        .collect();
+    let cell = format!(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><r><t>{run}</t></r><r><t>{run}</t></r><r><t>{run}</t></r></is></c></row>"#
+    );
+    let m = limit_message(refused(&xlsx(&cell, &[]), "runs.xlsx", 10));
+    assert_eq!(m, "单元格文字超过 32767 字");
+    // One .ods cell of 32,000 characters repeated over 200 columns and 5,000 rows.
+    let m = limit_message(refused(
+        &ods(&format!(
+            r#"<table:table-row table:number-rows-repeated="5000"><table:table-cell table:number-columns-repeated="200" office:value-type="string"><text:p>{long}</text:p></table:table-cell></table:table-row>"#
+        )),
+        "repeats.ods",
+        10,
+    ));
+    assert_eq!(m, "表格中的文字合计超过 128 MB");
+    // Honest text still reads, and a small budget is named when it is passed.
+    let honest = xlsx(
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>"#,
+        &["名称", "局办公室"],
+    );
+    assert_eq!(read_table("honest.xlsx", &honest).unwrap().rows.len(), 1);
+    let small = Limits { max_text_bytes: 8, ..Limits::default() };
+    assert_eq!(
+        read_table_within("honest.xlsx", &honest, &small).map_err(limit_message).err(),
+        Some("表格中的文字合计超过 0 MB".into())
+    );
+}

@@ -387,10 +387,13 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                     println!("导入成功：{summary}（{:.2} 秒）", started.elapsed().as_secs_f64());
                     Ok(())
                 }
-                Err(web::AppError::Rows(rows)) => {
-                    eprintln!("导入失败，未写入任何数据。共 {} 处错误：", rows.len());
-                    for r in &rows {
+                Err(web::AppError::Rows { listed, total }) => {
+                    eprintln!("导入失败，未写入任何数据。共 {total} 处错误：");
+                    for r in &listed {
                         eprintln!("  {r}");
+                    }
+                    if listed.len() < total {
+                        eprintln!("  ……（只列出前 {} 处）", listed.len());
                     }
                     std::process::exit(1);
                 }

@@ -38,12 +38,17 @@ pub enum AppError {
     CrossSite,
     #[error("payload too large: {0}")]
     TooLarge(String),
-    /// An import refused: every bad row, column and reason.
-    #[error("import rejected: {} bad rows", .0.len())]
-    Rows(Vec<domain::import::RowError>),
+    /// An import refused: the bad rows, columns and reasons (the first `MAX_LISTED_ROWS`; a
+    /// file of 300,000 bad rows would otherwise answer with a page larger than itself), and how
+    /// many there are in all.
+    #[error("import rejected: {total} bad rows")]
+    Rows { listed: Vec<domain::import::RowError>, total: usize },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// Bad rows listed in an import's answer; the count says how many there are in all.
+pub const MAX_LISTED_ROWS: usize = 200;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -65,12 +70,19 @@ impl From<FieldErrors> for AppError {
 }
 
 impl AppError {
+    /// An import's bad rows, of which the first `MAX_LISTED_ROWS` are listed.
+    pub fn rows(mut rows: Vec<domain::import::RowError>) -> AppError {
+        let total = rows.len();
+        rows.truncate(MAX_LISTED_ROWS);
+        AppError::Rows { listed: rows, total }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Invalid(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Rows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -90,7 +102,10 @@ impl AppError {
             AppError::Throttled { message, .. } => message.clone(),
             AppError::Unauthorized => "请先登录".into(),
             AppError::Invalid(f) => format!("输入有误：{f}"),
-            AppError::Rows(rows) => format!("导入失败，共{}处错误，未写入任何数据", rows.len()),
+            AppError::Rows { listed, total } if listed.len() < *total => {
+                format!("导入失败，共{total}处错误（列出前{}处），未写入任何数据", listed.len())
+            }
+            AppError::Rows { total, .. } => format!("导入失败，共{total}处错误，未写入任何数据"),
             AppError::Gone(m) => format!("该内容已撤下：{m}"),
             AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) | AppError::TooLarge(m) => {
                 m.clone()
@@ -124,7 +139,7 @@ impl IntoResponse for AppError {
             _ => Vec::new(),
         };
         let rows = match &self {
-            AppError::Rows(r) => r.clone(),
+            AppError::Rows { listed, .. } => listed.clone(),
             _ => Vec::new(),
         };
         let body = ErrorBody { error: self.message(), fields, rows };

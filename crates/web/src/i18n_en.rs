@@ -169,6 +169,7 @@ pub const EN: &[(&str, &str)] = &[
     ("处理意见", "Resolution"),
     ("处理意见（受理时即下架原因）", "Resolution (when upheld, the public reason for taking down)"),
     ("处错误需要改正，未写入任何数据。", " problems must be fixed; nothing was written."),
+    ("处）", ")"),
     ("备注", "Note"),
     ("复制", "Copy"),
     ("复制到下一年", "Copy to next year"),
@@ -581,5 +582,6 @@ pub const EN: &[(&str, &str)] = &[
     ("首页显示", "On the home page"),
     ("驳回", "Dismiss"),
     ("（其他媒体，在下面填写）", "(another outlet: type it below)"),
+    ("（只列出前", " (listing the first "),
     ("，其中", ", of which "),
 ];

@@ -685,15 +685,25 @@ enum Records {
     Placements(Vec<imp::PlacementRecord>),
 }
 
+/// Rows an import of units, outlets or correspondents may have: a station has a few hundred.
+/// (Each is inserted on its own, so a huge file would hold the write lock for minutes.)
+pub const MAX_NETWORK_ROWS: usize = 10_000;
+
 /// Checks every row of an import file: all the bad rows come back together.
 fn check_records(kind: ImportKind, table: &Table, known: &imp::Known) -> AppResult<Records> {
+    if kind != ImportKind::Placements && table.rows.len() > MAX_NETWORK_ROWS {
+        return Err(crate::parse::file_error(format!(
+            "单位、媒体和通讯员表最多 {MAX_NETWORK_ROWS} 行（本表 {} 行）",
+            table.rows.len()
+        )));
+    }
     Ok(match kind {
-        ImportKind::Units => Records::Units(imp::read_units(table, known).map_err(AppError::Rows)?),
-        ImportKind::Outlets => Records::Outlets(imp::read_outlets(table, known).map_err(AppError::Rows)?),
+        ImportKind::Units => Records::Units(imp::read_units(table, known).map_err(AppError::rows)?),
+        ImportKind::Outlets => Records::Outlets(imp::read_outlets(table, known).map_err(AppError::rows)?),
         ImportKind::Correspondents => {
-            Records::Correspondents(imp::read_correspondents(table, known).map_err(AppError::Rows)?)
+            Records::Correspondents(imp::read_correspondents(table, known).map_err(AppError::rows)?)
         }
-        ImportKind::Placements => Records::Placements(imp::read_placements(table, known).map_err(AppError::Rows)?),
+        ImportKind::Placements => Records::Placements(imp::read_placements(table, known).map_err(AppError::rows)?),
     })
 }
 

@@ -86,9 +86,12 @@ async fn import_submit(
             flash(&session, message).await;
             Ok(see_other("/import"))
         }
-        Err(AppError::Rows(rows)) => {
+        Err(AppError::Rows { listed: rows, total }) => {
             let layout = Layout::new(&state, &session, Some(&ctx), "import").await?;
-            let message = format!("{}{}{}", l.t("导入失败：以下"), rows.len(), l.t("处错误需要改正，未写入任何数据。"));
+            let mut message = format!("{}{}{}", l.t("导入失败：以下"), total, l.t("处错误需要改正，未写入任何数据。"));
+            if rows.len() < total {
+                message.push_str(&format!("{}{}{}", l.t("（只列出前"), rows.len(), l.t("处）")));
+            }
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ImportPage { l, layout, kind: kind_text, message, rows },

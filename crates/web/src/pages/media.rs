@@ -218,7 +218,7 @@ async fn import_orders(
     let table = crate::parse::table(&name, data).await?;
     let units: Vec<(domain::UnitId, String)> =
         state.store.units(station).await?.into_iter().map(|u| (u.id, u.name)).collect();
-    let orders = domain::media::read_orders(&table, &units, c.starts_on, c.ends_on).map_err(AppError::Rows)?;
+    let orders = domain::media::read_orders(&table, &units, c.starts_on, c.ends_on).map_err(AppError::rows)?;
     let n = state.store.add_orders(station, ctx.user.id, id, orders).await?;
     flash(&session, format!("{} {n}", L::new(v.locale).t("已导入订单"))).await;
     Ok(see_other(&format!("/subscriptions/{id}")))

@@ -275,7 +275,7 @@ async fn import_targets(
         .map(|c| (c.id, c.name))
         .collect();
     let outlets = outlet_names(&state, station).await?;
-    let targets = domain::targets::read_targets(&table, &units, &people, &outlets).map_err(AppError::Rows)?;
+    let targets = domain::targets::read_targets(&table, &units, &people, &outlets).map_err(AppError::rows)?;
     let year = targets.first().map(|t| t.year).unwrap_or(default_year(&state, station).await?);
     let n = state.store.set_targets(station, ctx.user.id, targets).await?;
     flash(&session, format!("{} {n}", L::new(v.locale).t("已导入目标"))).await;
