@@ -24,6 +24,11 @@ pub const MAX_IMAGE_BYTES: usize = 15 * 1024 * 1024;
 /// buffer is allocated.
 pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 
+/// The most memory the pixels of one picture may take while it is turned upright and converted
+/// to 8 bits: 256 MiB. Forty megapixels of 16-bit RGBA is 320 MB decoded, and twice that while
+/// an EXIF rotation copies it; two such uploads at once would exhaust the server.
+pub const MAX_IMAGE_MEMORY: u64 = 256 * 1024 * 1024;
+
 /// The longest side the decoder will accept at all, whatever the pixel count.
 const MAX_SIDE: u32 = 20_000;
 
@@ -61,6 +66,8 @@ pub enum ImageError {
     Unsupported,
     #[error("图片尺寸过大：不能超过 4000 万像素，宽和高都不能超过 20000 像素")]
     TooManyPixels,
+    #[error("图片过大：解码后所需内存超过 256 MB（如 16 位色深的超大图片），请缩小尺寸或另存为普通 JPEG 后重新上传")]
+    TooMuchMemory,
     #[error("图片已损坏或无法读取：{0}")]
     Corrupt(String),
     #[error("图片处理失败：{0}")]
@@ -157,9 +164,33 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImageError>
     }
     // A broken EXIF block is no reason to refuse the photo: it is only shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    if memory_needed(width, height, decoder.color_type(), orientation) > MAX_IMAGE_MEMORY {
+        return Err(ImageError::TooMuchMemory);
+    }
     let mut picture = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     picture.apply_orientation(orientation);
     Ok(picture)
+}
+
+/// The most bytes of pixels alive at once while a picture of this header is decoded, turned
+/// upright and converted to 8 bits (see `to_8_bit`): the decoded pixels, plus a second copy
+/// while a quarter turn is applied, or the 8-bit copy while it is made, or an 8-bit RGBA and
+/// RGB copy together while an opaque alpha channel is dropped.
+fn memory_needed(width: u32, height: u32, color: ::image::ColorType, orientation: Orientation) -> u64 {
+    use ::image::ColorType;
+    let pixels = u64::from(width) * u64::from(height);
+    let decoded = pixels * u64::from(color.bytes_per_pixel());
+    let quarter_turn = matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    );
+    let turning = if quarter_turn { decoded * 2 } else { decoded };
+    let converting = match color {
+        ColorType::Rgb8 | ColorType::Rgba8 => decoded,
+        _ => decoded + pixels * 4,
+    };
+    let dropping_alpha = if color.has_alpha() { pixels * 7 } else { 0 };
+    turning.max(converting).max(dropping_alpha)
 }
 
 fn decode_error(e: ::image::ImageError) -> ImageError {

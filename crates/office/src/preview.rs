@@ -7,7 +7,8 @@
 //! without attributes. Nothing of the document's own markup, links or styling is passed on.
 //!
 //! Every reader is bounded: the upload's size, the unpacked size of a .docx's XML (a zip bomb
-//! is refused, not unpacked), each decompressed PDF stream, and the length of the text.
+//! is refused, not unpacked), each decompressed PDF stream, the content and operators of each PDF
+//! page read (and of all of them together), and the length of the text.
 
 use std::io::{Cursor, Read};
 
@@ -31,6 +32,19 @@ const MAX_DOCX_STYLES_BYTES: u64 = 10 * 1024 * 1024;
 
 /// The most any one PDF stream (page content, font map) may decompress to.
 const MAX_PDF_STREAM_BYTES: usize = 50 * 1024 * 1024;
+
+/// The most content one PDF page may decompress to for its text to be read. lopdf turns every
+/// operator into a structure of a hundred bytes or more, so a page of millions of two-byte
+/// operators (`q` repeated) would take gigabytes; real pages of text are far below this.
+const MAX_PDF_PAGE_CONTENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most content all the pages read from one PDF may decompress to together.
+const MAX_PDF_DOCUMENT_CONTENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most tokens (words, numbers, names: each operator is one) a page's content may have for
+/// its text to be read: they are counted before lopdf parses them, which keeps its parsed form
+/// to some tens of megabytes. A page of text has a few tens of thousands.
+const MAX_PDF_PAGE_TOKENS: usize = 200_000;
 
 /// A PDF preview shows text from at most this many opening pages.
 const PDF_PREVIEW_PAGES: u32 = 5;
@@ -573,12 +587,32 @@ fn pdf_blocks(bytes: &[u8], max_pages: u32) -> Result<Blocks, PreviewError> {
     let pages = document.get_pages();
     let mut blocks = Vec::new();
     let mut chars = 0;
-    for (read, &number) in pages.keys().enumerate() {
+    let mut content_left = MAX_PDF_DOCUMENT_CONTENT_BYTES;
+    for (read, (&number, &page_id)) in pages.iter().enumerate() {
         if read as u64 >= u64::from(max_pages) || chars >= MAX_TEXT_CHARS {
             return Ok(Blocks { blocks, cut_short: true });
         }
+        // The page's content is measured before lopdf parses it. A page too large to parse
+        // safely is refused as a bomb; a page of too many operators, or one past what the
+        // document may decompress in all, ends the text there, as the length limit does.
+        let limit = MAX_PDF_PAGE_CONTENT_BYTES.min(content_left);
+        match document.get_page_content_with_limit(page_id, limit) {
+            Ok(content) if count_tokens(&content) <= MAX_PDF_PAGE_TOKENS => {
+                content_left -= content.len().min(content_left);
+            }
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }))
+                if limit == MAX_PDF_PAGE_CONTENT_BYTES =>
+            {
+                return Err(PreviewError::Unpacked);
+            }
+            Ok(_) | Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return Ok(Blocks { blocks, cut_short: true });
+            }
+            // Any other fault is the extraction's to report or pass over, as before.
+            Err(_) => {}
+        }
         let mut page = String::new();
-        for chunk in document.extract_text_chunks_with_limit(&[number], MAX_PDF_STREAM_BYTES) {
+        for chunk in document.extract_text_chunks_with_limit(&[number], MAX_PDF_PAGE_CONTENT_BYTES) {
             match chunk {
                 Ok(text) => page.push_str(&text),
                 // A bomb is refused; a font whose text cannot be mapped is only left out.
@@ -598,6 +632,42 @@ fn pdf_blocks(bytes: &[u8], max_pages: u32) -> Result<Blocks, PreviewError> {
         }
     }
     Ok(Blocks { blocks, cut_short: false })
+}
+
+/// How many runs of regular characters (neither white space nor a PDF delimiter) the content
+/// has: every operator is one such run, so this bounds the operations lopdf would make of it.
+fn count_tokens(content: &[u8]) -> usize {
+    let regular = |b: u8| {
+        !matches!(
+            b,
+            b'\0'
+                | b'\t'
+                | b'\n'
+                | 0x0C
+                | b'\r'
+                | b' '
+                | b'('
+                | b')'
+                | b'<'
+                | b'>'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'/'
+                | b'%'
+        )
+    };
+    let mut count = 0;
+    let mut previous = false;
+    for &b in content {
+        let now = regular(b);
+        if now && !previous {
+            count += 1;
+        }
+        previous = now;
+    }
+    count
 }
 
 // ---------------------------------------------------------------------------------------------

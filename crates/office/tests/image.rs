@@ -266,6 +266,11 @@ fn with_claimed_size(mut bytes: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
 
 /// A PNG of just a header claiming the given size: a few dozen bytes.
 fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    png_header(width, height, 8) // 8-bit RGBA
+}
+
+/// A PNG of just a header claiming the given size, RGBA with `bit_depth` bits per channel.
+fn png_header(width: u32, height: u32, bit_depth: u8) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
         for &b in bytes {
@@ -286,7 +291,7 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = Vec::new();
     ihdr.extend(width.to_be_bytes());
     ihdr.extend(height.to_be_bytes());
-    ihdr.extend([8, 6, 0, 0, 0]); // 8-bit RGBA
+    ihdr.extend([bit_depth, 6, 0, 0, 0]); // RGBA
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut png, b"IHDR", &ihdr);
     chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
@@ -327,4 +332,24 @@ fn a_12_megapixel_phone_photo_is_processed() {
     assert_eq!((out.thumb_width, out.thumb_height), (360, 270));
     assert!(out.display.len() * 4 < input.len(), "{} of {}", out.display.len(), input.len());
     assert!(out.thumb.len() < out.display.len());
+}
+
+/// 16-bit RGBA within the pixel limit still takes 8 bytes a pixel, and more while it is turned
+/// and converted: refused by the header, before any pixel buffer exists.
+#[test]
+fn a_16_bit_picture_too_large_for_memory_is_refused_before_decoding() {
+    // The attacker's 6324 × 6324: 40 million pixels, 320 MB decoded.
+    assert_eq!(outcome(process_image(&png_header(6324, 6324, 16))), Err(ImageError::TooMuchMemory));
+    assert_eq!(outcome(process_image(&png_header(6000, 5000, 16))), Err(ImageError::TooMuchMemory));
+    // 12 megapixels of 16-bit RGBA passes the check (and then fails as the empty picture it is).
+    assert!(matches!(process_image(&png_header(4000, 3000, 16)), Err(ImageError::Corrupt(_))));
+    assert!(ImageError::TooMuchMemory.to_string().contains("256 MB"));
+}
+
+/// A 24-megapixel camera photo, turned a quarter by its EXIF, is well within the memory budget.
+#[test]
+fn a_24_megapixel_sideways_photo_is_processed() {
+    let input = jpeg_with_exif(&photo(6000, 4000), 6);
+    let out = process_image(&input).unwrap();
+    assert_eq!((out.display_width, out.display_height), (1200, 1800));
 }

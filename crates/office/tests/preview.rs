@@ -524,3 +524,62 @@ fn a_file_over_the_size_limit_is_refused() {
     assert_eq!(preview_html(&big, DocFormat::Pdf, 10), Err(PreviewError::TooLarge));
     assert_eq!(PreviewError::TooLarge.to_string(), "文档过大：文件不能超过 20 MB");
 }
+
+/// A PDF whose first page says "Page one text" and whose second page's content is `filler`,
+/// flate-compressed as an attacker would send it.
+fn pdf_with_second_page(filler: Vec<u8>) -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let first = b"BT /F1 12 Tf 50 800 Td (Page one text) Tj ET".to_vec();
+    let mut kids = Vec::new();
+    for content in [first, filler] {
+        let content_id = doc.add_object(Stream::new(Dictionary::new(), content));
+        kids.push(Object::Reference(doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+        })));
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => 2, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.compress();
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+/// A few kilobytes of PDF whose page is millions of two-byte operators (`q`) would take
+/// gigabytes once lopdf parsed it. Over the per-page content limit it is refused as a bomb;
+/// within it but with too many operators, the text stops before that page, keeping what came
+/// before. Either way quickly, without parsing the page.
+#[test]
+fn a_page_of_millions_of_operators_is_not_parsed() {
+    let within = |started: std::time::Instant| {
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    };
+    // The attacker's file: 8 MB of content, 4 million operators, in a few kilobytes.
+    let huge = pdf_with_second_page(b"q\n".repeat(4_000_000));
+    assert!(huge.len() < 64 * 1024, "{}", huge.len());
+    let started = std::time::Instant::now();
+    assert_eq!(document_text(&huge, DocFormat::Pdf), Err(PreviewError::Unpacked));
+    assert_eq!(preview_html(&huge, DocFormat::Pdf, 100), Err(PreviewError::Unpacked));
+    within(started);
+
+    // 2 MB of content: within the content limit, but a million operators.
+    let many = pdf_with_second_page(b"q\n".repeat(1_000_000));
+    let started = std::time::Instant::now();
+    assert_eq!(document_text(&many, DocFormat::Pdf).unwrap().trim(), "Page one text");
+    let preview = preview_html(&many, DocFormat::Pdf, 100).unwrap();
+    assert!(preview.truncated);
+    assert!(preview.html.contains("Page one text"));
+    within(started);
+}
