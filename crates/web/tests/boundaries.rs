@@ -490,3 +490,34 @@ async fn uploaded_names_are_safe_base_names() {
         assert!(entry.detail.starts_with("单位.csv:"), "[{backend}] {}", entry.detail);
     }
 }
+
+/// Found by trying to break it: a small file of many bad rows answered with 38 MB of errors,
+/// and 200,000 units held the SQLite write lock past the busy timeout.
+#[tokio::test]
+async fn imports_list_two_hundred_errors_and_units_files_are_bounded() {
+    for app in apps().await {
+        let backend = app.db.backend;
+        let mut c = Client::new(&app);
+        c.login("editor").await;
+        let before = app.db.store.known_names(HB).await.unwrap().units.len();
+        // 300 rows naming no unit type: every one is wrong.
+        let mut csv = String::from("名称,类型\n");
+        for i in 0..300 {
+            csv.push_str(&format!("单位{i},不存在的类型\n"));
+        }
+        let r = post_raw(&mut c, "/api/v1/import/units?file_name=u.csv", "text/csv", Body::from(csv)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}] {}", r.text());
+        let body = r.json();
+        assert_eq!(body["rows"].as_array().unwrap().len(), 200, "[{backend}]");
+        assert_eq!(body["error"], "导入失败，共300处错误（列出前200处），未写入任何数据", "[{backend}]");
+        // More rows than a station has units: refused before any is checked.
+        let mut csv = String::from("名称,类型\n");
+        for i in 0..10_001 {
+            csv.push_str(&format!("单位{i},市州\n"));
+        }
+        let r = post_raw(&mut c, "/api/v1/import/units?file_name=u.csv", "text/csv", Body::from(csv)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}] {}", r.text());
+        assert!(r.text().contains("最多 10000 行（本表 10001 行）"), "[{backend}] {}", r.text());
+        assert_eq!(app.db.store.known_names(HB).await.unwrap().units.len(), before, "[{backend}] nothing written");
+    }
+}
