@@ -610,6 +610,15 @@ const XLS_BOF: u16 = 0x0809;
 const XLS_EOF: u16 = 0x000A;
 const XLS_BOUNDSHEET: u16 = 0x0085;
 const XLS_FILEPASS: u16 = 0x002F;
+const XLS_CODEPAGE: u16 = 0x0042;
+const XLS_SST: u16 = 0x00FC;
+const XLS_CONTINUE: u16 = 0x003C;
+const XLS_LABEL: u16 = 0x0204;
+const XLS_RSTRING: u16 = 0x00D6;
+const XLS_LABELSST: u16 = 0x00FD;
+const XLS_FORMULA: u16 = 0x0006;
+/// STRING, a formula's text value: calamine keeps it as a cell where the last FORMULA was.
+const XLS_STRING: u16 = 0x0207;
 
 fn xls_malformed(what: &str) -> OfficeError {
     OfficeError::Unreadable(format!("不是有效的 xls 文件（{what}）"))
@@ -656,6 +665,12 @@ fn xls_record(stream: &[u8], at: usize) -> Result<Option<XlsRecord<'_>>, OfficeE
 /// `max_box_cells`, the limit .ods rectangles keep. Records calamine would index out of range
 /// on (a short BOF or BOUNDSHEET, a sheet offset past the stream, an inverted DIMENSIONS or
 /// MULRK) are refused as malformed, and an encrypted file (FILEPASS) with a clear message.
+///
+/// calamine also copies shared string `isst` of the SST into every LABELSST cell that names it,
+/// so one string of 32,767 characters shown in a million cells would take 100 GB. The SST is
+/// read here as calamine reads it (`xls_sst`), keeping each string's length in UTF-8, and the
+/// text of all the cells (a copy for each LABELSST, the room a LABEL, RSTRING or a formula's
+/// STRING asks for) is counted against `max_text_bytes`, as for xlsx and ods.
 pub(crate) fn prescan_xls(bytes: &[u8], budget: &Budget) -> Result<(), OfficeError> {
     let limits = budget.limits;
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
@@ -715,6 +730,11 @@ fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
     let mut sheets = Vec::new();
     let mut at = 0;
     let mut records: u64 = 0;
+    // What calamine decodes text with (CODEPAGE; UTF-16 when there is none), the BIFF version
+    // of the last BOF, and the length of each shared string of the last SST.
+    let mut text = XlsText::from_codepage(1200);
+    let mut biff8 = true;
+    let mut strings: Vec<u32> = Vec::new();
     while let Some((typ, body, next)) = xls_record(data, at)? {
         records += 1;
         if records.is_multiple_of(4096) {
@@ -725,6 +745,13 @@ fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
                 return Err(OfficeError::Unreadable("文件已加密：请在 Excel 或 WPS 中取消密码后再上传".into()));
             }
             XLS_BOF if body.len() < 2 => return Err(xls_malformed("BOF 记录过短")),
+            XLS_BOF => {
+                let (version, kind) = (u16_at(body, 0).unwrap_or(0), u16_at(body, 2).unwrap_or(0));
+                let early = matches!(version, 0x0200 | 0x0002 | 0x0007 | 0x0300 | 0x0400 | 0x0500);
+                biff8 = !(early || (version == 0 && kind == 0x1000));
+            }
+            XLS_CODEPAGE => text = u16_at(body, 0).map_or(XlsText::Other, XlsText::from_codepage),
+            XLS_SST => strings = xls_sst(body, &continues(data, next)?, text, budget)?,
             XLS_BOUNDSHEET => {
                 if body.len() < 6 {
                     return Err(xls_malformed("工作表记录过短"));
@@ -744,10 +771,13 @@ fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
     // Each sheet as calamine walks it.
     let mut cells: u64 = 0;
     let mut boxes: u64 = 0;
+    // Bytes of text in the cells of all sheets, each LABELSST holding its own copy.
+    let mut kept: u64 = 0;
     for pos in sheets {
         let mut at = pos;
         let mut seen_bof = false;
         let mut depth = 0usize;
+        let mut formula_at = (0u32, 0u32);
         // First and last row and column of the cells calamine keeps.
         let mut bounds: Option<(u32, u32, u32, u32)> = None;
         let mut keep = |row: u32, column: u32| {
@@ -790,6 +820,29 @@ fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
                         budget.check_column(u64::from(column) + 1)?;
                         keep(u32::from(row), u32::from(column));
                     }
+                    let bytes = match t {
+                        XLS_LABEL | XLS_RSTRING => xls_string_kept(body.get(6..).unwrap_or_default(), text, biff8),
+                        // An index past the table: calamine keeps no cell.
+                        XLS_LABELSST => {
+                            u32_at(body, 6).and_then(|i| strings.get(i as usize)).map_or(0, |&n| u64::from(n))
+                        }
+                        XLS_FORMULA => {
+                            formula_at = (u32::from(row), u32::from(column));
+                            0
+                        }
+                        _ => 0,
+                    };
+                    if bytes > 0 {
+                        kept = kept.saturating_add(bytes);
+                        budget.check_total_text(kept)?;
+                    }
+                }
+                XLS_STRING => {
+                    cells += 1;
+                    budget.check_cells(cells)?;
+                    keep(formula_at.0, formula_at.1);
+                    kept = kept.saturating_add(xls_string_kept(body, text, biff8));
+                    budget.check_total_text(kept)?;
                 }
                 XLS_MULRK | XLS_MULBLANK => {
                     let (Some(row), Some(first), Some(last)) =
@@ -824,6 +877,194 @@ fn scan_biff(data: &[u8], budget: &Budget) -> Result<(), OfficeError> {
         }
     }
     Ok(())
+}
+
+/// How calamine decodes an .xls's text (its `XlsEncoding`): from UTF-16 little-endian, the
+/// default and what Excel writes, whose length in UTF-8 is counted exactly here, or from another
+/// code page, whose length is bounded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum XlsText {
+    Utf16Le,
+    Other,
+}
+
+impl XlsText {
+    fn from_codepage(codepage: u16) -> Self {
+        if codepage == 1200 { XlsText::Utf16Le } else { XlsText::Other }
+    }
+
+    /// Bytes of UTF-8, at most, that calamine's `decode_to` makes of `bytes`, the characters it
+    /// takes at one go: 8-bit characters (`wide` false, widened to UTF-16 with a zero high
+    /// byte), 16-bit ones (`wide` true), or, before BIFF8 in a legacy code page (`wide` None),
+    /// the bytes as they are. encoding_rs sniffs a byte-order mark at the start of each piece,
+    /// so a 16-bit piece that starts with one may be decoded otherwise: it is bounded, as any
+    /// other code page is, by three bytes of UTF-8 (a replacement character) for a byte read.
+    fn decoded(self, bytes: &[u8], wide: Option<bool>) -> u64 {
+        let n = bytes.len() as u64;
+        match (self, wide) {
+            (XlsText::Utf16Le, Some(false)) => bytes.iter().map(|&b| if b < 0x80 { 1 } else { 2 }).sum(),
+            (XlsText::Utf16Le, Some(true))
+                if !(bytes.starts_with(&[0xFF, 0xFE])
+                    || bytes.starts_with(&[0xFE, 0xFF])
+                    || bytes.starts_with(&[0xEF, 0xBB, 0xBF])) =>
+            {
+                bytes
+                    .chunks_exact(2)
+                    .map(|u| match u16::from_le_bytes([u[0], u[1]]) {
+                        0..0x80 => 1,
+                        0x80..0x800 => 2,
+                        _ => 3,
+                    })
+                    .sum()
+            }
+            // A widened 8-bit character is two bytes for the decoder.
+            (XlsText::Other, Some(false)) => 6 * n + 3,
+            _ => 3 * n + 3,
+        }
+    }
+}
+
+/// The bytes a String calamine made with room for `cch` characters and then filled with `len`
+/// bytes holds (`String::with_capacity`, then growth by doubling).
+fn string_capacity(cch: u64, len: u64) -> u64 {
+    if len <= cch { cch } else { len.max(2 * cch).max(8) }
+}
+
+/// The text of a LABEL, RSTRING or STRING record (from its string on: an `XLUnicodeString`,
+/// read by calamine's `parse_string` from this record alone), in bytes as calamine keeps it.
+/// What calamine refuses counts nothing.
+fn xls_string_kept(r: &[u8], text: XlsText, biff8: bool) -> u64 {
+    let Some(cch) = u16_at(r, 0).map(usize::from) else {
+        return 0;
+    };
+    let len = if biff8 {
+        let Some(&flags) = r.get(2) else {
+            return 0;
+        };
+        let chars = r.get(3..).unwrap_or_default();
+        if flags & 1 != 0 {
+            let l = (chars.len() / 2).min(cch);
+            text.decoded(chars.get(..2 * l).unwrap_or_default(), Some(true))
+        } else {
+            let l = chars.len().min(cch);
+            text.decoded(chars.get(..l).unwrap_or_default(), Some(false))
+        }
+    } else {
+        let chars = r.get(2..).unwrap_or_default();
+        let l = chars.len().min(cch);
+        let wide = if text == XlsText::Utf16Le { Some(false) } else { None };
+        text.decoded(chars.get(..l).unwrap_or_default(), wide)
+    };
+    string_capacity(cch as u64, len)
+}
+
+/// The CONTINUE records calamine joins to the record that ends at `at` (its `RecordIter`).
+fn continues(data: &[u8], mut at: usize) -> Result<Vec<&[u8]>, OfficeError> {
+    let mut parts = Vec::new();
+    while data.len().saturating_sub(at) > 4 && u16_at(data, at) == Some(XLS_CONTINUE) {
+        let Some((_, body, next)) = xls_record(data, at)? else { break };
+        parts.push(body);
+        at = next;
+    }
+    Ok(parts)
+}
+
+/// The pieces of a record and its CONTINUE records, read as calamine's `Record` reads them.
+struct XlsPieces<'a, 'b> {
+    cur: &'a [u8],
+    rest: std::slice::Iter<'b, &'a [u8]>,
+}
+
+impl XlsPieces<'_, '_> {
+    fn next_piece(&mut self) -> bool {
+        match self.rest.next() {
+            Some(piece) => {
+                self.cur = piece;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, tail) = (self.cur.get(..n)?, self.cur.get(n..)?);
+        self.cur = tail;
+        Some(head)
+    }
+
+    /// calamine's `Record::skip`.
+    fn skip(&mut self, mut n: usize) -> Result<(), OfficeError> {
+        while n > 0 {
+            if self.cur.is_empty() && !self.next_piece() {
+                return Err(xls_malformed("共享字符串表不完整"));
+            }
+            let l = n.min(self.cur.len());
+            self.cur = self.cur.get(l..).unwrap_or_default();
+            n -= l;
+        }
+        Ok(())
+    }
+}
+
+/// The length in bytes of each string of an SST record, as calamine's `parse_sst` and
+/// `read_rich_extended_string` decode them: a string's characters may run on into the next
+/// CONTINUE record, which then starts with a flags byte giving their width. There may be no
+/// more strings than `max_strings`; what calamine would index out of range on (a rich or
+/// extended string's header cut by a CONTINUE, an empty CONTINUE within the characters) or
+/// refuse is malformed.
+fn xls_sst(body: &[u8], rest: &[&[u8]], text: XlsText, budget: &Budget) -> Result<Vec<u32>, OfficeError> {
+    let limits = budget.limits;
+    let broken = || xls_malformed("共享字符串表有误");
+    let cur = body.get(8..).ok_or_else(broken)?;
+    let mut r = XlsPieces { cur, rest: rest.iter() };
+    let mut lengths = Vec::new();
+    while !r.cur.is_empty() || r.next_piece() {
+        if lengths.len() as u64 >= limits.max_strings {
+            return Err(limit(format!("共享字符串超过 {} 个", limits.max_strings)));
+        }
+        if lengths.len() % 4096 == 4095 {
+            budget.check_time()?;
+        }
+        if r.cur.is_empty() {
+            lengths.push(0);
+            continue;
+        }
+        let head = r.take(3).ok_or_else(broken)?;
+        let (mut cch, flags) = (usize::from(u16::from_le_bytes([head[0], head[1]])), head[2]);
+        let mut wide = flags & 1 != 0;
+        let mut runs = 0;
+        if flags & 0x8 != 0 {
+            runs = usize::from(u16_at(r.take(2).ok_or_else(broken)?, 0).ok_or_else(broken)?);
+        }
+        let mut ext = 0;
+        if flags & 0x4 != 0 {
+            // calamine reads cbExtRst as an i32 cast to usize: a negative one skips to the end.
+            let n = i32::from_le_bytes(r.take(4).ok_or_else(broken)?.try_into().map_err(|_| broken())?);
+            ext = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        let mut len: u64 = 0;
+        while cch > 0 {
+            let (l, bytes) = if wide {
+                let l = (r.cur.len() / 2).min(cch);
+                (l, r.take(2 * l).ok_or_else(broken)?)
+            } else {
+                let l = r.cur.len().min(cch);
+                (l, r.take(l).ok_or_else(broken)?)
+            };
+            len += text.decoded(bytes, Some(wide));
+            cch -= l;
+            if cch > 0 {
+                if !r.next_piece() {
+                    return Err(broken());
+                }
+                wide = r.take(1).ok_or_else(broken)?[0] & 1 != 0;
+            }
+        }
+        r.skip(runs * 4)?;
+        r.skip(ext)?;
+        lengths.push(u32::try_from(len).unwrap_or(u32::MAX));
+    }
+    Ok(lengths)
 }
 
 /// The rows and columns calamine reserves for a DIMENSIONS record (its `parse_dimensions`):

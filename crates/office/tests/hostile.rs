@@ -343,3 +343,64 @@ fn text_copied_into_many_cells_or_joined_from_runs_is_bounded() {
         Some("表格中的文字合计超过 0 MB".into())
     );
 }
+
+/// An SST record holding these strings of 16-bit characters, all in the record itself.
+fn sst(strings: &[&str]) -> Vec<u8> {
+    let n = (strings.len() as u32).to_le_bytes();
+    let mut body = [n, n].concat();
+    for s in strings {
+        let units: Vec<u16> = s.encode_utf16().collect();
+        body.extend((units.len() as u16).to_le_bytes());
+        body.push(1);
+        body.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    }
+    record(0x00FC, &body)
+}
+
+/// A LABELSST record: shared string `isst` at (row, column).
+fn label_sst(row: u16, column: u16, isst: u32) -> Vec<u8> {
+    record(0x00FD, &[&row.to_le_bytes()[..], &column.to_le_bytes(), &[0, 0], &isst.to_le_bytes()].concat())
+}
+
+/// Found by trying to break it: in an .xls, calamine copies a shared string into every LABELSST
+/// cell that shows it, and gives a LABEL the room its length asks for, whatever follows.
+#[test]
+fn xls_text_copied_into_many_cells_is_bounded() {
+    // One string of 32,000 characters, in 8,000-character pieces: the SST record, then three
+    // CONTINUE records, each starting with the width of its characters (8-bit, 16-bit, 8-bit).
+    let mut body = [1u32.to_le_bytes(), 1u32.to_le_bytes()].concat();
+    body.extend(32_000u16.to_le_bytes());
+    body.push(0);
+    body.extend([b'a'; 8000]);
+    let mut strings = record(0x00FC, &body);
+    for wide in [false, true, false] {
+        let piece: Vec<u8> = if wide { [b'a', 0].repeat(8000) } else { vec![b'a'; 8000] };
+        strings.extend(record(0x003C, &[&[u8::from(wide)][..], &piece].concat()));
+    }
+    // Shown in 5,000 cells: 160 MB of copies.
+    let cells: Vec<u8> = (0..5000).flat_map(|row| label_sst(row, 0, 0)).collect();
+    let m = limit_message(refused(&xls_with_globals(&strings, &cells), "sst_copies.xls", 5));
+    assert_eq!(m, "表格中的文字合计超过 128 MB");
+    // 5,000 LABEL records of 9 bytes, each asking for room for 65,535 characters.
+    let labels: Vec<u8> = (0..5000u16)
+        .flat_map(|row| {
+            record(0x0204, &[&row.to_le_bytes()[..], &[0, 0, 0, 0], &u16::MAX.to_le_bytes(), &[0]].concat())
+        })
+        .collect();
+    let m = limit_message(refused(&xls(&labels), "labels.xls", 5));
+    assert_eq!(m, "表格中的文字合计超过 128 MB");
+    // A string whose characters run on into an empty CONTINUE, which calamine would index out
+    // of range on, is malformed.
+    let mut cut = [1u32.to_le_bytes(), 1u32.to_le_bytes()].concat();
+    cut.extend([10, 0, 0, b'a', b'b']);
+    let cut = [record(0x00FC, &cut), record(0x003C, &[])].concat();
+    assert!(matches!(refused(&xls_with_globals(&cut, &label_sst(0, 0, 0)), "cut.xls", 5), OfficeError::Unreadable(_)));
+    // Honest shared strings are read, and counted as they are kept: 6 and 12 bytes of UTF-8.
+    let honest = xls_with_globals(&sst(&["名称", "局办公室"]), &[label_sst(0, 0, 0), label_sst(1, 0, 1)].concat());
+    let t = read_table("honest.xls", &honest).unwrap();
+    assert_eq!((t.headers, t.rows[0].cells[0].clone()), (vec!["名称".to_string()], Cell::from("局办公室")));
+    for (max_text_bytes, ok) in [(18, true), (17, false)] {
+        let limits = Limits { max_text_bytes, ..Limits::default() };
+        assert_eq!(read_table_within("honest.xls", &honest, &limits).is_ok(), ok, "{max_text_bytes}");
+    }
+}
