@@ -38,18 +38,17 @@ def free_port():
 
 
 class Server:
-    """`tonglian --db URL serve` on a free port; `prefix` runs it under another command
-    (e.g. prlimit)."""
+    """`tonglian --db URL serve` on a free port, its output appended to `logfile`."""
 
-    def __init__(self, db_url, logfile, binary=BINARY, prefix=()):
-        self.binary, self.db_url, self.logfile, self.prefix = binary, db_url, logfile, list(prefix)
+    def __init__(self, binary, db_url, logfile):
+        self.binary, self.db_url, self.logfile = binary, db_url, logfile
         self.proc = None
         self.base = None
 
     def start(self, demo=False, timeout=120):
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        args = self.prefix + [self.binary, "--db", self.db_url, "serve", "--listen", f"127.0.0.1:{port}"]
+        args = [self.binary, "--db", self.db_url, "serve", "--listen", f"127.0.0.1:{port}"]
         if demo:
             args.append("--demo")
         out = open(self.logfile, "ab")
