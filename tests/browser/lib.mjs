@@ -99,7 +99,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startApp(backend, { label = '' } = {}) {
   if (!fs.existsSync(BIN)) {
-    throw new Error(`${BIN} is missing: build it with \`cargo build -p tonglian\` (scripts/test does)`);
+    throw new Error(`${BIN} is missing: build it with \`cargo test --workspace --no-run\` (scripts/test does)`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tonglian-browser-${backend.name}-`));
   const logName = `${backend.name}${label ? `-${label}` : ''}-server.log`;
