@@ -221,9 +221,10 @@ async fn seed(url: &str, placements: u64, chunk: u64) -> Result<()> {
     }
     let station = store.create_station(STATION_CODE, STATION_NAME).await?;
     let net = Network::new();
-    store.import_units(station.id, &net.units).await?;
-    store.import_outlets(station.id, &net.outlets).await?;
-    store.import_correspondents(station.id, &net.correspondents).await?;
+    let audit = store::ImportAudit { by: None, file: "bench".into() };
+    store.import_units(station.id, &net.units, &audit).await?;
+    store.import_outlets(station.id, &net.outlets, &audit).await?;
+    store.import_correspondents(station.id, &net.correspondents, &audit).await?;
     // The placements need someone to have recorded them: an account nobody can log in with.
     let by = seed_user(&store, station.id).await?;
 
@@ -233,7 +234,7 @@ async fn seed(url: &str, placements: u64, chunk: u64) -> Result<()> {
         let records = net.placements(done..end, placements);
         // Generated titles repeat without being one piece: no linking by title.
         store
-            .import_placements(station.id, &records, store::Linking::KeysOnly, by)
+            .import_placements(station.id, &records, store::Linking::KeysOnly, by, &audit)
             .await
             .with_context(|| format!("placements {done}..{end}"))?;
         done = end;
@@ -258,16 +259,19 @@ async fn seed(url: &str, placements: u64, chunk: u64) -> Result<()> {
 
 async fn seed_user(store: &Store, station: domain::StationId) -> Result<UserId> {
     let user = store
-        .create_user(NewUser {
-            station_id: Some(station),
-            username: "bench-seed".into(),
-            // Not a hash any password verifies against; the account is disabled as well.
-            password_hash: "!disabled".into(),
-            display_name: "基准数据生成".into(),
-            role: Role::Editor,
-            correspondent_id: None,
-            unit_id: None,
-        })
+        .create_user(
+            NewUser {
+                station_id: Some(station),
+                username: "bench-seed".into(),
+                // Not a hash any password verifies against; the account is disabled as well.
+                password_hash: "!disabled".into(),
+                display_name: "基准数据生成".into(),
+                role: Role::Editor,
+                correspondent_id: None,
+                unit_id: None,
+            },
+            None,
+        )
         .await?;
     store.set_user_active(user.id, false).await?;
     Ok(user.id)

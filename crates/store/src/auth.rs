@@ -130,8 +130,11 @@ impl Store {
 
     // ---- API tokens ----
 
-    /// Stores a token by its hash (the token itself is shown once and never stored).
+    /// Stores a token by its hash (the token itself is shown once and never stored), with its
+    /// audit row.
     pub async fn create_api_token(&self, user: UserId, name: &str, token_hash: &str) -> Result<()> {
+        let txn = self.write_txn().await?;
+        let owner = user::Entity::find_by_id(user.0).one(&txn).await?.ok_or(crate::StoreError::NotFound)?;
         api_token::ActiveModel {
             user_id: Set(user.0),
             name: Set(name.into()),
@@ -139,8 +142,11 @@ impl Store {
             created_at: Set(now()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let station = owner.station_id.map(StationId);
+        audit_row_in(&txn, station, Some(user), "token.create", format!("user:{}", user.0), name.into()).await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -249,9 +255,22 @@ pub(crate) async fn audit_in(
     subject: String,
     detail: String,
 ) -> Result<()> {
+    audit_row_in(db, Some(station), Some(by), action, subject, detail).await
+}
+
+/// `audit_in` for changes that may belong to no station (headquarters accounts) or be made by
+/// no user (the command line).
+pub(crate) async fn audit_row_in(
+    db: &impl ConnectionTrait,
+    station: Option<StationId>,
+    by: Option<UserId>,
+    action: &str,
+    subject: String,
+    detail: String,
+) -> Result<()> {
     audit::ActiveModel {
-        station_id: Set(Some(station.0)),
-        user_id: Set(Some(by.0)),
+        station_id: Set(station.map(|s| s.0)),
+        user_id: Set(by.map(|u| u.0)),
         at: Set(now()),
         action: Set(action.into()),
         subject: Set(subject),

@@ -4,7 +4,9 @@
 use crate::entities::{correspondent, manuscript, manuscript_author, outlet, placement, unit};
 use crate::network::{insert_correspondent, insert_outlet, insert_unit};
 use crate::{Result, Store, StoreError, now};
-use domain::import::{CorrespondentRecord, Known, KnownManuscript, OutletRecord, PlacementRecord, UnitRecord};
+use domain::import::{
+    CorrespondentRecord, ImportKind, Known, KnownManuscript, OutletRecord, PlacementRecord, UnitRecord,
+};
 use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -114,6 +116,23 @@ fn insert_sql(backend: DatabaseBackend, table: &str, columns: &[&str], rows: usi
     sql
 }
 
+/// How an import is recorded in the audit log: by whom (none for the command line) and from
+/// which file. The row is written in the import's transaction, so the log names every import
+/// that committed and none that did not.
+#[derive(Debug, Clone)]
+pub struct ImportAudit {
+    pub by: Option<UserId>,
+    pub file: String,
+}
+
+impl ImportAudit {
+    async fn write(&self, txn: &impl ConnectionTrait, station: StationId, kind: ImportKind, rows: usize) -> Result<()> {
+        let origin = if self.by.is_none() { "（命令行）" } else { "" };
+        let detail = format!("{}: {rows} 条{}{origin}", self.file, kind.zh());
+        crate::auth::audit_row_in(txn, Some(station), self.by, "import", kind.code().into(), detail).await
+    }
+}
+
 impl Store {
     /// The names already in a station, for checking an import's references.
     pub async fn known_names(&self, station: StationId) -> Result<Known> {
@@ -160,26 +179,38 @@ impl Store {
         })
     }
 
-    pub async fn import_units(&self, station: StationId, records: &[UnitRecord]) -> Result<usize> {
+    pub async fn import_units(&self, station: StationId, records: &[UnitRecord], audit: &ImportAudit) -> Result<usize> {
         let txn = self.write_txn().await?;
         for r in records {
             insert_unit(&txn, station, &UnitInput { name: r.name.clone(), kind: r.kind }).await?;
         }
+        audit.write(&txn, station, ImportKind::Units, records.len()).await?;
         txn.commit().await?;
         Ok(records.len())
     }
 
-    pub async fn import_outlets(&self, station: StationId, records: &[OutletRecord]) -> Result<usize> {
+    pub async fn import_outlets(
+        &self,
+        station: StationId,
+        records: &[OutletRecord],
+        audit: &ImportAudit,
+    ) -> Result<usize> {
         let txn = self.write_txn().await?;
         for r in records {
             let input = OutletInput { name: r.name.clone(), kind: r.kind, level: r.level, columns: r.columns.clone() };
             insert_outlet(&txn, station, &input).await?;
         }
+        audit.write(&txn, station, ImportKind::Outlets, records.len()).await?;
         txn.commit().await?;
         Ok(records.len())
     }
 
-    pub async fn import_correspondents(&self, station: StationId, records: &[CorrespondentRecord]) -> Result<usize> {
+    pub async fn import_correspondents(
+        &self,
+        station: StationId,
+        records: &[CorrespondentRecord],
+        audit: &ImportAudit,
+    ) -> Result<usize> {
         let txn = self.write_txn().await?;
         let units = unit_ids(&txn, station).await?;
         for r in records {
@@ -201,6 +232,7 @@ impl Store {
             };
             insert_correspondent(&txn, station, &input).await?;
         }
+        audit.write(&txn, station, ImportKind::Correspondents, records.len()).await?;
         txn.commit().await?;
         Ok(records.len())
     }
@@ -222,6 +254,7 @@ impl Store {
         records: &[PlacementRecord],
         linking: Linking,
         by: UserId,
+        audit: &ImportAudit,
     ) -> Result<ImportedPlacements> {
         // Names are resolved and pieces found before the write transaction, so that on SQLite
         // the write lock is held only for the inserts (a row deleted meanwhile fails them on its
@@ -418,6 +451,7 @@ impl Store {
         if pg {
             txn.execute_unprepared("SELECT setval(pg_get_serial_sequence('placements', 'id'), COALESCE((SELECT MAX(id) FROM placements), 1))").await?;
         }
+        audit.write(&txn, station, ImportKind::Placements, records.len()).await?;
         txn.commit().await?;
         tracing::info!(
             rows = records.len(),
@@ -577,7 +611,7 @@ mod tests {
             let s = &db.store;
             let station = s.create_station("hb", "湖北通联站").await.unwrap().id;
             let units = ["武汉市", "宜昌市"].map(|u| UnitRecord { name: u.into(), kind: UnitKind::Prefecture });
-            s.import_units(station, &units).await.unwrap();
+            s.import_units(station, &units, &ImportAudit { by: None, file: "测试".into() }).await.unwrap();
             let outlets = [("湖北日报", OutletLevel::Provincial), ("中国知识产权报", OutletLevel::National)].map(
                 |(name, level)| OutletRecord {
                     name: name.into(),
@@ -586,7 +620,7 @@ mod tests {
                     columns: vec!["要闻".into()],
                 },
             );
-            s.import_outlets(station, &outlets).await.unwrap();
+            s.import_outlets(station, &outlets, &ImportAudit { by: None, file: "测试".into() }).await.unwrap();
             let people: Vec<CorrespondentRecord> = (0..6)
                 .map(|i| CorrespondentRecord {
                     name: format!("通讯员{i}"),
@@ -598,7 +632,7 @@ mod tests {
                     active: true,
                 })
                 .collect();
-            s.import_correspondents(station, &people).await.unwrap();
+            s.import_correspondents(station, &people, &ImportAudit { by: None, file: "测试".into() }).await.unwrap();
             let records: Vec<PlacementRecord> = (0..n)
                 .map(|i| {
                     // Three authors each: three times as many byline rows, several statements too.
@@ -628,7 +662,16 @@ mod tests {
                     }
                 })
                 .collect();
-            let imported = s.import_placements(station, &records, Linking::KeysAndTitles, UserId(0)).await.unwrap();
+            let imported = s
+                .import_placements(
+                    station,
+                    &records,
+                    Linking::KeysAndTitles,
+                    UserId(0),
+                    &ImportAudit { by: None, file: "测试".into() },
+                )
+                .await
+                .unwrap();
             assert_eq!(imported.placements, n, "{}", db.backend);
             let bylines = s
                 .connection()

@@ -29,7 +29,7 @@ pub use attachments::*;
 pub use auth::*;
 pub use documents::*;
 pub use events::*;
-pub use import::{ImportedPlacements, Linking};
+pub use import::{ImportAudit, ImportedPlacements, Linking};
 pub use manuscripts::*;
 pub use national::*;
 pub use network::*;

@@ -329,20 +329,23 @@ impl Store {
     }
 
     /// The editor accepts a submitted manuscript.
-    pub async fn accept_manuscript(&self, id: ManuscriptId) -> Result<Manuscript> {
-        self.decide(id, ManuscriptAction::Accept, "").await
+    pub async fn accept_manuscript(&self, id: ManuscriptId, by: UserId) -> Result<Manuscript> {
+        self.decide(id, ManuscriptAction::Accept, "", by).await
     }
 
     /// The editor returns a submitted manuscript (退稿) with a reason.
-    pub async fn return_manuscript(&self, id: ManuscriptId, reason: &str) -> Result<Manuscript> {
+    pub async fn return_manuscript(&self, id: ManuscriptId, reason: &str, by: UserId) -> Result<Manuscript> {
         if reason.trim().is_empty() {
             return Err(StoreError::invalid("reason", "请填写退稿理由"));
         }
-        self.decide(id, ManuscriptAction::Return, reason.trim()).await
+        self.decide(id, ManuscriptAction::Return, reason.trim(), by).await
     }
 
-    async fn decide(&self, id: ManuscriptId, action: ManuscriptAction, reason: &str) -> Result<Manuscript> {
-        let m = manuscript::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+    /// Accepts or returns, guarded on the status read, with the audit row in the same
+    /// transaction.
+    async fn decide(&self, id: ManuscriptId, action: ManuscriptAction, reason: &str, by: UserId) -> Result<Manuscript> {
+        let txn = self.write_txn().await?;
+        let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         let next = status.after(action).map_err(StoreError::Conflict)?;
         // Guard on the old status so two editors deciding at once cannot both win.
@@ -352,11 +355,17 @@ impl Store {
             .col_expr(manuscript::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now()))
             .filter(manuscript::Column::Id.eq(id.0))
             .filter(manuscript::Column::Status.eq(status.code()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
             return Err(StoreError::Conflict("稿件状态已被他人更改，请刷新后重试".into()));
         }
+        let (what, detail) = match action {
+            ManuscriptAction::Return => ("manuscript.return", reason.to_string()),
+            _ => ("manuscript.accept", m.title.clone()),
+        };
+        crate::auth::audit_in(&txn, StationId(m.station_id), by, what, format!("manuscript:{}", id.0), detail).await?;
+        txn.commit().await?;
         self.manuscript(Scope::All, id).await
     }
 

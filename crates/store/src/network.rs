@@ -299,7 +299,9 @@ impl Store {
 
     // ---- users ----
 
-    pub async fn create_user(&self, new: NewUser) -> Result<User> {
+    /// Creates an account, with its audit row, in one transaction. `by` is none when the
+    /// command line creates it.
+    pub async fn create_user(&self, new: NewUser, by: Option<UserId>) -> Result<User> {
         let username = new.username.trim().to_string();
         if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
             return Err(StoreError::invalid("username", "用户名不能为空、不能含空格，最长64个字符"));
@@ -307,6 +309,7 @@ impl Store {
         if self.user_by_username(&username).await?.is_some() {
             return Err(StoreError::invalid("username", format!("用户名 {username} 已被使用")));
         }
+        let txn = self.write_txn().await?;
         let m = user::ActiveModel {
             station_id: Set(new.station_id.map(|s| s.0)),
             username: Set(username),
@@ -320,8 +323,13 @@ impl Store {
             created_at: Set(now()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let origin = if by.is_none() { "（命令行）" } else { "" };
+        let detail = format!("{}{origin}", m.username);
+        let station = m.station_id.map(StationId);
+        crate::auth::audit_row_in(&txn, station, by, "user.create", format!("user:{}", m.id), detail).await?;
+        txn.commit().await?;
         Ok(user_of(m))
     }
 
@@ -376,8 +384,17 @@ impl Store {
 
     // ---- correspondents ----
 
-    pub async fn create_correspondent(&self, station: StationId, input: &CorrespondentInput) -> Result<Correspondent> {
-        insert_correspondent(&self.db, station, input).await?;
+    pub async fn create_correspondent(
+        &self,
+        station: StationId,
+        input: &CorrespondentInput,
+        by: UserId,
+    ) -> Result<Correspondent> {
+        let txn = self.write_txn().await?;
+        let id = insert_correspondent(&txn, station, input).await?;
+        let subject = format!("correspondent:{id}");
+        crate::auth::audit_in(&txn, station, by, "correspondent.create", subject, input.name.clone()).await?;
+        txn.commit().await?;
         let c = self.correspondent_by_name(station, &input.name).await?.ok_or(StoreError::NotFound)?;
         Ok(c)
     }

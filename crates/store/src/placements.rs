@@ -1,5 +1,6 @@
 //! Placements (采用/刊发): each publication of a piece in an outlet, with its byline.
 
+use crate::auth::audit_in;
 use crate::entities::{correspondent, outlet, placement, placement_author, unit};
 use crate::manuscripts::Author;
 use crate::{Page, Result, Scope, Store, StoreError, now};
@@ -288,6 +289,7 @@ impl Store {
     pub async fn create_placement(&self, station: StationId, input: &PlacementInput, by: UserId) -> Result<Placement> {
         let txn = self.write_txn().await?;
         let id = insert_placement(&txn, station, input, by).await?;
+        audit_in(&txn, station, by, "placement.create", format!("placement:{id}"), input.title.clone()).await?;
         txn.commit().await?;
         self.placement(Scope::Station(station), PlacementId(id)).await
     }
@@ -309,6 +311,7 @@ impl Store {
         am.created_by = sea_orm::ActiveValue::NotSet;
         am.update(&txn).await?;
         write_placement_authors(&txn, id.0, &input.authors).await?;
+        audit_in(&txn, station, by, "placement.update", format!("placement:{id}"), input.title.clone()).await?;
         txn.commit().await?;
         self.placement(scope, id).await
     }
@@ -333,9 +336,20 @@ impl Store {
         Ok(rows.into_iter().map(|(id, d)| (PlacementId(id), d)).collect())
     }
 
-    pub async fn delete_placement(&self, scope: Scope, id: PlacementId) -> Result<()> {
-        self.placement(scope, id).await?;
-        placement::Entity::delete_by_id(id.0).exec(&self.db).await?;
+    /// Deletes a placement of the scope, with its audit row, in one transaction.
+    pub async fn delete_placement(&self, scope: Scope, id: PlacementId, by: UserId) -> Result<()> {
+        let p = self.placement(scope, id).await?;
+        let txn = self.write_txn().await?;
+        let res = placement::Entity::delete_many()
+            .filter(placement::Column::Id.eq(id.0))
+            .filter(placement::Column::StationId.eq(p.station_id.0))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(StoreError::NotFound);
+        }
+        audit_in(&txn, p.station_id, by, "placement.delete", format!("placement:{id}"), p.title).await?;
+        txn.commit().await?;
         Ok(())
     }
 

@@ -31,6 +31,7 @@ mod run {
         placements_filters_sort_and_scope,
         bulk_import_then_single_inserts,
         import_is_all_or_nothing,
+        every_write_is_audited_in_its_transaction,
         sessions_and_login_failures,
         a_new_password_ends_sessions_and_tokens,
         dashboard_counts,
@@ -113,8 +114,8 @@ async fn fixture(s: &Store) -> Fixture {
         correspondent_id: None,
         unit_id: None,
     };
-    let mentor = s.create_user(user("mentor", Role::Mentor)).await.unwrap().id;
-    let editor = s.create_user(user("editor", Role::Editor)).await.unwrap().id;
+    let mentor = s.create_user(user("mentor", Role::Mentor), None).await.unwrap().id;
+    let editor = s.create_user(user("editor", Role::Editor), None).await.unwrap().id;
     let person = |name: &str, unit: UnitId, mentor: Option<UserId>| CorrespondentInput {
         name: name.into(),
         unit_id: Some(unit),
@@ -125,10 +126,15 @@ async fn fixture(s: &Store) -> Fixture {
         active: true,
         mentor_user_id: mentor,
     };
-    let zhang = s.create_correspondent(station, &person("张明远", wuhan, Some(mentor))).await.unwrap().id;
-    let li = s.create_correspondent(station, &person("李晓红", wuhan, None)).await.unwrap().id;
-    let wang = s.create_correspondent(station, &person("王建国", yichang, None)).await.unwrap().id;
+    let zhang = s.create_correspondent(station, &person("张明远", wuhan, Some(mentor)), editor).await.unwrap().id;
+    let li = s.create_correspondent(station, &person("李晓红", wuhan, None), editor).await.unwrap().id;
+    let wang = s.create_correspondent(station, &person("王建国", yichang, None), editor).await.unwrap().id;
     Fixture { station, wuhan, yichang, paper, site, zhang, li, wang, mentor, editor }
+}
+
+/// An import's audit note, as a test's file.
+fn audit() -> ImportAudit {
+    ImportAudit { by: None, file: "测试.xlsx".into() }
 }
 
 fn by(c: CorrespondentId, share: Option<i32>) -> Byline {
@@ -220,7 +226,7 @@ async fn correspondents_filter_and_search(s: &Store, _: &str) {
     let page2 = CorrespondentFilter { per_page: 2, page: 2, ..all.clone() };
     let p = s.correspondents(f.station, &page2).await.unwrap();
     assert_eq!((p.items.len(), p.total, p.pages()), (1, 3, 2));
-    let dup = s.create_correspondent(f.station, &CorrespondentInput { name: "张明远".into(), ..input }).await;
+    let dup = s.create_correspondent(f.station, &CorrespondentInput { name: "张明远".into(), ..input }, f.editor).await;
     assert!(matches!(dup, Err(StoreError::Invalid(_))));
 }
 
@@ -266,7 +272,10 @@ async fn manuscript_lifecycle_and_rounds(s: &Store, _: &str) {
         s.create_manuscript(f.station, f.zhang, &draft("x", "y", vec![by(f.li, None)]), f.editor).await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(matches!(s.accept_manuscript(m.id).await, Err(StoreError::Conflict(_))), "a draft cannot be accepted");
+    assert!(
+        matches!(s.accept_manuscript(m.id, f.editor).await, Err(StoreError::Conflict(_))),
+        "a draft cannot be accepted"
+    );
     let m = s.submit_manuscript(m.id, f.editor, None).await.unwrap();
     assert_eq!(m.status, ManuscriptStatus::Submitted);
     assert!(m.submitted_at.is_some());
@@ -277,8 +286,11 @@ async fn manuscript_lifecycle_and_rounds(s: &Store, _: &str) {
     let m = s.revise_manuscript(m.id, f.mentor, "修改后标题", "第二版正文。", "导语要写清时间。").await.unwrap();
     assert_eq!(m.title, "修改后标题");
     assert!(matches!(s.revise_manuscript(m.id, f.mentor, "", "x", "").await, Err(StoreError::Invalid(_))));
-    assert!(matches!(s.return_manuscript(m.id, "  ").await, Err(StoreError::Invalid(_))), "a return needs a reason");
-    let m = s.return_manuscript(m.id, "请补充数据").await.unwrap();
+    assert!(
+        matches!(s.return_manuscript(m.id, "  ", f.editor).await, Err(StoreError::Invalid(_))),
+        "a return needs a reason"
+    );
+    let m = s.return_manuscript(m.id, "请补充数据", f.editor).await.unwrap();
     assert_eq!((m.status, m.return_reason.as_str()), (ManuscriptStatus::Returned, "请补充数据"));
     let m =
         s.update_manuscript(m.id, &draft("第三版", "第三版正文，补充了数据。", vec![by(f.zhang, None)])).await.unwrap();
@@ -288,9 +300,9 @@ async fn manuscript_lifecycle_and_rounds(s: &Store, _: &str) {
     assert!(m.is_err());
     let m =
         s.submit_manuscript(s.manuscript(Scope::All, ManuscriptId(1)).await.unwrap().id, f.editor, None).await.unwrap();
-    let m = s.accept_manuscript(m.id).await.unwrap();
+    let m = s.accept_manuscript(m.id, f.editor).await.unwrap();
     assert_eq!(m.status, ManuscriptStatus::Accepted);
-    assert!(matches!(s.return_manuscript(m.id, "晚了").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(s.return_manuscript(m.id, "晚了", f.editor).await, Err(StoreError::Conflict(_))));
     let rounds = s.revisions(m.id).await.unwrap();
     assert_eq!(
         rounds.iter().map(|r| (r.round, r.kind)).collect::<Vec<_>>(),
@@ -425,7 +437,7 @@ async fn placements_filters_sort_and_scope(s: &Store, _: &str) {
     assert_eq!((b2.position, b2.outlet_id, b2.byline.as_str()), (Position::FrontPage, f.paper, "王建国、张明远"));
     let other = s.create_station("gd", "广东").await.unwrap().id;
     assert!(matches!(s.placement(Scope::Station(other), a.id).await, Err(StoreError::NotFound)));
-    assert!(matches!(s.delete_placement(Scope::Station(other), a.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.delete_placement(Scope::Station(other), a.id, f.editor).await, Err(StoreError::NotFound)));
     // References must belong to the station.
     let foreign = s
         .create_outlet(
@@ -441,7 +453,7 @@ async fn placements_filters_sort_and_scope(s: &Store, _: &str) {
         .unwrap();
     let bad = placement(&f, "x", foreign.id, d(2007, 1, 1), vec![by(f.zhang, None)]);
     assert!(matches!(s.create_placement(f.station, &bad, f.editor).await, Err(StoreError::Invalid(_))));
-    s.delete_placement(Scope::Station(f.station), a.id).await.unwrap();
+    s.delete_placement(Scope::Station(f.station), a.id, f.editor).await.unwrap();
     assert_eq!(s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total, 2);
 }
 
@@ -480,7 +492,7 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
         })
         .collect();
     assert_eq!(
-        s.import_placements(f.station, &records, Linking::KeysAndTitles, f.editor).await.unwrap().placements,
+        s.import_placements(f.station, &records, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap().placements,
         1200
     );
     let all = s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap();
@@ -499,7 +511,10 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
         .unwrap();
     assert!(p.id.0 > 1200, "id {} after the imported rows", p.id);
     assert_eq!(
-        s.import_placements(f.station, &records[..10], Linking::KeysAndTitles, f.editor).await.unwrap().placements,
+        s.import_placements(f.station, &records[..10], Linking::KeysAndTitles, f.editor, &audit())
+            .await
+            .unwrap()
+            .placements,
         10
     );
     let p2 = s
@@ -513,7 +528,9 @@ async fn import_is_all_or_nothing(s: &Store, _: &str) {
     let f = fixture(s).await;
     let good = record("好", "张明远", "局网站", d(2007, 1, 1));
     let bad = record("坏", "不存在的人", "局网站", d(2007, 1, 2));
-    assert!(s.import_placements(f.station, &[good.clone(), bad], Linking::KeysAndTitles, f.editor).await.is_err());
+    assert!(
+        s.import_placements(f.station, &[good.clone(), bad], Linking::KeysAndTitles, f.editor, &audit()).await.is_err()
+    );
     assert_eq!(
         s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total,
         0,
@@ -523,8 +540,77 @@ async fn import_is_all_or_nothing(s: &Store, _: &str) {
         domain::import::UnitRecord { name: "荆州市".into(), kind: UnitKind::Prefecture },
         domain::import::UnitRecord { name: "武汉市".into(), kind: UnitKind::Prefecture },
     ];
-    assert!(s.import_units(f.station, &units).await.is_err());
+    assert!(s.import_units(f.station, &units, &audit()).await.is_err());
     assert_eq!(s.units(f.station).await.unwrap().len(), 2, "the first unit was rolled back");
+}
+
+/// Each write names who made it in the audit log, in the write's own transaction: a write that
+/// fails (a refused import, a second decision on one manuscript, a placement of another
+/// station) leaves no audit row, and one that commits always has one.
+async fn every_write_is_audited_in_its_transaction(s: &Store, _: &str) {
+    let f = fixture(s).await;
+    assert_eq!(audited(s, f.station, "correspondent.create").await.len(), 3, "the fixture's three people");
+    let editor = Some(f.editor);
+
+    // Imports: a refused one writes nothing, not even its audit row.
+    let good = record("好", "张明远", "局网站", d(2007, 1, 1));
+    let bad = record("坏", "不存在的人", "局网站", d(2007, 1, 2));
+    let note = ImportAudit { by: editor, file: "六月.xlsx".into() };
+    assert!(
+        s.import_placements(f.station, &[good.clone(), bad], Linking::KeysAndTitles, f.editor, &note).await.is_err()
+    );
+    assert!(audited(s, f.station, "import").await.is_empty());
+    s.import_placements(f.station, &[good], Linking::KeysAndTitles, f.editor, &note).await.unwrap();
+    let log = s.audit_log(Some(f.station), 1000).await.unwrap();
+    let import = log.iter().find(|a| a.action == "import").expect("the import is audited");
+    assert_eq!((import.user_id, import.subject.as_str()), (editor, "placements"));
+    assert!(import.detail.starts_with("六月.xlsx: 1 条"), "{}", import.detail);
+
+    // Decisions: the second of two decisions on one manuscript fails and is not audited.
+    let m = s
+        .create_manuscript(f.station, f.zhang, &draft("稿", "正文。", vec![by(f.zhang, None)]), f.editor)
+        .await
+        .unwrap();
+    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    s.accept_manuscript(m.id, f.editor).await.unwrap();
+    assert!(s.return_manuscript(m.id, "晚了", f.editor).await.is_err());
+    assert_eq!(audited(s, f.station, "manuscript.accept").await, vec![format!("manuscript:{}", m.id)]);
+    assert!(audited(s, f.station, "manuscript.return").await.is_empty());
+
+    // Placements: created, changed and deleted, each once; another station's scope deletes
+    // nothing and writes no row.
+    let input = placement(&f, "一篇", f.paper, d(2007, 3, 1), vec![by(f.zhang, None)]);
+    let p = s.create_placement(f.station, &input, f.editor).await.unwrap();
+    s.update_placement(Scope::Station(f.station), p.id, &input, f.editor).await.unwrap();
+    let other = s.create_station("other", "其他站").await.unwrap().id;
+    assert!(s.delete_placement(Scope::Station(other), p.id, f.editor).await.is_err());
+    assert!(audited(s, f.station, "placement.delete").await.is_empty());
+    s.delete_placement(Scope::Station(f.station), p.id, f.editor).await.unwrap();
+    for action in ["placement.create", "placement.update", "placement.delete"] {
+        assert_eq!(audited(s, f.station, action).await, vec![format!("placement:{}", p.id)], "{action}");
+    }
+
+    // Accounts made on the command line name no user; API tokens name their owner.
+    let cli = s
+        .create_user(
+            NewUser {
+                station_id: Some(f.station),
+                username: "cli".into(),
+                password_hash: "x".into(),
+                display_name: "命令行".into(),
+                role: Role::Editor,
+                correspondent_id: None,
+                unit_id: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let log = s.audit_log(Some(f.station), 1000).await.unwrap();
+    let made = log.iter().find(|a| a.action == "user.create" && a.subject == format!("user:{}", cli.id)).unwrap();
+    assert_eq!(made.user_id, None);
+    s.create_api_token(cli.id, "脚本", "hash-of-token").await.unwrap();
+    assert_eq!(audited(s, f.station, "token.create").await, vec![format!("user:{}", cli.id)]);
 }
 
 async fn sessions_and_login_failures(s: &Store, _: &str) {
@@ -666,13 +752,15 @@ async fn export_then_import_loses_nothing(s: &Store, _: &str) {
             office::read_table(&name, &bytes).unwrap()
         };
         let known = s.known_names(copy).await.unwrap();
-        s.import_units(copy, &imp::read_units(&through(&units), &known).unwrap()).await.unwrap();
-        s.import_outlets(copy, &imp::read_outlets(&through(&outlets), &known).unwrap()).await.unwrap();
+        s.import_units(copy, &imp::read_units(&through(&units), &known).unwrap(), &audit()).await.unwrap();
+        s.import_outlets(copy, &imp::read_outlets(&through(&outlets), &known).unwrap(), &audit()).await.unwrap();
         let known = s.known_names(copy).await.unwrap();
-        s.import_correspondents(copy, &imp::read_correspondents(&through(&people), &known).unwrap()).await.unwrap();
+        s.import_correspondents(copy, &imp::read_correspondents(&through(&people), &known).unwrap(), &audit())
+            .await
+            .unwrap();
         let known = s.known_names(copy).await.unwrap();
         let records = imp::read_placements(&through(&placements), &known).unwrap();
-        s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor).await.unwrap();
+        s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
         let again =
             imp::write_placements(&s.export_placements(&PlacementFilter::new(Scope::Station(copy))).await.unwrap());
         assert_eq!(again, placements, "placements survive a {format} round trip");
@@ -702,7 +790,7 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
         active: true,
         mentor_user_id: None,
     };
-    let someone = s.create_correspondent(other, &someone).await.unwrap().id;
+    let someone = s.create_correspondent(other, &someone, f.editor).await.unwrap().id;
     let input = draft("广东稿", "正文。", vec![by(someone, None)]);
     let foreign = s.create_manuscript(other, someone, &input, f.editor).await.unwrap();
     let known = s.known_names(f.station).await.unwrap();
@@ -736,7 +824,7 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
         row("广东稿", &[("王建国", None)], "局网站", d(2007, 5, 2), &foreign.id.0.to_string()),
     ];
     rows[2].genre = Genre::Feature;
-    let done = s.import_placements(f.station, &rows, Linking::KeysAndTitles, f.editor).await.unwrap();
+    let done = s.import_placements(f.station, &rows, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
     assert_eq!(done, ImportedPlacements { placements: 8, linked: 7, manuscripts: 4, created: 3 });
 
     let linked = |station: StationId| async move {
@@ -793,7 +881,7 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
     all.per_page = 100;
     let before = s.manuscripts(&all).await.unwrap().total;
     let bad = [rows[0].clone(), rows[1].clone(), row("坏", &[("不存在的人", None)], "局网站", d(2007, 6, 1), "")];
-    assert!(s.import_placements(f.station, &bad, Linking::KeysAndTitles, f.editor).await.is_err());
+    assert!(s.import_placements(f.station, &bad, Linking::KeysAndTitles, f.editor, &audit()).await.is_err());
     assert_eq!(s.manuscripts(&all).await.unwrap().total, before);
     assert_eq!(s.placements(&PlacementFilter::new(Scope::Station(f.station))).await.unwrap().total, 8);
 
@@ -803,7 +891,7 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
     assert_eq!((key("专利申请量大增"), key("独自一篇")), (first.0.to_string(), String::new()));
     let table = imp::write_placements(&exported);
     let again = imp::read_placements(&table, &s.known_names(f.station).await.unwrap()).unwrap();
-    let done = s.import_placements(f.station, &again, Linking::KeysAndTitles, f.editor).await.unwrap();
+    let done = s.import_placements(f.station, &again, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
     assert_eq!(done, ImportedPlacements { placements: 8, linked: 7, manuscripts: 4, created: 0 });
     let m = linked(f.station).await;
     assert_eq!(m("专利申请量 大增", "局网站"), [Some(first), Some(first)]);
@@ -814,11 +902,11 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
     // Into another station: the ids name none of its manuscripts, so they group the same rows
     // into new manuscripts there; the lone row naming one keeps nothing to be linked to.
     let copy = s.create_station("copy", "副本").await.unwrap().id;
-    s.import_units(copy, &s.export_units(f.station).await.unwrap()).await.unwrap();
-    s.import_outlets(copy, &s.export_outlets(f.station).await.unwrap()).await.unwrap();
-    s.import_correspondents(copy, &s.export_correspondents(f.station).await.unwrap()).await.unwrap();
+    s.import_units(copy, &s.export_units(f.station).await.unwrap(), &audit()).await.unwrap();
+    s.import_outlets(copy, &s.export_outlets(f.station).await.unwrap(), &audit()).await.unwrap();
+    s.import_correspondents(copy, &s.export_correspondents(f.station).await.unwrap(), &audit()).await.unwrap();
     let records = imp::read_placements(&table, &s.known_names(copy).await.unwrap()).unwrap();
-    let done = s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor).await.unwrap();
+    let done = s.import_placements(copy, &records, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
     assert_eq!(done, ImportedPlacements { placements: 8, linked: 6, manuscripts: 3, created: 3 });
     let m = linked(copy).await;
     let pair = |a: Vec<Option<ManuscriptId>>, b: Vec<Option<ManuscriptId>>| {
@@ -1091,7 +1179,7 @@ async fn reward_items_follow_every_byline_write(s: &Store, _: &str) {
         WrittenAuthor { name: "王建国".into(), share_bp: Some(7000) },
         WrittenAuthor { name: "张明远".into(), share_bp: Some(3000) },
     ];
-    s.import_placements(f.station, &[imported], Linking::KeysAndTitles, f.editor).await.unwrap();
+    s.import_placements(f.station, &[imported], Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
 
     type Bylines = Vec<(String, Vec<(CorrespondentId, Option<i32>)>)>;
     let bylines = |items: &[domain::policy::Item]| -> Bylines {
@@ -1229,7 +1317,7 @@ async fn publishing_a_manuscript_records_a_website_placement(s: &Store, _: &str)
         "only accepted manuscripts"
     );
     s.submit_manuscript(m.id, f.editor, None).await.unwrap();
-    s.accept_manuscript(m.id).await.unwrap();
+    s.accept_manuscript(m.id, f.editor).await.unwrap();
     // Without a website outlet set, nothing is written.
     let refused = s.publish_manuscript(f.station, m.id, news, None, f.editor).await;
     assert!(matches!(refused, Err(StoreError::Conflict(ref msg)) if msg.contains("门户设置")), "{refused:?}");

@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: StationCommand,
     },
+    /// API tokens for scripts, made without a browser session.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Accounts.
     User {
         #[command(subcommand)]
@@ -232,6 +237,20 @@ enum UserCommand {
     List,
 }
 
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make an API token that acts as an account, and print it (the only time it is shown).
+    /// Send it as `Authorization: Bearer TOKEN`.
+    Create {
+        /// The account the token acts as.
+        #[arg(long)]
+        user: String,
+        /// What the token is for, shown in the audit log.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
 /// Writes a report to `--out FILE`, or JSON to standard output; other formats need a file.
 fn write_output(out: Option<&std::path::Path>, format: &str, bytes: &[u8]) -> Result<()> {
     match out {
@@ -321,6 +340,16 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             }
             Ok(())
         }
+        Command::Token { command: TokenCommand::Create { user, name } } => {
+            let store = open(&config).await?;
+            let user = store.user_by_username(&user).await?.with_context(|| format!("账号 {user} 不存在"))?;
+            if !user.active {
+                bail!("账号 {} 已停用", user.username);
+            }
+            let token = app::tokens::create_token(&store, &app::Actor::new(user), &name).await.map_err(explain_app)?;
+            println!("{token}");
+            Ok(())
+        }
         Command::User { command } => {
             let store = open(&config).await?;
             match command {
@@ -328,7 +357,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                     let role = Role::parse(&role).with_context(Role::expected)?;
                     let station = if hq { None } else { Some(pick_station(&store, station.as_deref()).await?) };
                     let password = read_password()?;
-                    web::auth::check_new_password(&password).map_err(|m| anyhow::anyhow!(m))?;
+                    app::password::check_new_password(&password).map_err(|m| anyhow::anyhow!(m))?;
                     let correspondent_id = match (correspondent, station) {
                         (Some(c), Some(s)) => Some(
                             store.correspondent_by_name(s, &c).await?.with_context(|| format!("通讯员 {c} 不存在"))?.id,
@@ -342,18 +371,20 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                         _ => None,
                     };
                     let user = store
-                        .create_user(store::NewUser {
-                            station_id: station,
-                            username: username.clone(),
-                            password_hash: web::auth::hash_password(&password)?,
-                            display_name: name.unwrap_or_else(|| username.clone()),
-                            role,
-                            correspondent_id,
-                            unit_id,
-                        })
+                        .create_user(
+                            store::NewUser {
+                                station_id: station,
+                                username: username.clone(),
+                                password_hash: app::password::hash_password(&password)?,
+                                display_name: name.unwrap_or_else(|| username.clone()),
+                                role,
+                                correspondent_id,
+                                unit_id,
+                            },
+                            None,
+                        )
                         .await
                         .map_err(explain)?;
-                    store.audit(station, None, "user.create", &format!("user:{}", user.id), "command line").await?;
                     println!("已创建账号 {}（{}）", user.username, user.role.zh());
                 }
                 UserCommand::List => {
@@ -377,17 +408,14 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let started = std::time::Instant::now();
-            // Imports from the command line are recorded as made by user 0, "the command line".
-            match web::ops::import_into(&store, station, UserId(0), kind, &name, &bytes).await {
+            // Imports from the command line are made by no user; the audit log says so.
+            match app::ops::import_into(&store, station, None, kind, &name, &bytes).await {
                 Ok(report) => {
                     let summary = &report.summary;
-                    store
-                        .audit(Some(station), None, "import", kind.code(), &format!("{name}: {summary} (command line)"))
-                        .await?;
                     println!("导入成功：{summary}（{:.2} 秒）", started.elapsed().as_secs_f64());
                     Ok(())
                 }
-                Err(web::AppError::Rows { listed, total }) => {
+                Err(app::Error::Rows { listed, total }) => {
                     eprintln!("导入失败，未写入任何数据。共 {total} 处错误：");
                     for r in &listed {
                         eprintln!("  {r}");
@@ -403,20 +431,19 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Export { kind, file, station } => {
             let kind = ImportKind::parse(&kind).context("数据类型应为 units、correspondents、outlets 或 placements")?;
             let ext = file.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
-            let format = web::ops::FileFormat::parse(&ext).context("文件扩展名应为 .xlsx 或 .csv")?;
+            let format = app::ops::FileFormat::parse(&ext).context("文件扩展名应为 .xlsx 或 .csv")?;
             let store = open(&config).await?;
             let station = pick_station(&store, station.as_deref()).await?;
-            let table =
-                web::ops::export_table(&store, station, kind, None).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let table = app::ops::export_table(&store, station, kind, None).await.map_err(explain_app)?;
             let rows = table.rows.len();
-            let bytes = web::ops::encode_table(kind, &table, format).map_err(|e| anyhow::anyhow!(e.message()))?;
+            let bytes = app::ops::encode_table(kind, &table, format).map_err(explain_app)?;
             std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
             println!("已导出 {rows} 条{}到 {}", kind.zh(), file.display());
             Ok(())
         }
         Command::Policy { command: PolicyCommand::Check { file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            match web::rewards::check_policy(&text) {
+            match app::rewards::check_policy(&text) {
                 Ok(p) => {
                     let to = p.valid_to.map(domain::format_date).unwrap_or_else(|| "长期".into());
                     println!(
@@ -441,12 +468,12 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let store = open(&config).await?;
             let station = pick_station(&store, station.as_deref()).await?;
-            match web::rewards::load_policy(&store, station, UserId(0), &text).await {
+            match app::rewards::load_policy(&store, station, UserId(0), &text).await {
                 Ok(p) => {
                     println!("已载入奖励办法“{}”", p.name);
                     Ok(())
                 }
-                Err(web::AppError::Invalid(fields)) => {
+                Err(app::Error::Invalid(fields)) => {
                     for e in &fields.0 {
                         eprintln!("  {}", e.message);
                     }
@@ -468,16 +495,15 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let period = domain::policy::Period::parse(&period).map_err(|m| anyhow::anyhow!(m))?;
             let store = open(&config).await?;
             let station_id = pick_station(&store, station.as_deref()).await?;
-            let statement =
-                web::rewards::compute(&store, station_id, &period).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let statement = app::rewards::compute(&store, station_id, &period).await.map_err(explain_app)?;
             let bytes = match format.as_str() {
                 "json" => serde_json::to_vec_pretty(&statement)?,
-                "csv" => office::write_csv(&web::rewards::statement_table(&statement)),
-                "xlsx" => office::write_xlsx("奖励核算", &web::rewards::statement_table(&statement))
+                "csv" => office::write_csv(&app::rewards::statement_table(&statement)),
+                "xlsx" => office::write_xlsx("奖励核算", &app::rewards::statement_table(&statement))
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
                 "docx" => {
                     let station = store.station(station_id).await?;
-                    let (text, hash) = web::rewards::snapshot(&statement).map_err(|e| anyhow::anyhow!(e.message()))?;
+                    let (text, hash) = app::rewards::snapshot(&statement).map_err(explain_app)?;
                     let record = store::StatementRecord {
                         id: domain::StatementId(0),
                         station_id,
@@ -492,7 +518,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                         confirm_reason: String::new(),
                         paid_at: None,
                     };
-                    office::notice_docx(&web::rewards::notice_doc(&statement, &station.name, &record))
+                    office::notice_docx(&app::rewards::notice_doc(&statement, &station.name, &record))
                         .map_err(|e| anyhow::anyhow!("{e}"))?
                 }
                 other => bail!("不支持的格式 {other}：应为 json、csv、xlsx 或 docx"),
@@ -512,7 +538,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
                 for p in &problems {
                     println!("{}\t问题\t{p}", st.code);
                 }
-                let outstanding = match web::rewards::outstanding_corrections(&store, st.id).await {
+                let outstanding = match app::rewards::outstanding_corrections(&store, st.id).await {
                     Ok(list) => list,
                     Err(e) => {
                         println!("{}\t说明\t无法计算待结转的更正：{}", st.code, e.message());
@@ -543,12 +569,10 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let by = domain::ranking::RankBy::parse(&by).context("--by 应为 unit、correspondent 或 outlet")?;
             let store = open(&config).await?;
             let station = pick_station(&store, station.as_deref()).await?;
-            let ranking = web::rewards::ranking(&store, station, &period, by, &ledger)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            let ranking = app::rewards::ranking(&store, station, &period, by, &ledger).await.map_err(explain_app)?;
             let bytes = match format.as_str() {
                 "json" => serde_json::to_vec_pretty(&ranking)?,
-                "xlsx" => office::write_xlsx("排名", &web::rewards::ranking_table(&ranking))
+                "xlsx" => office::write_xlsx("排名", &app::rewards::ranking_table(&ranking))
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
                 other => bail!("不支持的格式 {other}：应为 json 或 xlsx"),
             };
@@ -557,11 +581,11 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Report { command: ReportCommand::Annual { year, format, out, station } } => {
             let store = open(&config).await?;
             let station = pick_station(&store, station.as_deref()).await?;
-            let report = web::annual::build(&store, station, year).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let report = app::annual::build(&store, station, year).await.map_err(explain_app)?;
             let bytes = match format.as_str() {
                 "json" => serde_json::to_vec_pretty(&report)?,
-                "html" => web::annual::to_html(&report).map_err(|e| anyhow::anyhow!(e.message()))?.into_bytes(),
-                "docx" => web::annual::to_docx(&report).map_err(|e| anyhow::anyhow!(e.message()))?,
+                "html" => app::annual::to_html(&report).map_err(explain_app)?.into_bytes(),
+                "docx" => app::annual::to_docx(&report).map_err(explain_app)?,
                 other => bail!("不支持的格式 {other}：应为 json、html 或 docx"),
             };
             write_output(out.as_deref(), &format, &bytes)
@@ -570,11 +594,10 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let store = open(&config).await?;
             let today = match date {
                 Some(d) => domain::parse_date(&d).with_context(|| format!("日期无效：{d}"))?,
-                None => web::pages::today(),
+                None => app::today(),
             };
             let mailer = mailer(&config)?;
-            let report =
-                web::reminders::run(&store, mailer.as_ref(), today).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let report = app::reminders::run(&store, mailer.as_ref(), today).await.map_err(explain_app)?;
             println!("新提醒 {} 条；发出邮件 {} 封，失败 {} 封", report.created, report.emailed, report.email_failures);
             Ok(())
         }
@@ -595,9 +618,9 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
 }
 
 /// The reminder mailer, when an SMTP server is configured.
-fn mailer(config: &Config) -> Result<Option<web::reminders::Mailer>> {
+fn mailer(config: &Config) -> Result<Option<app::reminders::Mailer>> {
     match &config.smtp_url {
-        Some(url) => Ok(Some(web::reminders::Mailer::new(url, &config.smtp_from).map_err(|m| anyhow::anyhow!(m))?)),
+        Some(url) => Ok(Some(app::reminders::Mailer::new(url, &config.smtp_from).map_err(|m| anyhow::anyhow!(m))?)),
         None => Ok(None),
     }
 }
@@ -605,6 +628,11 @@ fn mailer(config: &Config) -> Result<Option<web::reminders::Mailer>> {
 /// Store errors carry Chinese messages for the user; say them plainly.
 fn explain(e: store::StoreError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
+}
+
+/// A use case's error as the user reads it.
+fn explain_app(e: app::Error) -> anyhow::Error {
+    anyhow::anyhow!(e.message())
 }
 
 fn read_password() -> Result<String> {
@@ -618,17 +646,17 @@ fn read_password() -> Result<String> {
 }
 
 async fn load_demo(store: &Store) -> Result<()> {
-    if web::demo::is_empty(store).await? {
-        web::demo::load(store).await?;
+    if app::demo::is_empty(store).await? {
+        app::demo::load(store).await?;
         println!("已装入演示数据：湖北通联站（2007年），以及报社总部所见的另外四个通联站。");
     } else {
         println!("数据库已有数据，未重复装入演示数据。");
     }
-    println!("演示账号（密码均为 {}）：", web::demo::DEMO_PASSWORD);
-    for (user, name, role) in web::demo::DEMO_ACCOUNTS {
+    println!("演示账号（密码均为 {}）：", app::demo::DEMO_PASSWORD);
+    for (user, name, role) in app::demo::DEMO_ACCOUNTS {
         println!("  {user:<16} {}  {name}", role.zh());
     }
-    let (user, name, _) = web::demo::DEMO_HQ_ACCOUNT;
+    let (user, name, _) = app::demo::DEMO_HQ_ACCOUNT;
     println!("  {user:<16} 报社总部  {name}（可查看所有通联站）");
     Ok(())
 }
@@ -674,7 +702,7 @@ async fn serve(store: Store, config: &Config, listen: &str) -> Result<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            match web::reminders::run(&reminders_store, reminders_mailer.as_ref(), web::pages::today()).await {
+            match app::reminders::run(&reminders_store, reminders_mailer.as_ref(), app::today()).await {
                 Ok(r) if r.created + r.emailed + r.email_failures > 0 => {
                     tracing::info!(created = r.created, emailed = r.emailed, failed = r.email_failures, "reminders")
                 }

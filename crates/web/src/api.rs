@@ -3,7 +3,7 @@
 //! header) or by `Authorization: Bearer <token>`. `/api/openapi.json` describes it.
 
 use crate::AppState;
-use crate::auth::{Ctx, token_hash};
+use crate::auth::Ctx;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::ops::{self, Dashboard, ImportReport, ListQuery, ManuscriptPermissions, ReviseInput, RoundView};
 use axum::extract::{Path, Query, State};
@@ -99,7 +99,7 @@ fn page_of<T: ToSchema>(p: store::Page<T>) -> PageOf<T> {
 
 #[utoipa::path(get, path = "/me", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 async fn me(ctx: Ctx) -> Json<User> {
-    Json(ctx.user)
+    Json(ctx.actor.user)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -117,13 +117,7 @@ struct TokenResponse {
 /// Creates an API token for the signed-in user.
 #[utoipa::path(post, path = "/tokens", request_body = TokenRequest, responses((status = 201, body = TokenResponse)))]
 async fn create_token(State(state): State<AppState>, ctx: Ctx, Json(r): Json<TokenRequest>) -> AppResult<Response> {
-    let token = format!("tl_{}", crate::auth::random_token(32));
-    let name = if r.name.trim().is_empty() { "api".to_string() } else { r.name.trim().chars().take(64).collect() };
-    state.store.create_api_token(ctx.user.id, &name, &token_hash(&token)).await?;
-    state
-        .store
-        .audit(ctx.user.station_id, Some(ctx.user.id), "token.create", &format!("user:{}", ctx.user.id), &name)
-        .await?;
+    let token = app::tokens::create_token(&state.store, &ctx, &r.name).await?;
     Ok((StatusCode::CREATED, Json(TokenResponse { token })).into_response())
 }
 
@@ -136,7 +130,7 @@ struct MonthQuery {
 #[utoipa::path(get, path = "/dashboard", params(MonthQuery), responses((status = 200, body = Dashboard)))]
 async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MonthQuery>) -> AppResult<Json<Dashboard>> {
     let month = q.month.as_deref().and_then(|m| parse_date(&format!("{m}-01")));
-    Ok(Json(ops::dashboard(&state, &ctx, month).await?))
+    Ok(Json(ops::dashboard(&state.store, &ctx, month).await?))
 }
 
 // ---- units ----
@@ -144,12 +138,12 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Mont
 #[utoipa::path(get, path = "/units", responses((status = 200, body = Vec<Unit>)))]
 async fn list_units(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Unit>>> {
     crate::access::require(crate::access::can_view_network(ctx.role()))?;
-    Ok(Json(ops::units(&state, &ctx).await?))
+    Ok(Json(ops::units(&state.store, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/units", request_body = UnitInput, responses((status = 201, body = Unit), (status = 422, body = ErrorBody)))]
 async fn create_unit(State(state): State<AppState>, ctx: Ctx, Json(input): Json<UnitInput>) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(ops::create_unit(&state, &ctx, input).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(ops::create_unit(&state.store, &ctx, input).await?)).into_response())
 }
 
 #[utoipa::path(put, path = "/units/{id}", params(("id" = i64, Path)), request_body = UnitInput, responses((status = 200, body = Unit)))]
@@ -159,7 +153,7 @@ async fn update_unit(
     Path(id): Path<UnitId>,
     Json(input): Json<UnitInput>,
 ) -> AppResult<Json<Unit>> {
-    Ok(Json(ops::update_unit(&state, &ctx, id, input).await?))
+    Ok(Json(ops::update_unit(&state.store, &ctx, id, input).await?))
 }
 
 // ---- outlets ----
@@ -167,12 +161,12 @@ async fn update_unit(
 #[utoipa::path(get, path = "/outlets", responses((status = 200, body = Vec<Outlet>)))]
 async fn list_outlets(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Outlet>>> {
     crate::access::require(crate::access::can_view_network(ctx.role()))?;
-    Ok(Json(ops::outlets(&state, &ctx).await?))
+    Ok(Json(ops::outlets(&state.store, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/outlets", request_body = OutletInput, responses((status = 201, body = Outlet), (status = 422, body = ErrorBody)))]
 async fn create_outlet(State(state): State<AppState>, ctx: Ctx, Json(input): Json<OutletInput>) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(ops::create_outlet(&state, &ctx, input).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(ops::create_outlet(&state.store, &ctx, input).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/outlets/{id}", params(("id" = i64, Path)), responses((status = 200, body = Outlet), (status = 404, body = ErrorBody)))]
@@ -188,7 +182,7 @@ async fn update_outlet(
     Path(id): Path<OutletId>,
     Json(input): Json<OutletInput>,
 ) -> AppResult<Json<Outlet>> {
-    Ok(Json(ops::update_outlet(&state, &ctx, id, input).await?))
+    Ok(Json(ops::update_outlet(&state.store, &ctx, id, input).await?))
 }
 
 // ---- correspondents ----
@@ -199,7 +193,7 @@ async fn list_correspondents(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<PageOf<Correspondent>>> {
-    Ok(Json(page_of(ops::correspondents(&state, &ctx, &q).await?)))
+    Ok(Json(page_of(ops::correspondents(&state.store, &ctx, &q).await?)))
 }
 
 #[utoipa::path(post, path = "/correspondents", request_body = CorrespondentInput, responses((status = 201, body = Correspondent), (status = 422, body = ErrorBody)))]
@@ -208,7 +202,7 @@ async fn create_correspondent(
     ctx: Ctx,
     Json(input): Json<CorrespondentInput>,
 ) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(ops::create_correspondent(&state, &ctx, input).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(ops::create_correspondent(&state.store, &ctx, input).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/correspondents/{id}", params(("id" = i64, Path)), responses((status = 200, body = Correspondent), (status = 404, body = ErrorBody)))]
@@ -234,7 +228,7 @@ async fn update_correspondent(
     Path(id): Path<CorrespondentId>,
     Json(input): Json<CorrespondentInput>,
 ) -> AppResult<Json<Correspondent>> {
-    Ok(Json(ops::update_correspondent(&state, &ctx, id, input).await?))
+    Ok(Json(ops::update_correspondent(&state.store, &ctx, id, input).await?))
 }
 
 // ---- manuscripts ----
@@ -248,7 +242,7 @@ struct ManuscriptView {
 }
 
 async fn view(state: &AppState, ctx: &Ctx, m: Manuscript) -> AppResult<Json<ManuscriptView>> {
-    let permissions = ops::manuscript_permissions(state, ctx, &m).await?;
+    let permissions = ops::manuscript_permissions(&state.store, ctx, &m).await?;
     Ok(Json(ManuscriptView { manuscript: m, permissions }))
 }
 
@@ -258,7 +252,7 @@ async fn list_manuscripts(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<PageOf<Manuscript>>> {
-    Ok(Json(page_of(ops::manuscripts(&state, &ctx, &q).await?)))
+    Ok(Json(page_of(ops::manuscripts(&state.store, &ctx, &q).await?)))
 }
 
 #[utoipa::path(post, path = "/manuscripts", request_body = ManuscriptInput, responses((status = 201, body = ManuscriptView), (status = 422, body = ErrorBody)))]
@@ -267,7 +261,7 @@ async fn create_manuscript(
     ctx: Ctx,
     Json(input): Json<ManuscriptInput>,
 ) -> AppResult<Response> {
-    let m = ops::create_manuscript(&state, &ctx, input).await?;
+    let m = ops::create_manuscript(&state.store, &ctx, input).await?;
     Ok((StatusCode::CREATED, view(&state, &ctx, m).await?).into_response())
 }
 
@@ -277,7 +271,7 @@ async fn get_manuscript(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::manuscript(&state, &ctx, id).await?;
+    let m = ops::manuscript(&state.store, &ctx, id).await?;
     view(&state, &ctx, m).await
 }
 
@@ -288,7 +282,7 @@ async fn update_manuscript(
     Path(id): Path<ManuscriptId>,
     Json(input): Json<ManuscriptInput>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::update_manuscript(&state, &ctx, id, input).await?;
+    let m = ops::update_manuscript(&state.store, &ctx, id, input).await?;
     view(&state, &ctx, m).await
 }
 
@@ -298,7 +292,7 @@ async fn submit_manuscript(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::submit_manuscript(&state, &ctx, id).await?;
+    let m = ops::submit_manuscript(&state.store, &ctx, id).await?;
     view(&state, &ctx, m).await
 }
 
@@ -309,7 +303,7 @@ async fn revise_manuscript(
     Path(id): Path<ManuscriptId>,
     Json(input): Json<ReviseInput>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::revise_manuscript(&state, &ctx, id, &input).await?;
+    let m = ops::revise_manuscript(&state.store, &ctx, id, &input).await?;
     view(&state, &ctx, m).await
 }
 
@@ -319,7 +313,7 @@ async fn accept_manuscript(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::accept_manuscript(&state, &ctx, id).await?;
+    let m = ops::accept_manuscript(&state.store, &ctx, id).await?;
     view(&state, &ctx, m).await
 }
 
@@ -335,7 +329,7 @@ async fn return_manuscript(
     Path(id): Path<ManuscriptId>,
     Json(r): Json<ReturnRequest>,
 ) -> AppResult<Json<ManuscriptView>> {
-    let m = ops::return_manuscript(&state, &ctx, id, &r.reason).await?;
+    let m = ops::return_manuscript(&state.store, &ctx, id, &r.reason).await?;
     view(&state, &ctx, m).await
 }
 
@@ -345,7 +339,7 @@ async fn manuscript_history(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Json<Vec<RoundView>>> {
-    Ok(Json(ops::history(&state, &ctx, id).await?))
+    Ok(Json(ops::history(&state.store, &ctx, id).await?))
 }
 
 // ---- placements ----
@@ -356,7 +350,7 @@ async fn list_placements(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<PageOf<Placement>>> {
-    Ok(Json(page_of(ops::placements(&state, &ctx, &q).await?)))
+    Ok(Json(page_of(ops::placements(&state.store, &ctx, &q).await?)))
 }
 
 #[utoipa::path(post, path = "/placements", request_body = PlacementInput, responses((status = 201, body = Placement), (status = 422, body = ErrorBody)))]
@@ -365,7 +359,7 @@ async fn create_placement(
     ctx: Ctx,
     Json(input): Json<PlacementInput>,
 ) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(ops::create_placement(&state, &ctx, input).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(ops::create_placement(&state.store, &ctx, input).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/placements/{id}", params(("id" = i64, Path)), responses((status = 200, body = Placement), (status = 404, body = ErrorBody)))]
@@ -374,7 +368,7 @@ async fn get_placement(
     ctx: Ctx,
     Path(id): Path<PlacementId>,
 ) -> AppResult<Json<Placement>> {
-    Ok(Json(ops::placement(&state, &ctx, id).await?))
+    Ok(Json(ops::placement(&state.store, &ctx, id).await?))
 }
 
 #[utoipa::path(put, path = "/placements/{id}", params(("id" = i64, Path)), request_body = PlacementInput, responses((status = 200, body = Placement)))]
@@ -384,7 +378,7 @@ async fn update_placement(
     Path(id): Path<PlacementId>,
     Json(input): Json<PlacementInput>,
 ) -> AppResult<Json<Placement>> {
-    Ok(Json(ops::update_placement(&state, &ctx, id, input).await?))
+    Ok(Json(ops::update_placement(&state.store, &ctx, id, input).await?))
 }
 
 #[utoipa::path(delete, path = "/placements/{id}", params(("id" = i64, Path)), responses((status = 204)))]
@@ -393,7 +387,7 @@ async fn delete_placement(
     ctx: Ctx,
     Path(id): Path<PlacementId>,
 ) -> AppResult<StatusCode> {
-    ops::delete_placement(&state, &ctx, id).await?;
+    ops::delete_placement(&state.store, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -421,7 +415,7 @@ async fn import_file(
     let body = axum::body::to_bytes(body, crate::boundary::UPLOAD_BODY_LIMIT)
         .await
         .map_err(|_| AppError::TooLarge(format!("文件太大：最大{}MB", crate::ops::MAX_IMPORT_BYTES / 1024 / 1024)))?;
-    Ok(Json(ops::import(&state, &ctx, kind, &q.file_name, &body).await?))
+    Ok(Json(ops::import(&state.store, &ctx, kind, &q.file_name, &body).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -441,7 +435,7 @@ async fn export_file(
     let kind = ImportKind::parse(&kind).ok_or(AppError::NotFound)?;
     let format = ops::FileFormat::parse(f.format.as_deref().unwrap_or("xlsx"))
         .ok_or_else(|| AppError::BadRequest("format 应为 xlsx 或 csv".into()))?;
-    let (name, bytes) = ops::export(&state, &ctx, kind, format, &q).await?;
+    let (name, bytes) = ops::export(&state.store, &ctx, kind, format, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -464,7 +458,7 @@ async fn list_policies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Jso
 #[utoipa::path(post, path = "/policies", request_body(content = String, content_type = "text/plain"),
     responses((status = 201, body = store::PolicyRecord), (status = 422, body = ErrorBody)))]
 async fn load_policy(State(state): State<AppState>, ctx: Ctx, body: String) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(crate::rewards::load_policy_as(&state, &ctx, &body).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(crate::rewards::load_policy_as(&state.store, &ctx, &body).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/statements", responses((status = 200, body = Vec<StatementSummary>)))]
@@ -512,7 +506,7 @@ async fn compute_statement(
 ) -> AppResult<Response> {
     let period = domain::policy::Period::parse(&r.period)
         .map_err(|m| AppError::Invalid(FieldErrors(vec![FieldError::new("period", m)])))?;
-    let s = crate::rewards::draft(&state, &ctx, &period).await?;
+    let s = crate::rewards::draft(&state.store, &ctx, &period).await?;
     let summary = StatementSummary::from(s);
     Ok((StatusCode::CREATED, Json(summary)).into_response())
 }
@@ -524,7 +518,7 @@ async fn get_statement(
     ctx: Ctx,
     Path(id): Path<StatementId>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let record = crate::rewards::statement(&state, &ctx, id).await?;
+    let record = crate::rewards::statement(&state.store, &ctx, id).await?;
     let mut statement = crate::rewards::parse_snapshot(&record)?;
     match ctx.role() {
         Role::Admin | Role::Editor | Role::Leader => {}
@@ -565,7 +559,7 @@ async fn publish_statement(
     body: Option<Json<PublishRequest>>,
 ) -> AppResult<Json<StatementSummary>> {
     let expected = body.and_then(|Json(b)| b.content_hash);
-    let s = crate::rewards::publish(&state, &ctx, id, expected.as_deref()).await?;
+    let s = crate::rewards::publish(&state.store, &ctx, id, expected.as_deref()).await?;
     Ok(Json(StatementSummary::from(s)))
 }
 
@@ -586,7 +580,7 @@ async fn confirm_statement(
     body: Option<Json<ConfirmRequest>>,
 ) -> AppResult<Json<StatementSummary>> {
     let reason = body.map(|Json(b)| b.reason).unwrap_or_default();
-    let s = crate::rewards::confirm(&state, &ctx, id, &reason).await?;
+    let s = crate::rewards::confirm(&state.store, &ctx, id, &reason).await?;
     Ok(Json(StatementSummary::from(s)))
 }
 
@@ -602,7 +596,7 @@ async fn object_statement(
     Path(id): Path<StatementId>,
     Json(r): Json<ObjectionRequest>,
 ) -> AppResult<Response> {
-    Ok((StatusCode::CREATED, Json(crate::rewards::object(&state, &ctx, id, &r.text).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(crate::rewards::object(&state.store, &ctx, id, &r.text).await?)).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -628,7 +622,7 @@ async fn pay_statement(
     let paid_on = parse_date(&r.paid_on)
         .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("paid_on", "日期格式应为 2007-07-10")])))?;
     let how = store::PaymentInput { paid_on, method: &r.method, note: &r.note };
-    let p = crate::rewards::pay(&state, &ctx, id, r.correspondent_id, r.amount_fen, &how).await?;
+    let p = crate::rewards::pay(&state.store, &ctx, id, r.correspondent_id, r.amount_fen, &how).await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }
 
@@ -657,7 +651,7 @@ async fn pay_all_statement(
     let paid_on = parse_date(&r.paid_on)
         .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("paid_on", "日期格式应为 2007-07-10")])))?;
     let how = store::PaymentInput { paid_on, method: &r.method, note: &r.note };
-    let paid = crate::rewards::pay_all(&state, &ctx, id, r.correspondent_ids.as_deref(), &how).await?;
+    let paid = crate::rewards::pay_all(&state.store, &ctx, id, r.correspondent_ids.as_deref(), &how).await?;
     Ok((StatusCode::CREATED, Json(paid)).into_response())
 }
 
@@ -670,7 +664,7 @@ async fn statement_payables(
     Path(id): Path<StatementId>,
 ) -> AppResult<Json<Vec<store::Payable>>> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
-    crate::rewards::statement(&state, &ctx, id).await?;
+    crate::rewards::statement(&state.store, &ctx, id).await?;
     Ok(Json(state.store.payables(id).await?))
 }
 
@@ -683,7 +677,7 @@ async fn statement_transfer_sheet(
     ctx: Ctx,
     Path(id): Path<StatementId>,
 ) -> AppResult<Response> {
-    let (name, bytes) = crate::rewards::transfer_sheet(&state, &ctx, id).await?;
+    let (name, bytes) = crate::rewards::transfer_sheet(&state.store, &ctx, id).await?;
     Ok(xlsx_response(&name, bytes))
 }
 

@@ -4,22 +4,19 @@
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use app::Actor;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use domain::{Role, StationId};
-use sha2::{Digest, Sha256};
-use store::{Scope, User};
+use domain::StationId;
+
+use store::User;
 use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store;
 
-/// Minimum password length.
-pub const MIN_PASSWORD: usize = 8;
 /// Failed logins allowed per account within `FAILURE_WINDOW_SECS`; after that the account
 /// waits until the oldest of them has left the window.
 pub const MAX_FAILURES_PER_USER: usize = 5;
@@ -34,49 +31,7 @@ const SESSION_USER: &str = "user_id";
 const SESSION_CSRF: &str = "csrf";
 const SESSION_STATION: &str = "station_id";
 
-/// Argon2id with 7 MiB and 5 passes, one of OWASP's equivalent settings: the default 19 MiB
-/// kept ~20 MB of freed memory in a small server's heap after the first login (bench/).
-fn argon2() -> Argon2<'static> {
-    let params = argon2::Params::new(7 * 1024, 5, 1, None).expect("valid argon2 parameters");
-    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hash: {e}"))
-}
-
-/// Verifies with the parameters stored in the hash, so hashes made with other settings still work.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// A password a user chose: at least 8 characters, not all the same kind.
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(format!("密码至少{MIN_PASSWORD}位"));
-    }
-    let has_letter = password.chars().any(|c| c.is_alphabetic());
-    let has_digit = password.chars().any(|c| c.is_ascii_digit());
-    if !(has_letter && has_digit) {
-        return Err("密码需同时包含字母和数字".into());
-    }
-    Ok(())
-}
-
-/// A random token, URL-safe.
-pub fn random_token(bytes: usize) -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-/// API tokens are stored as their SHA-256, never in the clear.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use app::password::{MIN_PASSWORD, check_new_password, hash_password, random_token, token_hash, verify_password};
 
 /// Sessions kept in the `sessions` table.
 #[derive(Debug, Clone)]
@@ -132,26 +87,18 @@ impl tower_sessions::SessionStore for DbSessionStore {
 /// The signed-in user and what the request needs to know about them.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    pub user: User,
-    /// The station the user works in: their own, or for a headquarters account the one chosen.
-    pub station: Option<StationId>,
+    /// Who is asking, as the use cases see them.
+    pub actor: Actor,
     /// True when authenticated by an API token (no session, so no CSRF token either).
     pub via_token: bool,
 }
 
-impl Ctx {
-    pub fn role(&self) -> Role {
-        self.user.role
-    }
-    pub fn scope(&self) -> Scope {
-        self.user.scope()
-    }
-    /// The station to write into. Headquarters accounts must have chosen one.
-    pub fn station(&self) -> AppResult<StationId> {
-        self.station.ok_or_else(|| AppError::BadRequest("请先选择通联站".into()))
-    }
-    pub fn is_hq(&self) -> bool {
-        self.user.station_id.is_none()
+/// Handlers read the user and station straight off the context, and pass `&ctx` to the use
+/// cases, which take the `Actor`.
+impl std::ops::Deref for Ctx {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
     }
 }
 
@@ -174,7 +121,7 @@ pub async fn load_context(State(state): State<AppState>, session: Session, mut r
     if let Some(token) = bearer {
         match state.store.user_by_token_hash(&token_hash(&token)).await {
             Ok(Some(user)) if user.active => {
-                ctx = Some(Ctx { station: user.station_id, user, via_token: true });
+                ctx = Some(Ctx { actor: Actor::new(user), via_token: true });
             }
             Ok(_) => return AppError::Unauthorized.into_response_json(),
             Err(e) => return AppError::from(e).into_response_json(),
@@ -186,7 +133,7 @@ pub async fn load_context(State(state): State<AppState>, session: Session, mut r
                     Some(s) => Some(s),
                     None => session.get::<i64>(SESSION_STATION).await.ok().flatten().map(StationId),
                 };
-                ctx = Some(Ctx { station, user, via_token: false });
+                ctx = Some(Ctx { actor: Actor { station, user }, via_token: false });
             }
             Ok(_) | Err(store::StoreError::NotFound) => {
                 let _ = session.flush().await;
@@ -199,7 +146,7 @@ pub async fn load_context(State(state): State<AppState>, session: Session, mut r
         && c.station.is_none()
         && let Ok(stations) = state.store.stations().await
     {
-        c.station = stations.first().map(|s| s.id);
+        c.actor.station = stations.first().map(|s| s.id);
     }
     let locale = pick_locale(ctx.as_ref().map(|c| c.user.locale.as_str()), &req);
     let csrf = match session.get::<String>(SESSION_CSRF).await {

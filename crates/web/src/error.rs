@@ -47,8 +47,7 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Bad rows listed in an import's answer; the count says how many there are in all.
-pub const MAX_LISTED_ROWS: usize = 200;
+pub use app::MAX_LISTED_ROWS;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -63,6 +62,23 @@ impl From<store::StoreError> for AppError {
     }
 }
 
+/// A use case's error, answered with the status that says the same thing in HTTP.
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::NotFound => AppError::NotFound,
+            app::Error::Forbidden => AppError::Forbidden,
+            app::Error::Invalid(f) => AppError::Invalid(f),
+            app::Error::Conflict(m) => AppError::Conflict(m),
+            app::Error::Gone(m) => AppError::Gone(m),
+            app::Error::BadRequest(m) => AppError::BadRequest(m),
+            app::Error::TooLarge(m) => AppError::TooLarge(m),
+            app::Error::Rows { listed, total } => AppError::Rows { listed, total },
+            app::Error::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl From<FieldErrors> for AppError {
     fn from(e: FieldErrors) -> Self {
         AppError::Invalid(e)
@@ -71,10 +87,8 @@ impl From<FieldErrors> for AppError {
 
 impl AppError {
     /// An import's bad rows, of which the first `MAX_LISTED_ROWS` are listed.
-    pub fn rows(mut rows: Vec<domain::import::RowError>) -> AppError {
-        let total = rows.len();
-        rows.truncate(MAX_LISTED_ROWS);
-        AppError::Rows { listed: rows, total }
+    pub fn rows(rows: Vec<domain::import::RowError>) -> AppError {
+        app::Error::rows(rows).into()
     }
 
     pub fn status(&self) -> StatusCode {
@@ -95,22 +109,19 @@ impl AppError {
     /// What the user reads.
     pub fn message(&self) -> String {
         match self {
-            AppError::NotFound => "页面不存在，或您无权查看".into(),
-            AppError::Forbidden => "您的角色无权进行此操作".into(),
+            AppError::NotFound => app::error::NOT_FOUND_MESSAGE.into(),
+            AppError::Forbidden => app::error::FORBIDDEN_MESSAGE.into(),
             AppError::Csrf => "表单已过期或来源无效，请刷新页面后重试".into(),
             AppError::CrossSite => "请求来自其他网站，已拒绝；请在本站页面上提交".into(),
             AppError::Throttled { message, .. } => message.clone(),
             AppError::Unauthorized => "请先登录".into(),
             AppError::Invalid(f) => format!("输入有误：{f}"),
-            AppError::Rows { listed, total } if listed.len() < *total => {
-                format!("导入失败，共{total}处错误（列出前{}处），未写入任何数据", listed.len())
-            }
-            AppError::Rows { total, .. } => format!("导入失败，共{total}处错误，未写入任何数据"),
+            AppError::Rows { listed, total } => app::error::rows_message(listed.len(), *total),
             AppError::Gone(m) => format!("该内容已撤下：{m}"),
             AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) | AppError::TooLarge(m) => {
                 m.clone()
             }
-            AppError::Internal(_) => "服务器内部错误，请稍后再试".into(),
+            AppError::Internal(_) => app::error::INTERNAL_MESSAGE.into(),
         }
     }
 }

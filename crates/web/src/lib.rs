@@ -1,22 +1,14 @@
 //! The web layer: server-rendered HTML pages in Chinese (English as a second locale), the
 //! `/api/v1` JSON API with its OpenAPI document, authentication, `/healthz` and `/metrics`.
-//! Handlers are thin: they parse, call `ops` (which checks permissions and calls the store),
-//! and render.
+//! Handlers are thin: they parse, call a use case of the `app` crate (which checks
+//! permissions, writes and audits), and render.
 
-pub mod access;
-pub mod annual;
 pub mod api;
 pub mod auth;
 pub mod boundary;
-pub mod demo;
 pub mod error;
-pub mod i18n;
-pub mod ops;
 pub mod pages;
-pub mod parse;
 pub mod portal;
-pub mod reminders;
-pub mod rewards;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -31,6 +23,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub use error::{AppError, AppResult};
+// The use cases, under the names the handlers have always used.
+pub use app::{access, annual, i18n, ops, parse, reminders, rewards};
 pub use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Settings of the web layer.

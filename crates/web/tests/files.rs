@@ -179,7 +179,7 @@ async fn links_network(app: &support::App, c: &mut Client) -> domain::StationId 
             active: true,
             mentor_user_id: None,
         };
-        s.create_correspondent(station, &input).await.unwrap();
+        s.create_correspondent(station, &input, domain::UserId(1)).await.unwrap();
     }
     c.get("/policies").await;
     let r = c.post_form("/policies", &[("source", BEST_ONLY), ("action", "save")]).await;

@@ -129,9 +129,9 @@ async fn months_see_the_years_adjustments_and_add_up_to_the_quarter() {
         let year = Period::parse("2007").unwrap();
         let mut data = web::rewards::RewardData::load(s, HB, d(3, 1), year.to).await.unwrap();
         assert_eq!(data.adjustments.len(), 4, "a March statement loads the adjustments from January on");
-        let capped = web::demo::DEMO_POLICY
+        let capped = app::demo::DEMO_POLICY
             .replace("[ledger.money.cap]\nmonth = 500", "[ledger.money.cap]\nmonth = 500\nquarter = 400");
-        assert_ne!(capped, web::demo::DEMO_POLICY);
+        assert_ne!(capped, app::demo::DEMO_POLICY);
         data.policies = vec![domain::policy::parse_policy(&capped).unwrap()];
         let items = s.reward_items(HB, year.from, year.to).await.unwrap();
         let quarter = data.run(&Period::parse("2007-Q1").unwrap(), &items).unwrap();

@@ -95,7 +95,7 @@ async fn policies_are_checked_with_line_numbers_and_never_overlap() {
         let bad = "name = \"坏办法\"\nvalid_from = 2008-01-01\nbonuss = 1\n";
         let r = editor.post_form("/policies", &[("source", bad), ("action", "check")]).await;
         assert!(r.text().contains("第3行"), "{}", r.text());
-        let again = web::demo::DEMO_POLICY;
+        let again = app::demo::DEMO_POLICY;
         let r = editor.post_form("/policies", &[("source", again), ("action", "save")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("重叠"), "overlapping dates refused");
@@ -399,9 +399,9 @@ async fn a_month_loads_only_the_placements_its_policy_looks_back_to() {
         assert!(month_only.len() < whole_year.len());
         assert_eq!(data.run(&june, &whole_year).unwrap(), data.run(&june, &month_only).unwrap());
         // A policy with a yearly cap needs the year.
-        let capped = web::demo::DEMO_POLICY
+        let capped = app::demo::DEMO_POLICY
             .replace("[ledger.money.cap]\nmonth = 500", "[ledger.money.cap]\nmonth = 500\nyear = 3000");
-        assert_ne!(capped, web::demo::DEMO_POLICY, "the demo policy's cap section moved; update this test");
+        assert_ne!(capped, app::demo::DEMO_POLICY, "the demo policy's cap section moved; update this test");
         let capped = domain::policy::parse_policy(&capped).unwrap();
         assert_eq!(web::rewards::lookback_start(&[capped], &june), june.year_start());
     }
@@ -425,7 +425,7 @@ async fn people_who_stopped_still_count_for_their_earlier_work() {
             active: true,
             mentor_user_id: None,
         };
-        let person = s.create_correspondent(station, &input).await.unwrap();
+        let person = s.create_correspondent(station, &input, domain::UserId(1)).await.unwrap();
         let outlet = s.outlet_by_name(station, "湖北日报").await.unwrap().unwrap().id;
         let placement = domain::PlacementInput {
             manuscript_id: None,

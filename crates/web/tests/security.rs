@@ -190,6 +190,7 @@ async fn stations_are_kept_apart() {
                     active: true,
                     mentor_user_id: None,
                 },
+                domain::UserId(1),
             )
             .await
             .unwrap();
@@ -221,15 +222,18 @@ async fn stations_are_kept_apart() {
         assert!(!editor.get("/placements?q=广州").await.text().contains("广州专利新闻"));
         // A headquarters account sees every station.
         let hash = web::auth::hash_password("hqpass2007").unwrap();
-        s.create_user(store::NewUser {
-            station_id: None,
-            username: "hq-reader".into(),
-            password_hash: hash,
-            display_name: "报社总部".into(),
-            role: domain::Role::Leader,
-            correspondent_id: None,
-            unit_id: None,
-        })
+        s.create_user(
+            store::NewUser {
+                station_id: None,
+                username: "hq-reader".into(),
+                password_hash: hash,
+                display_name: "报社总部".into(),
+                role: domain::Role::Leader,
+                correspondent_id: None,
+                unit_id: None,
+            },
+            None,
+        )
         .await
         .unwrap();
         let mut hq = Client::new(&app);

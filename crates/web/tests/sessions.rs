@@ -11,7 +11,7 @@ use support::{App, Client, apps};
 async fn login_with_next(app: &App, next: &str) -> support::Response {
     let mut c = Client::new(app);
     c.get("/login").await;
-    c.post_form("/login", &[("username", "editor"), ("password", web::demo::DEMO_PASSWORD), ("next", next)]).await
+    c.post_form("/login", &[("username", "editor"), ("password", app::demo::DEMO_PASSWORD), ("next", next)]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

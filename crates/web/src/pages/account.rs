@@ -154,7 +154,7 @@ async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let this_session = session.id().map(|id| id.to_string());
-    match ops::change_password(&state, &ctx, &f.current, &f.new, &f.confirm, this_session.as_deref()).await {
+    match ops::change_password(&state.store, &ctx, &f.current, &f.new, &f.confirm, this_session.as_deref()).await {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("密码已修改；其他设备上的登录和全部 API 令牌已失效")).await;
             Ok(see_other("/"))

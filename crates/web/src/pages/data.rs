@@ -62,7 +62,9 @@ async fn import_submit(
         Ok((file_name, bytes, fields)) => {
             let kind_text = fields.iter().find(|(k, _)| k == "kind").map(|(_, v)| v.clone()).unwrap_or_default();
             match ImportKind::parse(&kind_text) {
-                Some(kind) => (kind_text, ops::import(&state, &ctx, kind, &file_name, &bytes).await),
+                Some(kind) => {
+                    (kind_text, ops::import(&state.store, &ctx, kind, &file_name, &bytes).await.map_err(AppError::from))
+                }
                 None => (kind_text, Err(AppError::BadRequest("请选择导入的数据类型".into()))),
             }
         }
@@ -126,7 +128,7 @@ async fn export(
     let (kind, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let kind = ImportKind::parse(kind).ok_or(AppError::NotFound)?;
     let format = FileFormat::parse(ext).ok_or(AppError::NotFound)?;
-    let (name, bytes) = ops::export(&state, &ctx, kind, format, &q).await?;
+    let (name, bytes) = ops::export(&state.store, &ctx, kind, format, &q).await?;
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())

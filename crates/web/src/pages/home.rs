@@ -52,7 +52,7 @@ async fn home(
     Query(q): Query<HomeQuery>,
 ) -> AppResult<Response> {
     let month = q.month.as_deref().and_then(|m| domain::parse_date(&format!("{m}-01")));
-    let d = ops::dashboard(&state, &ctx, month).await?;
+    let d = ops::dashboard(&state.store, &ctx, month).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "home").await?;
     let max = d.by_unit.iter().map(|u| u.placements).max().unwrap_or(0);
     let month = format!("{:04}-{:02}", d.from.year(), u8::from(d.from.month()));

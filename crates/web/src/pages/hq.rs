@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Headquarters accounts only; writing the criteria also needs a role that writes.
 fn require_hq(ctx: &Ctx) -> AppResult<()> {
-    access::require(ctx.is_hq())
+    Ok(access::require(ctx.is_hq())?)
 }
 
 #[derive(Deserialize, Default)]

@@ -52,7 +52,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = ops::manuscripts(&state, &ctx, &q).await?;
+    let page = ops::manuscripts(&state.store, &ctx, &q).await?;
     let units = match ctx.station {
         Some(s) if crate::access::can_view_network(ctx.role()) => state.store.units(s).await?,
         _ => vec![],
@@ -120,7 +120,7 @@ async fn parse_form(state: &AppState, ctx: &Ctx, f: &ManuscriptForm) -> Result<M
         e.push("genre", Genre::expected());
     }
     let station = ctx.station.unwrap_or(StationId(-1));
-    let authors = match ops::bylines_from_text(state, station, "byline", &f.byline).await {
+    let authors = match ops::bylines_from_text(&state.store, station, "byline", &f.byline).await {
         Ok(a) => a,
         Err(more) => {
             e.0.extend(more.0);
@@ -165,7 +165,7 @@ async fn create(
         Ok(i) => i,
         Err(e) => return redisplay(&state, &session, &v, &ctx, None, f, e).await,
     };
-    match ops::create_manuscript(&state, &ctx, input).await {
+    match ops::create_manuscript(&state.store, &ctx, input).await {
         Ok(m) => {
             flash(&session, L::new(v.locale).t("草稿已保存")).await;
             Ok(see_other(&format!("/manuscripts/{}", m.id)))
@@ -184,8 +184,8 @@ async fn edit_page(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Response> {
-    let m = ops::manuscript(&state, &ctx, id).await?;
-    let perms = ops::manuscript_permissions(&state, &ctx, &m).await?;
+    let m = ops::manuscript(&state.store, &ctx, id).await?;
+    let perms = ops::manuscript_permissions(&state.store, &ctx, &m).await?;
     crate::access::require(perms.edit)?;
     let layout = Layout::new(&state, &session, Some(&ctx), "manuscripts").await?;
     let byline = ops::byline_text(&m.authors);
@@ -214,7 +214,7 @@ async fn update(
         Ok(i) => i,
         Err(e) => return redisplay(&state, &session, &v, &ctx, Some(id), f, e).await,
     };
-    match ops::update_manuscript(&state, &ctx, id, input).await {
+    match ops::update_manuscript(&state.store, &ctx, id, input).await {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("草稿已保存")).await;
             Ok(see_other(&format!("/manuscripts/{id}")))
@@ -268,9 +268,9 @@ async fn show_page(
     errors: FieldErrors,
     reason: String,
 ) -> AppResult<ShowPage> {
-    let m = ops::manuscript(state, ctx, id).await?;
-    let perms = ops::manuscript_permissions(state, ctx, &m).await?;
-    let history = ops::history(state, ctx, id).await?;
+    let m = ops::manuscript(&state.store, ctx, id).await?;
+    let perms = ops::manuscript_permissions(&state.store, ctx, &m).await?;
+    let history = ops::history(&state.store, ctx, id).await?;
     let attachments = state.store.attachments(store::AttachedTo::Manuscript(id)).await?;
     let mut pf = store::PlacementFilter::new(ctx.scope());
     pf.manuscript_id = Some(id);
@@ -279,7 +279,7 @@ async fn show_page(
     // Editors see which earlier manuscript this one resembles, if they may open it.
     let duplicate = match m.duplicate_of {
         Some(d) if crate::access::can_decide(ctx.role()) => {
-            ops::manuscript(state, ctx, d).await.ok().map(|o| (o.id, o.title))
+            ops::manuscript(&state.store, ctx, d).await.ok().map(|o| (o.id, o.title))
         }
         _ => None,
     };
@@ -351,7 +351,7 @@ async fn submit(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Response> {
-    let r = ops::submit_manuscript(&state, &ctx, id).await;
+    let r = ops::submit_manuscript(&state.store, &ctx, id).await.map_err(AppError::from);
     act(&state, &session, &v, &ctx, id, r, "已投稿", String::new()).await
 }
 
@@ -362,7 +362,7 @@ async fn accept(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Response> {
-    let r = ops::accept_manuscript(&state, &ctx, id).await;
+    let r = ops::accept_manuscript(&state.store, &ctx, id).await.map_err(AppError::from);
     act(&state, &session, &v, &ctx, id, r, "稿件已采用", String::new()).await
 }
 
@@ -380,7 +380,7 @@ async fn return_manuscript(
     Path(id): Path<ManuscriptId>,
     Form(f): Form<ReturnForm>,
 ) -> AppResult<Response> {
-    let r = ops::return_manuscript(&state, &ctx, id, &f.reason).await;
+    let r = ops::return_manuscript(&state.store, &ctx, id, &f.reason).await.map_err(AppError::from);
     act(&state, &session, &v, &ctx, id, r, "稿件已退回", f.reason).await
 }
 
@@ -403,8 +403,8 @@ async fn revise_page(
     ctx: Ctx,
     Path(id): Path<ManuscriptId>,
 ) -> AppResult<Response> {
-    let m = ops::manuscript(&state, &ctx, id).await?;
-    let perms = ops::manuscript_permissions(&state, &ctx, &m).await?;
+    let m = ops::manuscript(&state.store, &ctx, id).await?;
+    let perms = ops::manuscript_permissions(&state.store, &ctx, &m).await?;
     crate::access::require(perms.revise)?;
     let layout = Layout::new(&state, &session, Some(&ctx), "manuscripts").await?;
     let (title, body) = (m.title.clone(), m.body.clone());
@@ -420,14 +420,14 @@ async fn revise(
     Path(id): Path<ManuscriptId>,
     Form(f): Form<ops::ReviseInput>,
 ) -> AppResult<Response> {
-    match ops::revise_manuscript(&state, &ctx, id, &f).await {
+    match ops::revise_manuscript(&state.store, &ctx, id, &f).await {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("改稿已保存")).await;
             Ok(see_other(&format!("/manuscripts/{id}")))
         }
         Err(e) => {
             let errors = field_errors(e)?;
-            let m = ops::manuscript(&state, &ctx, id).await?;
+            let m = ops::manuscript(&state.store, &ctx, id).await?;
             let layout = Layout::new(&state, &session, Some(&ctx), "manuscripts").await?;
             Ok(form_error(RevisePage {
                 l: L::new(v.locale),
@@ -487,7 +487,9 @@ async fn upload(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let result = match read_upload(multipart, ops::MAX_ATTACHMENT_BYTES).await {
-        Ok((name, data, _)) => ops::add_attachment(&state, &ctx, id, &name, data).await.map(|_| ()),
+        Ok((name, data, _)) => {
+            ops::add_attachment(&state.store, &ctx, id, &name, data).await.map(|_| ()).map_err(AppError::from)
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -506,7 +508,7 @@ async fn upload(
 }
 
 async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<AttachmentId>) -> AppResult<Response> {
-    let (meta, data) = ops::attachment(&state, &ctx, id).await?;
+    let (meta, data) = ops::attachment(&state.store, &ctx, id).await?;
     let disposition = format!(
         "inline; filename*=UTF-8''{}",
         url::form_urlencoded::byte_serialize(meta.file_name.as_bytes()).collect::<String>()

@@ -40,7 +40,7 @@ fn can_view(role: Role) -> bool {
 }
 
 fn require_manage(ctx: &Ctx) -> AppResult<()> {
-    access::require(access::can_manage_network(ctx.role()))
+    Ok(access::require(access::can_manage_network(ctx.role()))?)
 }
 
 // ---- the subscription drive ----

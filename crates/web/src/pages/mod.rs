@@ -141,8 +141,8 @@ pub fn form_error<T: Template>(t: T) -> Response {
 }
 
 /// Splits an error into the field messages a form shows, or passes other errors on.
-pub fn field_errors(e: AppError) -> Result<FieldErrors, AppError> {
-    match e {
+pub fn field_errors(e: impl Into<AppError>) -> Result<FieldErrors, AppError> {
+    match e.into() {
         AppError::Invalid(f) => Ok(f),
         AppError::Conflict(m) | AppError::BadRequest(m) => Ok(FieldErrors(vec![domain::FieldError::new("_", m)])),
         other => Err(other),
@@ -323,7 +323,4 @@ pub fn fmt_date(d: &time::Date) -> String {
     domain::format_date(*d)
 }
 
-/// Today in China time.
-pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(domain::CHINA_OFFSET).date()
-}
+pub use app::today;

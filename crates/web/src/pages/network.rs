@@ -57,8 +57,8 @@ async fn correspondents(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = ops::correspondents(&state, &ctx, &q).await?;
-    let units = ops::units(&state, &ctx).await?;
+    let page = ops::correspondents(&state.store, &ctx, &q).await?;
+    let units = ops::units(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "correspondents").await?;
     let query = q.to_query();
     Ok(CorrespondentsPage { l: L::new(v.locale), layout, page, q, query, units }.into_response())
@@ -92,7 +92,7 @@ async fn correspondent_form(
     errors: FieldErrors,
 ) -> AppResult<CorrespondentFormPage> {
     access::require(access::can_manage_network(ctx.role()))?;
-    let units = ops::units(state, ctx).await?;
+    let units = ops::units(&state.store, ctx).await?;
     let mentors = state
         .store
         .users(ctx.scope())
@@ -122,7 +122,7 @@ async fn create_correspondent(
     Form(f): Form<CorrespondentForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::create_correspondent(&state, &ctx, input).await.map(|_| ()),
+        Ok(input) => ops::create_correspondent(&state.store, &ctx, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -165,7 +165,7 @@ async fn update_correspondent(
     Form(f): Form<CorrespondentForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::update_correspondent(&state, &ctx, id, input).await.map(|_| ()),
+        Ok(input) => ops::update_correspondent(&state.store, &ctx, id, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -200,7 +200,7 @@ async fn units_page(
     errors: FieldErrors,
 ) -> AppResult<UnitsPage> {
     access::require(access::can_view_network(ctx.role()))?;
-    let units = ops::units(state, ctx).await?;
+    let units = ops::units(&state.store, ctx).await?;
     let layout = Layout::new(state, session, Some(ctx), "units").await?;
     Ok(UnitsPage { l: L::new(v.locale), layout, units, errors: Errors(errors), f, id })
 }
@@ -218,7 +218,7 @@ async fn create_unit(
     Form(f): Form<UnitForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::create_unit(&state, &ctx, input).await.map(|_| ()),
+        Ok(input) => ops::create_unit(&state.store, &ctx, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -252,7 +252,7 @@ async fn update_unit(
     Form(f): Form<UnitForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::update_unit(&state, &ctx, id, input).await.map(|_| ()),
+        Ok(input) => ops::update_unit(&state.store, &ctx, id, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -276,7 +276,7 @@ struct OutletsPage {
 
 async fn outlets(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
     access::require(access::can_view_network(ctx.role()))?;
-    let outlets = ops::outlets(&state, &ctx).await?;
+    let outlets = ops::outlets(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "outlets").await?;
     Ok(OutletsPage { l: L::new(v.locale), layout, outlets }.into_response())
 }
@@ -324,7 +324,7 @@ async fn create_outlet(
     Form(f): Form<OutletForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::create_outlet(&state, &ctx, input).await.map(|_| ()),
+        Ok(input) => ops::create_outlet(&state.store, &ctx, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -362,7 +362,7 @@ async fn update_outlet(
     Form(f): Form<OutletForm>,
 ) -> AppResult<Response> {
     let result = match f.parse() {
-        Ok(input) => ops::update_outlet(&state, &ctx, id, input).await.map(|_| ()),
+        Ok(input) => ops::update_outlet(&state.store, &ctx, id, input).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -474,7 +474,7 @@ async fn create_user(
                 correspondent_id,
                 unit_id,
             };
-            ops::create_account(&state, &ctx, account).await.map(|_| ())
+            ops::create_account(&state.store, &ctx, account).await.map(|_| ()).map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(e)),
     };
@@ -508,7 +508,7 @@ async fn user_password_page(
     id: UserId,
     errors: FieldErrors,
 ) -> AppResult<UserPasswordPage> {
-    let user = ops::managed_user(state, ctx, id).await?;
+    let user = ops::managed_user(&state.store, ctx, id).await?;
     let layout = Layout::new(state, session, Some(ctx), "users").await?;
     Ok(UserPasswordPage { l: L::new(v.locale), layout, errors: Errors(errors), user })
 }
@@ -541,7 +541,7 @@ async fn reset_password(
     Form(f): Form<ResetForm>,
 ) -> AppResult<Response> {
     let this_session = session.id().map(|id| id.to_string());
-    match ops::reset_password(&state, &ctx, id, &f.new, &f.confirm, this_session.as_deref()).await {
+    match ops::reset_password(&state.store, &ctx, id, &f.new, &f.confirm, this_session.as_deref()).await {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("密码已重设；该账号的全部登录和 API 令牌已失效")).await;
             Ok(see_other("/users"))

@@ -52,7 +52,7 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = ops::placements(&state, &ctx, &q).await?;
+    let page = ops::placements(&state.store, &ctx, &q).await?;
     let (units, outlets) = match ctx.station {
         Some(s) if crate::access::can_view_network(ctx.role()) => {
             (state.store.units(s).await?, state.store.outlets(s).await?)
@@ -190,7 +190,7 @@ impl PlacementForm {
             }
         };
         let manuscript_id = self.manuscript_id.trim().parse().ok();
-        let authors = match ops::bylines_from_text(state, station, "byline", &self.byline).await {
+        let authors = match ops::bylines_from_text(&state.store, station, "byline", &self.byline).await {
             Ok(a) => a,
             Err(more) => {
                 e.0.extend(more.0);
@@ -281,7 +281,7 @@ async fn new_page(
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
     let mut f = PlacementForm { position: "normal".into(), genre: "news".into(), ..Default::default() };
     if let Some(id) = q.manuscript {
-        let m = ops::manuscript(&state, &ctx, id).await?;
+        let m = ops::manuscript(&state.store, &ctx, id).await?;
         if m.status != ManuscriptStatus::Accepted {
             return Err(AppError::Conflict("只有已采用的稿件才能登记刊发".into()));
         }
@@ -306,7 +306,7 @@ async fn create(
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
     let station = ctx.station()?;
     let result = match f.parse(&state, station).await {
-        Ok(input) => ops::create_placement(&state, &ctx, input).await,
+        Ok(input) => ops::create_placement(&state.store, &ctx, input).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -339,7 +339,7 @@ async fn show_page(
     id: PlacementId,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
-    let p = ops::placement(state, ctx, id).await?;
+    let p = ops::placement(&state.store, ctx, id).await?;
     let attachments = state.store.attachments(store::AttachedTo::Placement(id)).await?;
     let layout = Layout::new(state, session, Some(ctx), "placements").await?;
     Ok(ShowPage { l: L::new(v.locale), layout, p, attachments, errors: Errors(errors) })
@@ -363,7 +363,7 @@ async fn edit_page(
     Path(id): Path<PlacementId>,
 ) -> AppResult<Response> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
-    let p = ops::placement(&state, &ctx, id).await?;
+    let p = ops::placement(&state.store, &ctx, id).await?;
     let byline = ops::byline_text(&state.store.placement_authors(id).await?);
     let f = PlacementForm::from_placement(&p, byline);
     Ok(form_page(&state, &session, &v, &ctx, Some(id), f, FieldErrors::default()).await?.into_response())
@@ -378,9 +378,9 @@ async fn update(
     Form(f): Form<PlacementForm>,
 ) -> AppResult<Response> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
-    let existing = ops::placement(&state, &ctx, id).await?;
+    let existing = ops::placement(&state.store, &ctx, id).await?;
     let result = match f.parse(&state, existing.station_id).await {
-        Ok(input) => ops::update_placement(&state, &ctx, id, input).await,
+        Ok(input) => ops::update_placement(&state.store, &ctx, id, input).await.map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
@@ -402,7 +402,7 @@ async fn delete(
     ctx: Ctx,
     Path(id): Path<PlacementId>,
 ) -> AppResult<Response> {
-    ops::delete_placement(&state, &ctx, id).await?;
+    ops::delete_placement(&state.store, &ctx, id).await?;
     flash(&session, L::new(v.locale).t("刊发已删除")).await;
     Ok(see_other("/placements"))
 }
@@ -416,7 +416,9 @@ async fn upload(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let result = match super::manuscripts::read_upload(multipart, ops::MAX_ATTACHMENT_BYTES).await {
-        Ok((name, data, _)) => ops::add_placement_attachment(&state, &ctx, id, &name, data).await.map(|_| ()),
+        Ok((name, data, _)) => {
+            ops::add_placement_attachment(&state.store, &ctx, id, &name, data).await.map(|_| ()).map_err(AppError::from)
+        }
         Err(e) => Err(e),
     };
     match result {

@@ -51,7 +51,7 @@ async fn site_base(state: &AppState, station: StationId) -> AppResult<String> {
 /// The station the editor works in, after checking they may edit the portal.
 fn editor_station(ctx: &Ctx) -> AppResult<StationId> {
     access::require(access::can_edit_portal(ctx.role()))?;
-    ctx.station()
+    Ok(ctx.station()?)
 }
 
 // ---- the post list ----
@@ -482,7 +482,7 @@ async fn unpublish(
             Ok(see_other(&format!("/portal/posts/{id}")))
         }
         Err(e) => {
-            let errors = field_errors(e.into())?;
+            let errors = field_errors(e)?;
             let post = state.store.post(station, id).await?;
             let f2 = PostForm::of(&post);
             let mut page = form_page(&state, &session, &v, &ctx, station, Some(post), f2, errors).await?;
@@ -671,7 +671,7 @@ async fn save_settings(
             Ok(see_other("/portal/settings"))
         }
         Err(e) => {
-            let errors = field_errors(e.into())?;
+            let errors = field_errors(e)?;
             Ok(form_error(settings_page(&state, &session, &v, &ctx, station, errors).await?))
         }
     }
@@ -936,7 +936,7 @@ async fn take_down_document(
             Ok(see_other("/portal/docs"))
         }
         Err(e) => {
-            let errors = field_errors(e.into())?;
+            let errors = field_errors(e)?;
             Ok(form_error(docs_page(&state, &session, &v, &ctx, station, errors).await?))
         }
     }
@@ -1057,7 +1057,7 @@ async fn resolve_complaint(
             Ok(see_other("/portal/complaints"))
         }
         Err(e) => {
-            let errors = field_errors(e.into())?;
+            let errors = field_errors(e)?;
             Ok(form_error(complaints_page(&state, &session, &v, &ctx, station, errors).await?))
         }
     }

@@ -32,7 +32,7 @@ fn parse_year(year: &str) -> AppResult<i32> {
 
 async fn report(state: &AppState, ctx: &Ctx, year: &str) -> AppResult<AnnualReport> {
     access::require(access::can_view_network(ctx.role()))?;
-    annual::build(&state.store, ctx.station()?, parse_year(year)?).await
+    Ok(annual::build(&state.store, ctx.station()?, parse_year(year)?).await?)
 }
 
 async fn current_year(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {

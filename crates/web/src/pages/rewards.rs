@@ -99,7 +99,7 @@ async fn load_policy(
         let page = policies_page(&state, &session, &v, &ctx, f.source, errors, checked).await?;
         return Ok(page.into_response());
     }
-    match rw::load_policy_as(&state, &ctx, &f.source).await {
+    match rw::load_policy_as(&state.store, &ctx, &f.source).await {
         Ok(p) => {
             flash(&session, format!("{}“{}”", L::new(v.locale).t("已载入奖励办法"), p.name)).await;
             Ok(see_other("/policies"))
@@ -183,7 +183,7 @@ async fn compute(
     Form(f): Form<ComputeForm>,
 ) -> AppResult<Response> {
     let result = match Period::parse(&f.period) {
-        Ok(period) => rw::draft(&state, &ctx, &period).await,
+        Ok(period) => rw::draft(&state.store, &ctx, &period).await.map_err(AppError::from),
         Err(m) => Err(AppError::Invalid(FieldErrors(vec![FieldError::new("period", m)]))),
     };
     match result {
@@ -267,7 +267,7 @@ async fn statement_page(
     id: StatementId,
     errors: FieldErrors,
 ) -> AppResult<StatementPage> {
-    let record = rw::statement(state, ctx, id).await?;
+    let record = rw::statement(&state.store, ctx, id).await?;
     let statement = rw::parse_snapshot(&record)?;
     let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
     let me = ctx.user.correspondent_id;
@@ -383,7 +383,7 @@ async fn publish(
     Path(id): Path<StatementId>,
     Form(f): Form<PublishForm>,
 ) -> AppResult<Response> {
-    let r = rw::publish(&state, &ctx, id, Some(&f.content_hash)).await.map(|_| ());
+    let r = rw::publish(&state.store, &ctx, id, Some(&f.content_hash)).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, id, r, "已发布公示").await
 }
 
@@ -401,7 +401,7 @@ async fn confirm(
     Path(id): Path<StatementId>,
     Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let r = rw::confirm(&state, &ctx, id, &f.reason).await.map(|_| ());
+    let r = rw::confirm(&state.store, &ctx, id, &f.reason).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, id, r, "核算已确认").await
 }
 
@@ -419,7 +419,7 @@ async fn object(
     Path(id): Path<StatementId>,
     Form(f): Form<ObjectionForm>,
 ) -> AppResult<Response> {
-    let r = rw::object(&state, &ctx, id, &f.text).await.map(|_| ());
+    let r = rw::object(&state.store, &ctx, id, &f.text).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, id, r, "异议已提交").await
 }
 
@@ -440,7 +440,8 @@ async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
     let o = state.store.objection(id).await?;
-    let r = rw::answer(&state, &ctx, id, checkbox(&f.upheld), &f.answer).await.map(|_| ());
+    let r =
+        rw::answer(&state.store, &ctx, id, checkbox(&f.upheld), &f.answer).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, o.statement_id, r, "异议已答复").await
 }
 
@@ -489,7 +490,7 @@ async fn pay(
     let r = match (who, amount, paid_on) {
         (Some(w), Some(a), Some(d)) if e.is_empty() => {
             let how = store::PaymentInput { paid_on: d, method: &f.method, note: &f.note };
-            rw::pay(&state, &ctx, id, w, a, &how).await.map(|_| ())
+            rw::pay(&state.store, &ctx, id, w, a, &how).await.map(|_| ()).map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(e)),
     };
@@ -530,7 +531,7 @@ async fn pay_all(
     let r = match paid_on {
         Some(d) if e.is_empty() => {
             let how = store::PaymentInput { paid_on: d, method: &method, note: &note };
-            rw::pay_all(&state, &ctx, id, Some(&who), &how).await.map(|_| ())
+            rw::pay_all(&state.store, &ctx, id, Some(&who), &how).await.map(|_| ()).map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(e)),
     };
@@ -538,7 +539,7 @@ async fn pay_all(
 }
 
 async fn transfer_sheet(State(state): State<AppState>, ctx: Ctx, Path(id): Path<StatementId>) -> AppResult<Response> {
-    let (name, bytes) = rw::transfer_sheet(&state, &ctx, id).await?;
+    let (name, bytes) = rw::transfer_sheet(&state.store, &ctx, id).await?;
     Ok(crate::api::xlsx_response(&name, bytes))
 }
 
@@ -636,7 +637,10 @@ async fn add_adjustment(
     }
     let r = match (who, amount, date) {
         (Some(w), Some(a), Some(d)) if e.is_empty() => {
-            rw::adjust(&state, &ctx, w, f.ledger.trim(), a, &f.reason, d).await.map(|_| ())
+            rw::adjust(&state.store, &ctx, w, f.ledger.trim(), a, &f.reason, d)
+                .await
+                .map(|_| ())
+                .map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(e)),
     };
@@ -767,8 +771,8 @@ async fn rankings(
     let (ranking, message, period_text) = match period {
         Ok(p) => match rw::ranking(&state.store, station, &p, by, &ledger).await {
             Ok(r) => (Some(r), String::new(), p.to_string()),
-            Err(AppError::Conflict(m)) | Err(AppError::BadRequest(m)) => (None, m, p.to_string()),
-            Err(e) => return Err(e),
+            Err(app::Error::Conflict(m)) | Err(app::Error::BadRequest(m)) => (None, m, p.to_string()),
+            Err(e) => return Err(e.into()),
         },
         Err(e) => (None, e.message(), q.period.clone().unwrap_or_default()),
     };
@@ -854,8 +858,8 @@ pub(crate) async fn stats_view(
     let (ranking, message) =
         match rw::ranking(&state.store, station, &period, domain::ranking::RankBy::Unit, &ledger).await {
             Ok(r) => (Some(r), String::new()),
-            Err(AppError::Conflict(m)) | Err(AppError::BadRequest(m)) => (None, m),
-            Err(e) => return Err(e),
+            Err(app::Error::Conflict(m)) | Err(app::Error::BadRequest(m)) => (None, m),
+            Err(e) => return Err(e.into()),
         };
     let mut bar = String::new();
     let mut missed = Vec::new();

@@ -19,7 +19,7 @@ pub struct App {
 pub async fn apps() -> Vec<App> {
     let mut out = Vec::new();
     for db in store::testing::fresh_stores().await {
-        web::demo::load(&db.store).await.expect("demo loads");
+        app::demo::load(&db.store).await.expect("demo loads");
         let state = web::AppState::new(db.store.clone(), web::WebConfig::default());
         let router = web::site(state);
         out.push(App { db, router });
@@ -36,17 +36,20 @@ pub async fn bare_app(backend: &str) -> App {
         _ => store::testing::fresh_sqlite().await,
     };
     let station = db.store.create_station("hb", "湖北通联站").await.unwrap().id;
-    let hash = web::auth::hash_password(web::demo::DEMO_PASSWORD).unwrap();
+    let hash = web::auth::hash_password(app::demo::DEMO_PASSWORD).unwrap();
     db.store
-        .create_user(store::NewUser {
-            station_id: Some(station),
-            username: "editor".into(),
-            password_hash: hash,
-            display_name: "编辑".into(),
-            role: domain::Role::Editor,
-            correspondent_id: None,
-            unit_id: None,
-        })
+        .create_user(
+            store::NewUser {
+                station_id: Some(station),
+                username: "editor".into(),
+                password_hash: hash,
+                display_name: "编辑".into(),
+                role: domain::Role::Editor,
+                correspondent_id: None,
+                unit_id: None,
+            },
+            None,
+        )
         .await
         .unwrap();
     let router = web::site(web::AppState::new(db.store.clone(), web::WebConfig::default()));
@@ -56,7 +59,7 @@ pub async fn bare_app(backend: &str) -> App {
 /// The demo's policy, in force in `year` instead of 2007 (the demo's 2007 months are all
 /// published, so tests that compute or publish use a later year).
 pub fn policy_for(year: i32) -> String {
-    web::demo::DEMO_POLICY
+    app::demo::DEMO_POLICY
         .replace("valid_from = 2007-01-01", &format!("valid_from = {year}-01-01"))
         .replace("valid_to = 2007-12-31", &format!("valid_to = {year}-12-31"))
         .replace("（2007年）", &format!("（{year}年）"))
@@ -265,7 +268,7 @@ impl Client {
     pub async fn login(&mut self, username: &str) {
         self.get("/login").await;
         let r = self
-            .post_form("/login", &[("username", username), ("password", web::demo::DEMO_PASSWORD), ("next", "/")])
+            .post_form("/login", &[("username", username), ("password", app::demo::DEMO_PASSWORD), ("next", "/")])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login as {username}: {}", r.text());
         self.get("/").await;

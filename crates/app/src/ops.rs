@@ -1,10 +1,9 @@
 //! The operations behind both the HTML pages and the JSON API: each checks permissions,
 //! calls the domain and the store, and writes the audit log. Handlers only parse and render.
 
-use crate::AppState;
+use crate::Actor;
 use crate::access::{self, require};
-use crate::auth::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::{Error, Result};
 use domain::import::{self as imp, ImportKind};
 use domain::table::Table;
 use domain::*;
@@ -48,8 +47,8 @@ pub struct ListQuery {
 
 /// A page number from a query string (see `domain::paging::parse_page`): 400 unless it is a
 /// whole number from 1 to `domain::paging::MAX_PAGE`. Every list that pages reads it here.
-pub fn page_number(raw: &Option<String>) -> AppResult<u64> {
-    domain::paging::parse_page(raw.as_deref()).map_err(AppError::BadRequest)
+pub fn page_number(raw: &Option<String>) -> Result<u64> {
+    domain::paging::parse_page(raw.as_deref()).map_err(Error::BadRequest)
 }
 
 fn opt(s: &Option<String>) -> Option<&str> {
@@ -60,11 +59,11 @@ impl ListQuery {
     pub fn date(s: &Option<String>) -> Option<Date> {
         opt(s).and_then(parse_date)
     }
-    pub fn page(&self) -> AppResult<u64> {
+    pub fn page(&self) -> Result<u64> {
         page_number(&self.page)
     }
-    pub fn per_page(&self) -> AppResult<u64> {
-        domain::paging::parse_per_page(self.per_page.as_deref(), 20).map_err(AppError::BadRequest)
+    pub fn per_page(&self) -> Result<u64> {
+        domain::paging::parse_per_page(self.per_page.as_deref(), 20).map_err(Error::BadRequest)
     }
     /// The query string for these filters, without the page, for pager and export links.
     pub fn to_query(&self) -> String {
@@ -92,15 +91,15 @@ impl ListQuery {
 
 // ---- manuscripts ----
 
-async fn mentor_of(state: &AppState, m: &Manuscript) -> AppResult<Option<UserId>> {
-    Ok(state.store.correspondent(Scope::All, m.author_id).await?.mentor_user_id)
+async fn mentor_of(store: &Store, m: &Manuscript) -> Result<Option<UserId>> {
+    Ok(store.correspondent(Scope::All, m.author_id).await?.mentor_user_id)
 }
 
 /// A manuscript the user may see, or 404.
-pub async fn manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId) -> AppResult<Manuscript> {
-    let m = state.store.manuscript(ctx.scope(), id).await?;
-    let mentor = mentor_of(state, &m).await?;
-    if access::can_see_manuscript(ctx, &m, mentor) { Ok(m) } else { Err(AppError::NotFound) }
+pub async fn manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Manuscript> {
+    let m = store.manuscript(actor.scope(), id).await?;
+    let mentor = mentor_of(store, &m).await?;
+    if access::can_see_manuscript(actor, &m, mentor) { Ok(m) } else { Err(Error::NotFound) }
 }
 
 /// What the user may do with a manuscript they can see.
@@ -113,22 +112,22 @@ pub struct ManuscriptPermissions {
     pub record_placement: bool,
 }
 
-pub async fn manuscript_permissions(state: &AppState, ctx: &Ctx, m: &Manuscript) -> AppResult<ManuscriptPermissions> {
-    let mentor = mentor_of(state, m).await?;
-    let owner = access::is_owner(ctx, m);
+pub async fn manuscript_permissions(store: &Store, actor: &Actor, m: &Manuscript) -> Result<ManuscriptPermissions> {
+    let mentor = mentor_of(store, m).await?;
+    let owner = access::is_owner(actor, m);
     let editable = m.status.after(ManuscriptAction::Edit).is_ok();
     Ok(ManuscriptPermissions {
         edit: owner && editable,
         submit: owner && m.status.after(ManuscriptAction::Submit).is_ok(),
-        revise: access::can_revise(ctx, m, mentor),
-        decide: access::can_decide(ctx.role()) && m.status == ManuscriptStatus::Submitted,
-        record_placement: access::can_manage_network(ctx.role()) && m.status == ManuscriptStatus::Accepted,
+        revise: access::can_revise(actor, m, mentor),
+        decide: access::can_decide(actor.role()) && m.status == ManuscriptStatus::Submitted,
+        record_placement: access::can_manage_network(actor.role()) && m.status == ManuscriptStatus::Accepted,
     })
 }
 
-pub async fn manuscripts(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppResult<Page<Manuscript>> {
-    let mut f = ManuscriptFilter::new(ctx.scope(), access::manuscript_visibility(ctx));
-    if let Some(s) = ctx.station.filter(|_| !ctx.is_hq()) {
+pub async fn manuscripts(store: &Store, actor: &Actor, q: &ListQuery) -> Result<Page<Manuscript>> {
+    let mut f = ManuscriptFilter::new(actor.scope(), access::manuscript_visibility(actor));
+    if let Some(s) = actor.station.filter(|_| !actor.is_hq()) {
         f.scope = Scope::Station(s);
     }
     f.unit_id = opt(&q.unit).and_then(|s| s.parse().ok());
@@ -142,42 +141,42 @@ pub async fn manuscripts(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppResul
     };
     f.page = q.page()?;
     f.per_page = q.per_page()?;
-    Ok(state.store.manuscripts(&f).await?)
+    Ok(store.manuscripts(&f).await?)
 }
 
-fn own_correspondent(ctx: &Ctx) -> AppResult<CorrespondentId> {
-    ctx.user.correspondent_id.ok_or_else(|| AppError::BadRequest("您的账号未关联通讯员，不能写稿".into()))
+fn own_correspondent(actor: &Actor) -> Result<CorrespondentId> {
+    actor.user.correspondent_id.ok_or_else(|| Error::BadRequest("您的账号未关联通讯员，不能写稿".into()))
 }
 
-pub async fn create_manuscript(state: &AppState, ctx: &Ctx, input: ManuscriptInput) -> AppResult<Manuscript> {
-    require(ctx.role().can_write())?;
-    let me = own_correspondent(ctx)?;
+pub async fn create_manuscript(store: &Store, actor: &Actor, input: ManuscriptInput) -> Result<Manuscript> {
+    require(actor.role().can_write())?;
+    let me = own_correspondent(actor)?;
     let input = input.validate()?;
-    let station = ctx.station()?;
-    let m = state.store.create_manuscript(station, me, &input, ctx.user.id).await?;
+    let station = actor.station()?;
+    let m = store.create_manuscript(station, me, &input, actor.user.id).await?;
     Ok(m)
 }
 
 pub async fn update_manuscript(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: ManuscriptId,
     input: ManuscriptInput,
-) -> AppResult<Manuscript> {
-    let m = manuscript(state, ctx, id).await?;
-    require(access::is_owner(ctx, &m))?;
+) -> Result<Manuscript> {
+    let m = manuscript(store, actor, id).await?;
+    require(access::is_owner(actor, &m))?;
     let input = input.validate()?;
-    Ok(state.store.update_manuscript(id, &input).await?)
+    Ok(store.update_manuscript(id, &input).await?)
 }
 
-pub async fn submit_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId) -> AppResult<Manuscript> {
-    let m = manuscript(state, ctx, id).await?;
-    require(access::is_owner(ctx, &m))?;
+pub async fn submit_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Manuscript> {
+    let m = manuscript(store, actor, id).await?;
+    require(access::is_owner(actor, &m))?;
     // 查重: compare with the station's earlier manuscripts before recording the submission.
-    let earlier = state.store.duplicate_candidates(m.station_id, id, DUPLICATE_WINDOW).await?;
+    let earlier = store.duplicate_candidates(m.station_id, id, DUPLICATE_WINDOW).await?;
     let text = format!("{}\n{}", m.title, m.body);
     let dup = domain::dup::best_match(&text, earlier.iter().map(|(k, t)| (*k, t.as_str())));
-    let m = state.store.submit_manuscript(id, ctx.user.id, dup).await?;
+    let m = store.submit_manuscript(id, actor.user.id, dup).await?;
     if let Some((other, score)) = dup {
         tracing::info!(manuscript = %id, duplicate_of = %other, score, "near-duplicate flagged");
     }
@@ -193,39 +192,31 @@ pub struct ReviseInput {
 }
 
 pub async fn revise_manuscript(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: ManuscriptId,
     input: &ReviseInput,
-) -> AppResult<Manuscript> {
-    let m = manuscript(state, ctx, id).await?;
-    let mentor = mentor_of(state, &m).await?;
+) -> Result<Manuscript> {
+    let m = manuscript(store, actor, id).await?;
+    let mentor = mentor_of(store, &m).await?;
     if m.status != ManuscriptStatus::Submitted {
-        return Err(AppError::Conflict(m.status.after(ManuscriptAction::Revise).err().unwrap_or_default()));
+        return Err(Error::Conflict(m.status.after(ManuscriptAction::Revise).err().unwrap_or_default()));
     }
-    require(access::can_revise(ctx, &m, mentor))?;
-    Ok(state.store.revise_manuscript(id, ctx.user.id, &input.title, &input.body, &input.comment).await?)
+    require(access::can_revise(actor, &m, mentor))?;
+    Ok(store.revise_manuscript(id, actor.user.id, &input.title, &input.body, &input.comment).await?)
 }
 
-pub async fn accept_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId) -> AppResult<Manuscript> {
-    let m = manuscript(state, ctx, id).await?;
-    require(access::can_decide(ctx.role()))?;
-    let m = state.store.accept_manuscript(m.id).await?;
-    state
-        .store
-        .audit(Some(m.station_id), Some(ctx.user.id), "manuscript.accept", &format!("manuscript:{id}"), &m.title)
-        .await?;
+pub async fn accept_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Manuscript> {
+    let m = manuscript(store, actor, id).await?;
+    require(access::can_decide(actor.role()))?;
+    let m = store.accept_manuscript(m.id, actor.user.id).await?;
     Ok(m)
 }
 
-pub async fn return_manuscript(state: &AppState, ctx: &Ctx, id: ManuscriptId, reason: &str) -> AppResult<Manuscript> {
-    let m = manuscript(state, ctx, id).await?;
-    require(access::can_decide(ctx.role()))?;
-    let m = state.store.return_manuscript(m.id, reason).await?;
-    state
-        .store
-        .audit(Some(m.station_id), Some(ctx.user.id), "manuscript.return", &format!("manuscript:{id}"), reason)
-        .await?;
+pub async fn return_manuscript(store: &Store, actor: &Actor, id: ManuscriptId, reason: &str) -> Result<Manuscript> {
+    let m = manuscript(store, actor, id).await?;
+    require(access::can_decide(actor.role()))?;
+    let m = store.return_manuscript(m.id, reason, actor.user.id).await?;
     Ok(m)
 }
 
@@ -239,9 +230,9 @@ pub struct RoundView {
     pub inserted: usize,
 }
 
-pub async fn history(state: &AppState, ctx: &Ctx, id: ManuscriptId) -> AppResult<Vec<RoundView>> {
-    manuscript(state, ctx, id).await?;
-    let revisions = state.store.revisions(id).await?;
+pub async fn history(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Vec<RoundView>> {
+    manuscript(store, actor, id).await?;
+    let revisions = store.revisions(id).await?;
     let mut out = Vec::with_capacity(revisions.len());
     let mut previous = String::new();
     for r in revisions {
@@ -272,60 +263,60 @@ pub fn sniff_attachment(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn check_attachment(file_name: &str, data: &[u8]) -> AppResult<(String, &'static str)> {
+fn check_attachment(file_name: &str, data: &[u8]) -> Result<(String, &'static str)> {
     if data.is_empty() {
-        return Err(AppError::BadRequest("请选择要上传的文件".into()));
+        return Err(Error::BadRequest("请选择要上传的文件".into()));
     }
     if data.len() > MAX_ATTACHMENT_BYTES {
-        return Err(AppError::TooLarge(format!("文件太大：最大{}MB", MAX_ATTACHMENT_BYTES / 1024 / 1024)));
+        return Err(Error::TooLarge(format!("文件太大：最大{}MB", MAX_ATTACHMENT_BYTES / 1024 / 1024)));
     }
     let content_type = sniff_attachment(data)
-        .ok_or_else(|| AppError::BadRequest("文件类型不支持：只接受 JPEG、PNG、GIF、WebP 图片或 PDF".into()))?;
+        .ok_or_else(|| Error::BadRequest("文件类型不支持：只接受 JPEG、PNG、GIF、WebP 图片或 PDF".into()))?;
     Ok((domain::text::safe_file_name(file_name), content_type))
 }
 
 pub async fn add_attachment(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: ManuscriptId,
     file_name: &str,
     data: Vec<u8>,
-) -> AppResult<AttachmentMeta> {
-    let m = manuscript(state, ctx, id).await?;
-    require(access::is_owner(ctx, &m) || access::can_manage_network(ctx.role()))?;
+) -> Result<AttachmentMeta> {
+    let m = manuscript(store, actor, id).await?;
+    require(access::is_owner(actor, &m) || access::can_manage_network(actor.role()))?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
     let file = NewAttachment { file_name, content_type: content_type.into(), data };
-    Ok(state.store.add_attachment(m.station_id, AttachedTo::Manuscript(id), file, ctx.user.id).await?)
+    Ok(store.add_attachment(m.station_id, AttachedTo::Manuscript(id), file, actor.user.id).await?)
 }
 
 pub async fn add_placement_attachment(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: PlacementId,
     file_name: &str,
     data: Vec<u8>,
-) -> AppResult<AttachmentMeta> {
-    require(access::can_manage_network(ctx.role()))?;
-    let p = state.store.placement(ctx.scope(), id).await?;
+) -> Result<AttachmentMeta> {
+    require(access::can_manage_network(actor.role()))?;
+    let p = store.placement(actor.scope(), id).await?;
     let (file_name, content_type) = check_attachment(file_name, &data)?;
     let file = NewAttachment { file_name, content_type: content_type.into(), data };
-    Ok(state.store.add_attachment(p.station_id, AttachedTo::Placement(id), file, ctx.user.id).await?)
+    Ok(store.add_attachment(p.station_id, AttachedTo::Placement(id), file, actor.user.id).await?)
 }
 
 /// An attachment's bytes, if the user may see what it is attached to.
-pub async fn attachment(state: &AppState, ctx: &Ctx, id: AttachmentId) -> AppResult<(AttachmentMeta, Vec<u8>)> {
-    let (meta, data) = state.store.attachment(id).await?;
-    if !ctx.scope().allows(meta.station_id) {
-        return Err(AppError::NotFound);
+pub async fn attachment(store: &Store, actor: &Actor, id: AttachmentId) -> Result<(AttachmentMeta, Vec<u8>)> {
+    let (meta, data) = store.attachment(id).await?;
+    if !actor.scope().allows(meta.station_id) {
+        return Err(Error::NotFound);
     }
     match (meta.manuscript_id, meta.placement_id) {
         (Some(m), _) => {
-            manuscript(state, ctx, m).await?;
+            manuscript(store, actor, m).await?;
         }
         (None, Some(p)) => {
-            placement(state, ctx, p).await?;
+            placement(store, actor, p).await?;
         }
-        (None, None) => return Err(AppError::NotFound),
+        (None, None) => return Err(Error::NotFound),
     }
     Ok((meta, data))
 }
@@ -333,14 +324,14 @@ pub async fn attachment(state: &AppState, ctx: &Ctx, id: AttachmentId) -> AppRes
 // ---- placements ----
 
 /// Placements the user may see: correspondents only their own, liaisons only their unit's.
-pub async fn placements(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppResult<Page<Placement>> {
-    let f = placement_filter(ctx, q)?;
-    Ok(state.store.placements(&f).await?)
+pub async fn placements(store: &Store, actor: &Actor, q: &ListQuery) -> Result<Page<Placement>> {
+    let f = placement_filter(actor, q)?;
+    Ok(store.placements(&f).await?)
 }
 
-pub fn placement_filter(ctx: &Ctx, q: &ListQuery) -> AppResult<PlacementFilter> {
-    let mut f = PlacementFilter::new(ctx.scope());
-    if let Some(s) = ctx.station.filter(|_| !ctx.is_hq()) {
+pub fn placement_filter(actor: &Actor, q: &ListQuery) -> Result<PlacementFilter> {
+    let mut f = PlacementFilter::new(actor.scope());
+    if let Some(s) = actor.station.filter(|_| !actor.is_hq()) {
         f.scope = Scope::Station(s);
     }
     f.unit_id = opt(&q.unit).and_then(|s| s.parse().ok());
@@ -353,91 +344,78 @@ pub fn placement_filter(ctx: &Ctx, q: &ListQuery) -> AppResult<PlacementFilter> 
     f.sort = PlacementSort::parse(opt(&q.sort).unwrap_or(""));
     f.page = q.page()?;
     f.per_page = q.per_page()?;
-    match ctx.role() {
-        Role::Correspondent => f.author = Some(ctx.user.correspondent_id.unwrap_or(CorrespondentId(-1))),
-        Role::Liaison => f.unit_id = ctx.user.unit_id.or(f.unit_id),
+    match actor.role() {
+        Role::Correspondent => f.author = Some(actor.user.correspondent_id.unwrap_or(CorrespondentId(-1))),
+        Role::Liaison => f.unit_id = actor.user.unit_id.or(f.unit_id),
         _ => {}
     }
     Ok(f)
 }
 
-pub async fn placement(state: &AppState, ctx: &Ctx, id: PlacementId) -> AppResult<Placement> {
-    let p = state.store.placement(ctx.scope(), id).await?;
-    let allowed = match ctx.role() {
+pub async fn placement(store: &Store, actor: &Actor, id: PlacementId) -> Result<Placement> {
+    let p = store.placement(actor.scope(), id).await?;
+    let allowed = match actor.role() {
         Role::Correspondent => {
-            let me = ctx.user.correspondent_id;
-            state.store.placement_authors(id).await?.iter().any(|a| Some(a.correspondent_id) == me)
+            let me = actor.user.correspondent_id;
+            store.placement_authors(id).await?.iter().any(|a| Some(a.correspondent_id) == me)
         }
-        Role::Liaison => ctx.user.unit_id.is_none() || ctx.user.unit_id == p.unit_id,
+        Role::Liaison => actor.user.unit_id.is_none() || actor.user.unit_id == p.unit_id,
         _ => true,
     };
-    if allowed { Ok(p) } else { Err(AppError::NotFound) }
+    if allowed { Ok(p) } else { Err(Error::NotFound) }
 }
 
-pub async fn create_placement(state: &AppState, ctx: &Ctx, input: PlacementInput) -> AppResult<Placement> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn create_placement(store: &Store, actor: &Actor, input: PlacementInput) -> Result<Placement> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    let station = ctx.station()?;
-    check_placed_manuscript(state, ctx, input.manuscript_id).await?;
-    let p = state.store.create_placement(station, &input, ctx.user.id).await?;
-    state
-        .store
-        .audit(Some(station), Some(ctx.user.id), "placement.create", &format!("placement:{}", p.id), &p.title)
-        .await?;
+    let station = actor.station()?;
+    check_placed_manuscript(store, actor, input.manuscript_id).await?;
+    let p = store.create_placement(station, &input, actor.user.id).await?;
     Ok(p)
 }
 
 /// The manuscript a placement names must be one the user may see (so of this station), and
 /// accepted: otherwise a 422 (or 409), never the foreign-key error of a row that is not there.
-async fn check_placed_manuscript(state: &AppState, ctx: &Ctx, m: Option<ManuscriptId>) -> AppResult<()> {
+async fn check_placed_manuscript(store: &Store, actor: &Actor, m: Option<ManuscriptId>) -> Result<()> {
     let Some(m) = m else { return Ok(()) };
-    let ms = match manuscript(state, ctx, m).await {
-        Err(AppError::NotFound) => {
-            return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("manuscript_id", "稿件不存在")])));
+    let ms = match manuscript(store, actor, m).await {
+        Err(Error::NotFound) => {
+            return Err(Error::Invalid(FieldErrors(vec![FieldError::new("manuscript_id", "稿件不存在")])));
         }
         other => other?,
     };
     if ms.status != ManuscriptStatus::Accepted {
-        return Err(AppError::Conflict("只有已采用的稿件才能登记刊发".into()));
+        return Err(Error::Conflict("只有已采用的稿件才能登记刊发".into()));
     }
     Ok(())
 }
 
 pub async fn update_placement(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: PlacementId,
     input: PlacementInput,
-) -> AppResult<Placement> {
-    require(access::can_manage_network(ctx.role()))?;
+) -> Result<Placement> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    if input.manuscript_id != state.store.placement(ctx.scope(), id).await?.manuscript_id {
-        check_placed_manuscript(state, ctx, input.manuscript_id).await?;
+    if input.manuscript_id != store.placement(actor.scope(), id).await?.manuscript_id {
+        check_placed_manuscript(store, actor, input.manuscript_id).await?;
     }
-    let p = state.store.update_placement(ctx.scope(), id, &input, ctx.user.id).await?;
-    state
-        .store
-        .audit(Some(p.station_id), Some(ctx.user.id), "placement.update", &format!("placement:{id}"), &p.title)
-        .await?;
+    let p = store.update_placement(actor.scope(), id, &input, actor.user.id).await?;
     Ok(p)
 }
 
-pub async fn delete_placement(state: &AppState, ctx: &Ctx, id: PlacementId) -> AppResult<()> {
-    require(access::can_manage_network(ctx.role()))?;
-    let p = state.store.placement(ctx.scope(), id).await?;
-    state.store.delete_placement(ctx.scope(), id).await?;
-    state
-        .store
-        .audit(Some(p.station_id), Some(ctx.user.id), "placement.delete", &format!("placement:{id}"), &p.title)
-        .await?;
+pub async fn delete_placement(store: &Store, actor: &Actor, id: PlacementId) -> Result<()> {
+    require(access::can_manage_network(actor.role()))?;
+    store.delete_placement(actor.scope(), id, actor.user.id).await?;
     Ok(())
 }
 
 // ---- the network ----
 
-pub async fn correspondents(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppResult<Page<Correspondent>> {
-    require(access::can_view_network(ctx.role()))?;
-    let station = ctx.station()?;
+pub async fn correspondents(store: &Store, actor: &Actor, q: &ListQuery) -> Result<Page<Correspondent>> {
+    require(access::can_view_network(actor.role()))?;
+    let station = actor.station()?;
     let mut f = CorrespondentFilter {
         unit_id: opt(&q.unit).and_then(|s| s.parse().ok()),
         kind: opt(&q.kind).and_then(CorrespondentKind::parse),
@@ -450,65 +428,61 @@ pub async fn correspondents(state: &AppState, ctx: &Ctx, q: &ListQuery) -> AppRe
         page: q.page()?,
         per_page: q.per_page()?,
     };
-    if ctx.role() == Role::Liaison {
-        f.unit_id = ctx.user.unit_id.or(f.unit_id);
+    if actor.role() == Role::Liaison {
+        f.unit_id = actor.user.unit_id.or(f.unit_id);
     }
-    Ok(state.store.correspondents(station, &f).await?)
+    Ok(store.correspondents(station, &f).await?)
 }
 
-pub async fn create_correspondent(state: &AppState, ctx: &Ctx, input: CorrespondentInput) -> AppResult<Correspondent> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn create_correspondent(store: &Store, actor: &Actor, input: CorrespondentInput) -> Result<Correspondent> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    let station = ctx.station()?;
-    let c = state.store.create_correspondent(station, &input).await?;
-    state
-        .store
-        .audit(Some(station), Some(ctx.user.id), "correspondent.create", &format!("correspondent:{}", c.id), &c.name)
-        .await?;
+    let station = actor.station()?;
+    let c = store.create_correspondent(station, &input, actor.user.id).await?;
     Ok(c)
 }
 
 pub async fn update_correspondent(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: CorrespondentId,
     input: CorrespondentInput,
-) -> AppResult<Correspondent> {
-    require(access::can_manage_network(ctx.role()))?;
+) -> Result<Correspondent> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    Ok(state.store.update_correspondent(ctx.scope(), id, &input).await?)
+    Ok(store.update_correspondent(actor.scope(), id, &input).await?)
 }
 
-pub async fn units(state: &AppState, ctx: &Ctx) -> AppResult<Vec<Unit>> {
-    Ok(state.store.units(ctx.station()?).await?)
+pub async fn units(store: &Store, actor: &Actor) -> Result<Vec<Unit>> {
+    Ok(store.units(actor.station()?).await?)
 }
 
-pub async fn create_unit(state: &AppState, ctx: &Ctx, input: UnitInput) -> AppResult<Unit> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn create_unit(store: &Store, actor: &Actor, input: UnitInput) -> Result<Unit> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    Ok(state.store.create_unit(ctx.station()?, &input).await?)
+    Ok(store.create_unit(actor.station()?, &input).await?)
 }
 
-pub async fn update_unit(state: &AppState, ctx: &Ctx, id: UnitId, input: UnitInput) -> AppResult<Unit> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn update_unit(store: &Store, actor: &Actor, id: UnitId, input: UnitInput) -> Result<Unit> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    Ok(state.store.update_unit(ctx.station()?, id, &input).await?)
+    Ok(store.update_unit(actor.station()?, id, &input).await?)
 }
 
-pub async fn outlets(state: &AppState, ctx: &Ctx) -> AppResult<Vec<Outlet>> {
-    Ok(state.store.outlets(ctx.station()?).await?)
+pub async fn outlets(store: &Store, actor: &Actor) -> Result<Vec<Outlet>> {
+    Ok(store.outlets(actor.station()?).await?)
 }
 
-pub async fn create_outlet(state: &AppState, ctx: &Ctx, input: OutletInput) -> AppResult<Outlet> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn create_outlet(store: &Store, actor: &Actor, input: OutletInput) -> Result<Outlet> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    Ok(state.store.create_outlet(ctx.station()?, &input).await?)
+    Ok(store.create_outlet(actor.station()?, &input).await?)
 }
 
-pub async fn update_outlet(state: &AppState, ctx: &Ctx, id: OutletId, input: OutletInput) -> AppResult<Outlet> {
-    require(access::can_manage_network(ctx.role()))?;
+pub async fn update_outlet(store: &Store, actor: &Actor, id: OutletId, input: OutletInput) -> Result<Outlet> {
+    require(access::can_manage_network(actor.role()))?;
     let input = input.validate()?;
-    Ok(state.store.update_outlet(ctx.scope(), id, &input).await?)
+    Ok(store.update_outlet(actor.scope(), id, &input).await?)
 }
 
 // ---- dashboard ----
@@ -539,13 +513,13 @@ pub fn month_of(day: Date) -> (Date, Date) {
     (first, last)
 }
 
-pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppResult<Dashboard> {
+pub async fn dashboard(store: &Store, actor: &Actor, month: Option<Date>) -> Result<Dashboard> {
     let today = time::OffsetDateTime::now_utc().date();
     // Without a chosen month, show this month; if the station has recorded nothing since,
     // show the most recent month that has placements (history imported from Excel, the demo).
-    let month = match (month, ctx.station) {
+    let month = match (month, actor.station) {
         (Some(m), _) => m,
-        (None, Some(s)) => match state.store.latest_placement_date(s).await? {
+        (None, Some(s)) => match store.latest_placement_date(s).await? {
             Some(latest) if latest < month_of(today).0 => latest,
             _ => today,
         },
@@ -562,26 +536,26 @@ pub async fn dashboard(state: &AppState, ctx: &Ctx, month: Option<Date>) -> AppR
         my_placements: vec![],
         my_placement_total: 0,
     };
-    if let Some(station) = ctx.station
-        && access::can_view_network(ctx.role())
+    if let Some(station) = actor.station
+        && access::can_view_network(actor.role())
     {
-        d.by_unit = state.store.counts_by_unit(station, from, to).await?;
-        if ctx.role() == Role::Liaison {
-            d.by_unit.retain(|u| u.unit_id.is_some() && u.unit_id == ctx.user.unit_id);
+        d.by_unit = store.counts_by_unit(station, from, to).await?;
+        if actor.role() == Role::Liaison {
+            d.by_unit.retain(|u| u.unit_id.is_some() && u.unit_id == actor.user.unit_id);
         }
-        d.by_level = state.store.counts_by_level(station, from, to).await?;
+        d.by_level = store.counts_by_level(station, from, to).await?;
         let waiting = ListQuery { status: Some("submitted".into()), per_page: Some("10".into()), ..Default::default() };
-        d.waiting = manuscripts(state, ctx, &waiting).await?.items;
+        d.waiting = manuscripts(store, actor, &waiting).await?.items;
     }
-    if let Some(me) = ctx.user.correspondent_id {
-        let mut f = ManuscriptFilter::new(ctx.scope(), store::Visibility::Author(me));
+    if let Some(me) = actor.user.correspondent_id {
+        let mut f = ManuscriptFilter::new(actor.scope(), store::Visibility::Author(me));
         f.per_page = 10;
-        d.my_manuscripts = state.store.manuscripts(&f).await?.items;
-        let mut pf = PlacementFilter::new(ctx.scope());
+        d.my_manuscripts = store.manuscripts(&f).await?.items;
+        let mut pf = PlacementFilter::new(actor.scope());
         pf.author = Some(me);
         pf.per_page = 10;
         pf.sort = PlacementSort::RecordedDesc;
-        let page = state.store.placements(&pf).await?;
+        let page = store.placements(&pf).await?;
         d.my_placement_total = page.total;
         d.my_placements = page.items;
     }
@@ -628,36 +602,33 @@ impl ImportReport {
 /// Reads a spreadsheet and imports it, all or nothing: if any row is bad nothing is written
 /// and every bad row comes back.
 pub async fn import(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     kind: ImportKind,
     file_name: &str,
     bytes: &[u8],
-) -> AppResult<ImportReport> {
-    require(access::can_manage_network(ctx.role()))?;
+) -> Result<ImportReport> {
+    require(access::can_manage_network(actor.role()))?;
     if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(AppError::TooLarge(format!("文件太大：最大{}MB", MAX_IMPORT_BYTES / 1024 / 1024)));
+        return Err(Error::TooLarge(format!("文件太大：最大{}MB", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
-    let station = ctx.station()?;
+    let station = actor.station()?;
     // The API takes the name in the query string; uploads arrive with it already made safe.
     let file_name = &domain::text::safe_file_name(file_name);
-    let report = import_into(&state.store, station, ctx.user.id, kind, file_name, bytes).await?;
-    state
-        .store
-        .audit(Some(station), Some(ctx.user.id), "import", kind.code(), &format!("{file_name}: {}", report.summary))
-        .await?;
+    let report = import_into(store, station, Some(actor.user.id), kind, file_name, bytes).await?;
     Ok(report)
 }
 
-/// The import itself, shared with the command line.
+/// The import itself, shared with the command line (`by` is none there). The audit row is
+/// written in the import's transaction.
 pub async fn import_into(
     store: &Store,
     station: StationId,
-    by: UserId,
+    by: Option<UserId>,
     kind: ImportKind,
     file_name: &str,
     bytes: &[u8],
-) -> AppResult<ImportReport> {
+) -> Result<ImportReport> {
     // Reading and checking the file is CPU work (seconds for 200,000 rows): it runs off the
     // async workers (in the parse pool), and before the write transaction, which then holds
     // the lock only to insert.
@@ -665,12 +636,15 @@ pub async fn import_into(
     let known = store.known_names(station).await?;
     let records = crate::parse::blocking(move || check_records(kind, &table, &known)).await??;
     let none = store::ImportedPlacements::default();
+    let audit = store::ImportAudit { by, file: file_name.to_string() };
     let (n, linked) = match records {
-        Records::Units(r) => (store.import_units(station, &r).await?, none),
-        Records::Outlets(r) => (store.import_outlets(station, &r).await?, none),
-        Records::Correspondents(r) => (store.import_correspondents(station, &r).await?, none),
+        Records::Units(r) => (store.import_units(station, &r, &audit).await?, none),
+        Records::Outlets(r) => (store.import_outlets(station, &r, &audit).await?, none),
+        Records::Correspondents(r) => (store.import_correspondents(station, &r, &audit).await?, none),
         Records::Placements(r) => {
-            let done = store.import_placements(station, &r, store::Linking::KeysAndTitles, by).await?;
+            // Placements made from the command line are recorded as made by user 0.
+            let made_by = by.unwrap_or(UserId(0));
+            let done = store.import_placements(station, &r, store::Linking::KeysAndTitles, made_by, &audit).await?;
             (done.placements, done)
         }
     };
@@ -690,7 +664,7 @@ enum Records {
 pub const MAX_NETWORK_ROWS: usize = 10_000;
 
 /// Checks every row of an import file: all the bad rows come back together.
-fn check_records(kind: ImportKind, table: &Table, known: &imp::Known) -> AppResult<Records> {
+fn check_records(kind: ImportKind, table: &Table, known: &imp::Known) -> Result<Records> {
     if kind != ImportKind::Placements && table.rows.len() > MAX_NETWORK_ROWS {
         return Err(crate::parse::file_error(format!(
             "单位、媒体和通讯员表最多 {MAX_NETWORK_ROWS} 行（本表 {} 行）",
@@ -698,12 +672,12 @@ fn check_records(kind: ImportKind, table: &Table, known: &imp::Known) -> AppResu
         )));
     }
     Ok(match kind {
-        ImportKind::Units => Records::Units(imp::read_units(table, known).map_err(AppError::rows)?),
-        ImportKind::Outlets => Records::Outlets(imp::read_outlets(table, known).map_err(AppError::rows)?),
+        ImportKind::Units => Records::Units(imp::read_units(table, known).map_err(Error::rows)?),
+        ImportKind::Outlets => Records::Outlets(imp::read_outlets(table, known).map_err(Error::rows)?),
         ImportKind::Correspondents => {
-            Records::Correspondents(imp::read_correspondents(table, known).map_err(AppError::rows)?)
+            Records::Correspondents(imp::read_correspondents(table, known).map_err(Error::rows)?)
         }
-        ImportKind::Placements => Records::Placements(imp::read_placements(table, known).map_err(AppError::rows)?),
+        ImportKind::Placements => Records::Placements(imp::read_placements(table, known).map_err(Error::rows)?),
     })
 }
 
@@ -741,7 +715,7 @@ pub async fn export_table(
     station: StationId,
     kind: ImportKind,
     filter: Option<&PlacementFilter>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     Ok(match kind {
         ImportKind::Units => imp::write_units(&store.export_units(station).await?),
         ImportKind::Outlets => imp::write_outlets(&store.export_outlets(station).await?),
@@ -753,26 +727,26 @@ pub async fn export_table(
     })
 }
 
-pub fn encode_table(kind: ImportKind, table: &Table, format: FileFormat) -> AppResult<Vec<u8>> {
+pub fn encode_table(kind: ImportKind, table: &Table, format: FileFormat) -> Result<Vec<u8>> {
     Ok(match format {
         FileFormat::Csv => office::write_csv(table),
         FileFormat::Xlsx => {
-            office::write_xlsx(kind.zh(), table).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+            office::write_xlsx(kind.zh(), table).map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?
         }
     })
 }
 
 pub async fn export(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     kind: ImportKind,
     format: FileFormat,
     q: &ListQuery,
-) -> AppResult<(String, Vec<u8>)> {
-    require(access::can_export(ctx.role()))?;
-    let station = ctx.station()?;
-    let filter = if kind == ImportKind::Placements { Some(placement_filter(ctx, q)?) } else { None };
-    let table = export_table(&state.store, station, kind, filter.as_ref()).await?;
+) -> Result<(String, Vec<u8>)> {
+    require(access::can_export(actor.role()))?;
+    let station = actor.station()?;
+    let filter = if kind == ImportKind::Placements { Some(placement_filter(actor, q)?) } else { None };
+    let table = export_table(store, station, kind, filter.as_ref()).await?;
     let bytes = encode_table(kind, &table, format)?;
     let name = format!("{}-{}.{}", kind.code(), time::OffsetDateTime::now_utc().date(), format.extension());
     Ok((name, bytes))
@@ -790,11 +764,11 @@ pub struct NewAccount {
     pub unit_id: Option<UnitId>,
 }
 
-pub async fn create_account(state: &AppState, ctx: &Ctx, a: NewAccount) -> AppResult<User> {
-    require(access::can_manage_users(ctx.role()))?;
-    let station = ctx.station()?;
+pub async fn create_account(store: &Store, actor: &Actor, a: NewAccount) -> Result<User> {
+    require(access::can_manage_users(actor.role()))?;
+    let station = actor.station()?;
     let mut e = FieldErrors::default();
-    if let Err(m) = crate::auth::check_new_password(&a.password) {
+    if let Err(m) = crate::password::check_new_password(&a.password) {
         e.push("password", m);
     }
     if a.display_name.trim().is_empty() {
@@ -807,41 +781,39 @@ pub async fn create_account(state: &AppState, ctx: &Ctx, a: NewAccount) -> AppRe
         e.push("unit_id", "联络员账号必须选择单位");
     }
     if let Some(c) = a.correspondent_id
-        && state.store.correspondent(Scope::Station(station), c).await.is_err()
+        && store.correspondent(Scope::Station(station), c).await.is_err()
     {
         e.push("correspondent_id", "通讯员不存在");
     }
     if let Some(u) = a.unit_id
-        && state.store.unit(Scope::Station(station), u).await.is_err()
+        && store.unit(Scope::Station(station), u).await.is_err()
     {
         e.push("unit_id", "单位不存在");
     }
     if !e.is_empty() {
-        return Err(AppError::Invalid(e));
+        return Err(Error::Invalid(e));
     }
-    let hash = crate::auth::hash_password(&a.password)?;
-    let user = state
-        .store
-        .create_user(NewUser {
-            station_id: Some(station),
-            username: a.username,
-            password_hash: hash,
-            display_name: a.display_name,
-            role: a.role,
-            correspondent_id: a.correspondent_id,
-            unit_id: a.unit_id,
-        })
-        .await?;
-    state
-        .store
-        .audit(Some(station), Some(ctx.user.id), "user.create", &format!("user:{}", user.id), &user.username)
+    let hash = crate::password::hash_password(&a.password)?;
+    let user = store
+        .create_user(
+            NewUser {
+                station_id: Some(station),
+                username: a.username,
+                password_hash: hash,
+                display_name: a.display_name,
+                role: a.role,
+                correspondent_id: a.correspondent_id,
+                unit_id: a.unit_id,
+            },
+            Some(actor.user.id),
+        )
         .await?;
     Ok(user)
 }
 
 /// The new password's own checks: the rules, and typed the same twice.
 fn check_new_password_twice(e: &mut FieldErrors, new: &str, confirm: &str) {
-    if let Err(m) = crate::auth::check_new_password(new) {
+    if let Err(m) = crate::password::check_new_password(new) {
         e.push("new", m);
     }
     if new != confirm {
@@ -852,62 +824,62 @@ fn check_new_password_twice(e: &mut FieldErrors, new: &str, confirm: &str) {
 /// A user changes their own password. Every other session of theirs (`this_session` is the
 /// one asking) ends and every API token of theirs is revoked, with the audit row, together.
 pub async fn change_password(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     current: &str,
     new: &str,
     confirm: &str,
     this_session: Option<&str>,
-) -> AppResult<PasswordReplaced> {
+) -> Result<PasswordReplaced> {
     let mut e = FieldErrors::default();
-    let hash = state.store.password_hash(ctx.user.id).await?;
-    if !crate::auth::verify_password(current, &hash) {
+    let hash = store.password_hash(actor.user.id).await?;
+    if !crate::password::verify_password(current, &hash) {
         e.push("current", "当前密码不正确");
     }
     check_new_password_twice(&mut e, new, confirm);
     if !e.is_empty() {
-        return Err(AppError::Invalid(e));
+        return Err(Error::Invalid(e));
     }
-    let hash = crate::auth::hash_password(new)?;
-    Ok(state.store.replace_password(ctx.user.id, &hash, this_session, ctx.user.id, "user.password").await?)
+    let hash = crate::password::hash_password(new)?;
+    Ok(store.replace_password(actor.user.id, &hash, this_session, actor.user.id, "user.password").await?)
 }
 
 /// An account an administrator may manage: one of their station (any, for headquarters).
-pub async fn managed_user(state: &AppState, ctx: &Ctx, id: UserId) -> AppResult<User> {
-    require(access::can_manage_users(ctx.role()))?;
-    let user = state.store.user(id).await?;
+pub async fn managed_user(store: &Store, actor: &Actor, id: UserId) -> Result<User> {
+    require(access::can_manage_users(actor.role()))?;
+    let user = store.user(id).await?;
     let visible = match user.station_id {
-        Some(s) => ctx.scope().allows(s),
-        None => ctx.scope().station().is_none(),
+        Some(s) => actor.scope().allows(s),
+        None => actor.scope().station().is_none(),
     };
-    if visible { Ok(user) } else { Err(AppError::NotFound) }
+    if visible { Ok(user) } else { Err(Error::NotFound) }
 }
 
 /// An administrator sets a new password for an account (a forgotten one, or one that may be
 /// known to others): every session of that account ends and every API token of it is revoked,
 /// with the audit row, together. Resetting one's own keeps `this_session`.
 pub async fn reset_password(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: UserId,
     new: &str,
     confirm: &str,
     this_session: Option<&str>,
-) -> AppResult<PasswordReplaced> {
-    let user = managed_user(state, ctx, id).await?;
+) -> Result<PasswordReplaced> {
+    let user = managed_user(store, actor, id).await?;
     let mut e = FieldErrors::default();
     check_new_password_twice(&mut e, new, confirm);
     if !e.is_empty() {
-        return Err(AppError::Invalid(e));
+        return Err(Error::Invalid(e));
     }
-    let hash = crate::auth::hash_password(new)?;
-    let keep = this_session.filter(|_| user.id == ctx.user.id);
-    Ok(state.store.replace_password(user.id, &hash, keep, ctx.user.id, "user.password_reset").await?)
+    let hash = crate::password::hash_password(new)?;
+    let keep = this_session.filter(|_| user.id == actor.user.id);
+    Ok(store.replace_password(user.id, &hash, keep, actor.user.id, "user.password_reset").await?)
 }
 
 /// Turns a typed byline ("张三(60%)、李四(40%)") into the station's correspondents.
 pub async fn bylines_from_text(
-    state: &AppState,
+    store: &Store,
     station: StationId,
     field: &str,
     text: &str,
@@ -922,7 +894,7 @@ pub async fn bylines_from_text(
     };
     let mut out = Vec::new();
     for w in written {
-        match state.store.correspondent_by_name(station, &w.name).await {
+        match store.correspondent_by_name(station, &w.name).await {
             Ok(Some(c)) => out.push(Byline { correspondent_id: c.id, share_bp: w.share_bp }),
             Ok(None) => e.push(field, format!("通讯员“{}”不存在", w.name)),
             Err(err) => e.push(field, err.to_string()),

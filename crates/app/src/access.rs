@@ -1,14 +1,14 @@
 //! Who may do what. One place for the rules, so pages and the API enforce the same ones and
 //! the permission-matrix test has one thing to check.
 
-use crate::auth::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::Actor;
+use crate::{Error, Result};
 use domain::{ManuscriptStatus, Role};
 use store::{Manuscript, Visibility};
 
 /// Fails with 403 unless `allowed`.
-pub fn require(allowed: bool) -> AppResult<()> {
-    if allowed { Ok(()) } else { Err(AppError::Forbidden) }
+pub fn require(allowed: bool) -> Result<()> {
+    if allowed { Ok(()) } else { Err(Error::Forbidden) }
 }
 
 /// Units, outlets, correspondents, placements, imports: the station's editors and administrators.
@@ -42,15 +42,15 @@ pub fn can_export(role: Role) -> bool {
 }
 
 /// Whose manuscripts the user's lists show.
-pub fn manuscript_visibility(ctx: &Ctx) -> Visibility {
-    match ctx.role() {
+pub fn manuscript_visibility(actor: &Actor) -> Visibility {
+    match actor.role() {
         Role::Admin | Role::Editor | Role::Leader => Visibility::Station,
-        Role::Mentor => Visibility::Mentor(ctx.user.id),
-        Role::Liaison => match ctx.user.unit_id {
+        Role::Mentor => Visibility::Mentor(actor.user.id),
+        Role::Liaison => match actor.user.unit_id {
             Some(u) => Visibility::Unit(u),
             None => Visibility::Station,
         },
-        Role::Correspondent => match ctx.user.correspondent_id {
+        Role::Correspondent => match actor.user.correspondent_id {
             Some(c) => Visibility::Author(c),
             // An account not linked to a correspondent has no manuscripts.
             None => Visibility::Author(domain::CorrespondentId(-1)),
@@ -60,35 +60,35 @@ pub fn manuscript_visibility(ctx: &Ctx) -> Visibility {
 
 /// Whether the user may open a manuscript. `mentor_of_author` is the mentor assigned to the
 /// manuscript's owner. Authors always see their own; others never see drafts.
-pub fn can_see_manuscript(ctx: &Ctx, m: &Manuscript, mentor_of_author: Option<domain::UserId>) -> bool {
-    if !ctx.scope().allows(m.station_id) {
+pub fn can_see_manuscript(actor: &Actor, m: &Manuscript, mentor_of_author: Option<domain::UserId>) -> bool {
+    if !actor.scope().allows(m.station_id) {
         return false;
     }
-    if ctx.user.correspondent_id.is_some_and(|c| m.has_author(c)) {
+    if actor.user.correspondent_id.is_some_and(|c| m.has_author(c)) {
         return true;
     }
     if m.status == ManuscriptStatus::Draft {
         return false;
     }
-    match ctx.role() {
+    match actor.role() {
         Role::Admin | Role::Editor | Role::Leader => true,
-        Role::Mentor => mentor_of_author == Some(ctx.user.id),
-        Role::Liaison => ctx.user.unit_id.is_some() && ctx.user.unit_id == m.unit_id,
+        Role::Mentor => mentor_of_author == Some(actor.user.id),
+        Role::Liaison => actor.user.unit_id.is_some() && actor.user.unit_id == m.unit_id,
         Role::Correspondent => false,
     }
 }
 
 /// Whether the user may revise a manuscript they can see.
-pub fn can_revise(ctx: &Ctx, m: &Manuscript, mentor_of_author: Option<domain::UserId>) -> bool {
-    let allowed = match ctx.role() {
+pub fn can_revise(actor: &Actor, m: &Manuscript, mentor_of_author: Option<domain::UserId>) -> bool {
+    let allowed = match actor.role() {
         Role::Admin | Role::Editor => true,
-        Role::Mentor => mentor_of_author == Some(ctx.user.id),
+        Role::Mentor => mentor_of_author == Some(actor.user.id),
         _ => false,
     };
     allowed && m.status == ManuscriptStatus::Submitted
 }
 
 /// Whether the user owns the manuscript (may edit and submit it).
-pub fn is_owner(ctx: &Ctx, m: &Manuscript) -> bool {
-    ctx.user.correspondent_id == Some(m.author_id)
+pub fn is_owner(actor: &Actor, m: &Manuscript) -> bool {
+    actor.user.correspondent_id == Some(m.author_id)
 }

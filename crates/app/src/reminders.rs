@@ -6,7 +6,7 @@
 //! met — once per occasion; then it mails what users asked to get by mail. `serve` runs it
 //! every ten minutes; `tonglian reminders run` runs it once.
 
-use crate::AppResult;
+use crate::Result;
 use domain::reminders::{DEFAULT_REVISION_DAYS, key, month_end_to_check, objection_closing, waiting_too_long};
 use domain::targets::PaceStatus;
 use domain::{ReminderKind, Role, StatementStatus, StationId, UserId};
@@ -54,7 +54,7 @@ impl Mailer {
 }
 
 /// Stores every reminder due on `today` and mails the unsent ones users want by mail.
-pub async fn run(store: &Store, mailer: Option<&Mailer>, today: Date) -> AppResult<RunReport> {
+pub async fn run(store: &Store, mailer: Option<&Mailer>, today: Date) -> Result<RunReport> {
     let mut report = RunReport::default();
     for station in store.stations().await? {
         report.created += station_reminders(store, station.id, station.revision_days.into(), today).await?;
@@ -76,7 +76,7 @@ pub async fn run(store: &Store, mailer: Option<&Mailer>, today: Date) -> AppResu
     Ok(report)
 }
 
-async fn station_reminders(store: &Store, station: StationId, revision_days: i64, today: Date) -> AppResult<usize> {
+async fn station_reminders(store: &Store, station: StationId, revision_days: i64, today: Date) -> Result<usize> {
     let users: Vec<User> = store.users(Scope::Station(station)).await?.into_iter().filter(|u| u.active).collect();
     let editors: Vec<UserId> = users.iter().filter(|u| u.role.is_staff()).map(|u| u.id).collect();
     let mut due: Vec<NewNotification> = Vec::new();

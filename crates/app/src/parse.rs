@@ -12,7 +12,7 @@ use domain::table::Table;
 use domain::{FieldError, FieldErrors};
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, AppResult};
+use crate::{Error, Result};
 
 /// Parses that may run at once, whatever the number of uploads.
 pub const PERMITS: usize = 2;
@@ -20,28 +20,28 @@ pub const PERMITS: usize = 2;
 static POOL: Semaphore = Semaphore::const_new(PERMITS);
 
 /// Runs `parse` on the blocking pool once a permit is free.
-pub async fn blocking<T, F>(parse: F) -> AppResult<T>
+pub async fn blocking<T, F>(parse: F) -> Result<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let permit = POOL.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    let permit = POOL.acquire().await.map_err(|e| Error::Internal(e.into()))?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         parse()
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))
+    .map_err(|e| Error::Internal(e.into()))
 }
 
 /// Reads an uploaded spreadsheet (`office::read_table`) off the async workers. A file that
 /// cannot be read, or is over a limit, is a 422 naming the reason.
-pub async fn table(file_name: &str, bytes: Vec<u8>) -> AppResult<Table> {
+pub async fn table(file_name: &str, bytes: Vec<u8>) -> Result<Table> {
     let name = file_name.to_string();
     blocking(move || office::read_table(&name, &bytes)).await?.map_err(file_error)
 }
 
 /// A file the readers refused, as a 422 on the upload's `file` field.
-pub fn file_error(e: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())]))
+pub fn file_error(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())]))
 }

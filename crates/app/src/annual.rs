@@ -5,7 +5,7 @@
 //! month, and the narrative the editor writes around them. Built once here and given out as
 //! JSON, an HTML page and a Word file; the page and the CLI share it.
 
-use crate::{AppError, AppResult};
+use crate::{Error, Result};
 use domain::targets::TargetMetric;
 use domain::{EventKind, OutletKind, OutletLevel, StationId, UserId};
 use serde::{Deserialize, Serialize};
@@ -113,7 +113,7 @@ pub fn yuan(fen: i64) -> String {
 }
 
 /// Builds the report of `year` from the data.
-pub async fn build(store: &Store, station: StationId, year: i32) -> AppResult<AnnualReport> {
+pub async fn build(store: &Store, station: StationId, year: i32) -> Result<AnnualReport> {
     let st = store.station(station).await?;
     let (first, last) = store::year_bounds(year);
     let outlets = store.outlets(station).await?;
@@ -207,8 +207,9 @@ pub async fn build(store: &Store, station: StationId, year: i32) -> AppResult<An
     let saved = store.annual_narrative(station, year).await?;
     let narrative_saved = saved.is_some();
     let narrative = match saved {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("annual narrative {year}: {e}")))?,
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| Error::Internal(anyhow::anyhow!("annual narrative {year}: {e}")))?
+        }
         None => draft_narrative(&st.name, year, &figures),
     };
     Ok(AnnualReport {
@@ -260,18 +261,18 @@ pub async fn save_narrative(
     by: UserId,
     year: i32,
     narrative: &Narrative,
-) -> AppResult<()> {
+) -> Result<()> {
     const MAX: usize = 20_000;
     for (field, text) in [("intro", &narrative.intro), ("practices", &narrative.practices), ("plans", &narrative.plans)]
     {
         if text.chars().count() > MAX {
-            return Err(AppError::Invalid(domain::FieldErrors(vec![domain::FieldError::new(
+            return Err(Error::Invalid(domain::FieldErrors(vec![domain::FieldError::new(
                 field,
                 format!("不能超过{MAX}字"),
             )])));
         }
     }
-    let json = serde_json::to_string(narrative).map_err(|e| AppError::Internal(e.into()))?;
+    let json = serde_json::to_string(narrative).map_err(|e| Error::Internal(e.into()))?;
     store.set_annual_narrative(station, by, year, &json).await?;
     Ok(())
 }
@@ -299,7 +300,7 @@ pub fn figure_rows(r: &AnnualReport) -> Vec<(String, String)> {
 }
 
 /// The report as a Word document.
-pub fn to_docx(r: &AnnualReport) -> AppResult<Vec<u8>> {
+pub fn to_docx(r: &AnnualReport) -> Result<Vec<u8>> {
     use office::report::{Block, ReportDoc, ReportTable};
     let paper = r.figures.paper.clone().unwrap_or_else(|| "报纸".into());
     let paragraphs = |text: &str| Narrative::paragraphs(text).into_iter().map(Block::Paragraph).collect::<Vec<_>>();
@@ -394,9 +395,9 @@ pub fn to_docx(r: &AnnualReport) -> AppResult<Vec<u8>> {
         title: format!("{}{}年度经验交流材料", r.station, r.year),
         subtitle: Some(format!("《{paper}》{}", r.station)),
         blocks,
-        footer: vec![r.station.clone(), domain::format_date(crate::pages::today())],
+        footer: vec![r.station.clone(), domain::format_date(crate::today())],
     };
-    office::report::report_docx(&doc).map_err(|e| AppError::Internal(anyhow::anyhow!("annual report: {e}")))
+    office::report::report_docx(&doc).map_err(|e| Error::Internal(anyhow::anyhow!("annual report: {e}")))
 }
 
 #[derive(askama::Template)]
@@ -440,11 +441,11 @@ pub fn charts(r: &AnnualReport, l: crate::i18n::L) -> (String, String) {
 }
 
 /// The report as one self-contained HTML file (charts inline), for printing or mailing.
-pub fn to_html(r: &AnnualReport) -> AppResult<String> {
+pub fn to_html(r: &AnnualReport) -> Result<String> {
     use askama::Template;
     let l = crate::i18n::L::new("zh");
     let (unit_chart, month_chart) = charts(r, l);
     PrintPage { l, r, figures: figure_rows(r), unit_chart, month_chart }
         .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("annual report html: {e}")))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("annual report html: {e}")))
 }

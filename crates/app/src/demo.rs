@@ -4,7 +4,7 @@
 //! website, 260 on the national office's sub-site, a dozen on the provincial portal), a few
 //! manuscripts at every stage, and one account per role. People's names are invented.
 
-use crate::auth::hash_password;
+use crate::password::hash_password;
 use domain::byline::WrittenAuthor;
 use domain::import::PlacementRecord;
 use domain::*;
@@ -381,19 +381,24 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     for (username, display, role) in DEMO_ACCOUNTS {
         let unit_id = (*role == Role::Liaison).then(|| units[0].id);
         let u = store
-            .create_user(NewUser {
-                station_id: Some(station),
-                username: (*username).into(),
-                password_hash: hash.clone(),
-                display_name: (*display).into(),
-                role: *role,
-                correspondent_id: None,
-                unit_id,
-            })
+            .create_user(
+                NewUser {
+                    station_id: Some(station),
+                    username: (*username).into(),
+                    password_hash: hash.clone(),
+                    display_name: (*display).into(),
+                    role: *role,
+                    correspondent_id: None,
+                    unit_id,
+                },
+                None,
+            )
             .await?;
         users.push(u);
     }
     let mentor = users.iter().find(|u| u.role == Role::Mentor).map(|u| u.id);
+    // The network is set up by the station's administrator.
+    let admin = users[0].id;
 
     // Correspondents: the two with accounts, then about 40 more; every fourth one has gone quiet.
     let mut rng = Rng(20070801);
@@ -414,6 +419,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
                     active: true,
                     mentor_user_id: mentor,
                 },
+                admin,
             )
             .await?;
         let account = &users[5 + i];
@@ -449,7 +455,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
             active: n % 4 != 1,
             mentor_user_id: if kind == CorrespondentKind::UnitCorrespondent { mentor } else { None },
         };
-        store.create_correspondent(station, &input).await?;
+        store.create_correspondent(station, &input, admin).await?;
         people.push((name, Some(unit.name.clone())));
     }
     let active: Vec<&(String, Option<String>)> = {
@@ -520,9 +526,9 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
             });
         }
     }
-    let admin = users[0].id;
     // Generated titles repeat without being the same piece: link by 稿件编号 only (there is none).
-    store.import_placements(station, &records, store::Linking::KeysOnly, admin).await?;
+    let audit = store::ImportAudit { by: Some(admin), file: "演示数据".into() };
+    store.import_placements(station, &records, store::Linking::KeysOnly, admin, &audit).await?;
     load_portal(store, station, admin, &records).await?;
 
     // A few manuscripts at every stage of 改稿.
@@ -580,12 +586,12 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
             "标题写出数字更醒目；导语补充时间。",
         )
         .await?;
-    store.accept_manuscript(accepted.id).await?;
+    store.accept_manuscript(accepted.id, editor).await?;
     let returned = store
         .create_manuscript(station, zhang, &draft("一次普通的会议", "今天开了一个会。", zhang), zhang_user)
         .await?;
     store.submit_manuscript(returned.id, zhang_user, None).await?;
-    store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。").await?;
+    store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。", editor).await?;
     load_rewards(store, station, editor).await?;
     load_targets_and_media(store, station, editor).await?;
     // Last, so that every id of 湖北通联站's records stays as it was.
@@ -914,15 +920,18 @@ async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let (username, display, role) = DEMO_HQ_ACCOUNT;
     let hq = store
-        .create_user(NewUser {
-            station_id: None,
-            username: username.into(),
-            password_hash: hash,
-            display_name: display.into(),
-            role,
-            correspondent_id: None,
-            unit_id: None,
-        })
+        .create_user(
+            NewUser {
+                station_id: None,
+                username: username.into(),
+                password_hash: hash,
+                display_name: display.into(),
+                role,
+                correspondent_id: None,
+                unit_id: None,
+            },
+            None,
+        )
         .await?
         .id;
     let mut rng = Rng(20080118);
@@ -966,7 +975,7 @@ async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
                 active: true,
                 mentor_user_id: None,
             };
-            store.create_correspondent(station, &input).await?;
+            store.create_correspondent(station, &input, hq).await?;
             people.push((person, units[k].to_string()));
         }
         let mut records = Vec::new();
@@ -998,7 +1007,8 @@ async fn load_other_stations(store: &Store) -> anyhow::Result<()> {
                 });
             }
         }
-        store.import_placements(station, &records, store::Linking::KeysOnly, hq).await?;
+        let audit = store::ImportAudit { by: Some(hq), file: "演示数据".into() };
+        store.import_placements(station, &records, store::Linking::KeysOnly, hq, &audit).await?;
         let campaign = CampaignInput {
             year: 2007,
             publication: "中国知识产权报".into(),

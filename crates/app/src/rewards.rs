@@ -3,10 +3,9 @@
 //! payments (兑现). Every action is in the audit log; a published notice is a frozen snapshot
 //! with its SHA-256, so later changes show up in the next statement, never in the old one.
 
-use crate::AppState;
+use crate::Actor;
 use crate::access::require;
-use crate::auth::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::{Error, Result};
 use domain::policy::{self, Period, Policy, Statement};
 use domain::*;
 use rust_decimal::Decimal;
@@ -19,13 +18,13 @@ pub fn check_policy(text: &str) -> Result<Policy, Vec<policy::PolicyError>> {
     policy::parse_policy(text)
 }
 
-fn policy_errors(errors: Vec<policy::PolicyError>) -> AppError {
-    AppError::Invalid(FieldErrors(errors.into_iter().map(|e| FieldError::new("source", e.to_string())).collect()))
+fn policy_errors(errors: Vec<policy::PolicyError>) -> Error {
+    Error::Invalid(FieldErrors(errors.into_iter().map(|e| FieldError::new("source", e.to_string())).collect()))
 }
 
 /// Stores a policy for the station: it must parse, name only the station's units in its
 /// quotas and awards, and not overlap another. The store writes its audit row with it.
-pub async fn load_policy(store: &Store, station: StationId, by: UserId, text: &str) -> AppResult<PolicyRecord> {
+pub async fn load_policy(store: &Store, station: StationId, by: UserId, text: &str) -> Result<PolicyRecord> {
     let policy = check_policy(text).map_err(policy_errors)?;
     let units = store.units(station).await?;
     let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
@@ -39,18 +38,18 @@ pub async fn load_policy(store: &Store, station: StationId, by: UserId, text: &s
     Ok(record)
 }
 
-pub async fn load_policy_as(state: &AppState, ctx: &Ctx, text: &str) -> AppResult<PolicyRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    load_policy(&state.store, ctx.station()?, ctx.user.id, text).await
+pub async fn load_policy_as(store: &Store, actor: &Actor, text: &str) -> Result<PolicyRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    load_policy(store, actor.station()?, actor.user.id, text).await
 }
 
 /// The station's policies, parsed.
-pub async fn station_policies(store: &Store, station: StationId) -> AppResult<Vec<Policy>> {
+pub async fn station_policies(store: &Store, station: StationId) -> Result<Vec<Policy>> {
     let mut out = Vec::new();
     for p in store.policies(station).await? {
         out.push(
             policy::parse_policy(&p.source)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored policy {} no longer parses: {:?}", p.id, e)))?,
+                .map_err(|e| Error::Internal(anyhow::anyhow!("stored policy {} no longer parses: {:?}", p.id, e)))?,
         );
     }
     Ok(out)
@@ -69,7 +68,7 @@ impl RewardData {
     /// Loads the station's policies, people, units and the adjustments dated from 1 January of
     /// `from`'s year to `to`: a month's statement computes the year's earlier months too (for
     /// quarter and year caps and floors), and they must see their adjustments.
-    pub async fn load(store: &Store, station: StationId, from: Date, to: Date) -> AppResult<RewardData> {
+    pub async fn load(store: &Store, station: StationId, from: Date, to: Date) -> Result<RewardData> {
         let from = Period::year(from.year()).from;
         let policies = station_policies(store, station).await?;
         let people = store
@@ -96,7 +95,7 @@ impl RewardData {
     }
 
     /// Runs the engine for one period over `items` (which may start before the period).
-    pub fn run(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
+    pub fn run(&self, period: &Period, items: &[policy::Item]) -> Result<Statement> {
         self.run_with(period, items, &[], None, policy::compute)
     }
 
@@ -106,7 +105,7 @@ impl RewardData {
         period: &Period,
         items: &[policy::Item],
         corrections: &[policy::Correction],
-    ) -> AppResult<Statement> {
+    ) -> Result<Statement> {
         self.run_with(period, items, corrections, None, policy::compute)
     }
 
@@ -121,12 +120,12 @@ impl RewardData {
         items: &[policy::Item],
         corrections: &[policy::Correction],
         listed: &[CorrespondentId],
-    ) -> AppResult<Statement> {
+    ) -> Result<Statement> {
         self.run_with(period, items, corrections, Some(listed), policy::compute_figures)
     }
 
     /// `run` without the trails: the same figures, for rankings and charts.
-    pub fn run_figures(&self, period: &Period, items: &[policy::Item]) -> AppResult<Statement> {
+    pub fn run_figures(&self, period: &Period, items: &[policy::Item]) -> Result<Statement> {
         self.run_with(period, items, &[], None, policy::compute_figures)
     }
 
@@ -137,7 +136,7 @@ impl RewardData {
         corrections: &[policy::Correction],
         listed: Option<&[CorrespondentId]>,
         engine: fn(&policy::Input) -> Result<Statement, policy::ComputeError>,
-    ) -> AppResult<Statement> {
+    ) -> Result<Statement> {
         // Every adjustment from 1 January to the period's end: the engine computes the earlier
         // months too, and their adjustments use up (or free) quarter and year limits.
         let year_start = period.year_start();
@@ -169,7 +168,7 @@ impl RewardData {
             adjustments: &adjustments,
             corrections,
         };
-        engine(&input).map_err(|e| AppError::Conflict(e.to_string()))
+        engine(&input).map_err(|e| Error::Conflict(e.to_string()))
     }
 }
 
@@ -200,7 +199,7 @@ pub fn lookback_start(policies: &[Policy], period: &Period) -> Date {
 }
 
 /// Computes a period's statement from the current data, with the corrections it carries.
-pub async fn compute(store: &Store, station: StationId, period: &Period) -> AppResult<Statement> {
+pub async fn compute(store: &Store, station: StationId, period: &Period) -> Result<Statement> {
     Ok(compute_with_corrections(store, station, period).await?.statement)
 }
 
@@ -229,7 +228,7 @@ fn to_domain(c: &store::CarriedCorrection) -> policy::Correction {
 /// differs from what was published, less what later notices already carried from it, the
 /// difference is carried into this period as a correction (added after caps and floors), so
 /// the old notice never changes and every difference is paid once.
-pub async fn compute_with_corrections(store: &Store, station: StationId, period: &Period) -> AppResult<Computed> {
+pub async fn compute_with_corrections(store: &Store, station: StationId, period: &Period) -> Result<Computed> {
     // Read first: a notice published after this read makes the draft stale, never wrong.
     let basis = store.statement_basis(station).await?;
     let earliest = period.from.checked_sub(time::Duration::days(31 * CORRECTION_MONTHS)).unwrap_or(period.from);
@@ -252,9 +251,9 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
         let carried_in: Vec<policy::Correction> = store.corrections_into(s.id).await?.iter().map(to_domain).collect();
         let published = parse_snapshot(s)?;
         let listed: Vec<CorrespondentId> = published.lines.iter().map(|l| l.correspondent_id).collect();
-        let now = data.recheck(p, &items, &carried_in, &listed).map_err(|e| {
-            AppError::Conflict(format!("无法重新核算已公示的{}，不能计算更正：{}", p.zh(), e.message()))
-        })?;
+        let now = data
+            .recheck(p, &items, &carried_in, &listed)
+            .map_err(|e| Error::Conflict(format!("无法重新核算已公示的{}，不能计算更正：{}", p.zh(), e.message())))?;
         let already: Vec<policy::Correction> = store.corrections_from(s.id).await?.iter().map(to_domain).collect();
         for c in policy::carry(&published, &now, &already) {
             let cents = c
@@ -262,7 +261,7 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
                 .checked_mul(Decimal::from(100))
                 .filter(|x| x.fract().is_zero())
                 .and_then(|x| i64::try_from(x).ok())
-                .ok_or_else(|| AppError::Conflict(format!("更正金额 {} 超出范围或超过两位小数", c.amount)))?;
+                .ok_or_else(|| Error::Conflict(format!("更正金额 {} 超出范围或超过两位小数", c.amount)))?;
             carried.push(store::CarriedCorrection {
                 from_statement_id: s.id,
                 from_period: s.period.clone(),
@@ -280,7 +279,7 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
 /// The corrections a statement for the month after the latest published one would carry now:
 /// empty when every change to a published notice has been carried exactly once. (A correction
 /// carried twice shows here as its opposite.)
-pub async fn outstanding_corrections(store: &Store, station: StationId) -> AppResult<Vec<store::CarriedCorrection>> {
+pub async fn outstanding_corrections(store: &Store, station: StationId) -> Result<Vec<store::CarriedCorrection>> {
     let latest = store
         .statements(station)
         .await?
@@ -305,7 +304,7 @@ pub async fn ranking(
     period: &Period,
     by: domain::ranking::RankBy,
     ledger: &str,
-) -> AppResult<domain::ranking::Ranking> {
+) -> Result<domain::ranking::Ranking> {
     let previous = period.previous();
     let data = std::sync::Arc::new(RewardData::load(store, station, previous.year_start(), period.to).await?);
     let figures = by != domain::ranking::RankBy::Outlet;
@@ -317,16 +316,16 @@ pub async fn ranking(
                 let statement = if figures { data.run_figures(&p, &items) } else { data.run(&p, &items) };
                 (statement, items)
             });
-            computed.await.map_err(|e| AppError::Internal(e.into()))
+            computed.await.map_err(|e| Error::Internal(e.into()))
         })
     };
     let (now_task, before_task) = (task(period), task(&previous));
-    let (now, items) = now_task.await.map_err(|e| AppError::Internal(e.into()))??;
-    let (before, items_before) = before_task.await.map_err(|e| AppError::Internal(e.into()))??;
+    let (now, items) = now_task.await.map_err(|e| Error::Internal(e.into()))??;
+    let (before, items_before) = before_task.await.map_err(|e| Error::Internal(e.into()))??;
     let now = now?;
     if !now.ledgers.iter().any(|l| l.key == ledger) {
         let keys: Vec<&str> = now.ledgers.iter().map(|l| l.key.as_str()).collect();
-        return Err(AppError::BadRequest(format!("账目“{ledger}”不存在，可用：{}", keys.join("、"))));
+        return Err(Error::BadRequest(format!("账目“{ledger}”不存在，可用：{}", keys.join("、"))));
     }
     // The previous period may have no policy in force: then there is nothing to compare with.
     let before = before.ok();
@@ -341,8 +340,8 @@ pub async fn year_trend(
     station: StationId,
     year: i32,
     ledger: &str,
-) -> AppResult<(Vec<String>, Vec<(String, Vec<Option<Decimal>>)>)> {
-    let year_period = Period::parse(&year.to_string()).map_err(AppError::BadRequest)?;
+) -> Result<(Vec<String>, Vec<(String, Vec<Option<Decimal>>)>)> {
+    let year_period = Period::parse(&year.to_string()).map_err(Error::BadRequest)?;
     let data = RewardData::load(store, station, year_period.from, year_period.to).await?;
     let items = store.reward_items(station, year_period.from, year_period.to).await?;
     let months = year_period.months();
@@ -356,7 +355,7 @@ pub async fn year_trend(
         let odd = s.spawn(|| run(1));
         (run(0), odd.join())
     });
-    statements.extend(odd.map_err(|_| AppError::Internal(anyhow::anyhow!("the trend's second thread panicked")))?);
+    statements.extend(odd.map_err(|_| Error::Internal(anyhow::anyhow!("the trend's second thread panicked")))?);
     statements.sort_by_key(|(i, _)| *i);
     let labels = months.iter().map(|m| format!("{}月", u8::from(m.from.month()))).collect();
     let mut per_unit: std::collections::BTreeMap<String, Vec<Option<Decimal>>> =
@@ -374,136 +373,135 @@ pub async fn year_trend(
 }
 
 /// The snapshot's text and its SHA-256.
-pub fn snapshot(statement: &Statement) -> AppResult<(String, String)> {
-    let text = serde_json::to_string(statement).map_err(|e| AppError::Internal(e.into()))?;
+pub fn snapshot(statement: &Statement) -> Result<(String, String)> {
+    let text = serde_json::to_string(statement).map_err(|e| Error::Internal(e.into()))?;
     let hash = hex::encode(Sha256::digest(text.as_bytes()));
     Ok((text, hash))
 }
 
 /// Computes and saves (or replaces) the period's draft; the store writes the audit row with it.
-pub async fn draft(state: &AppState, ctx: &Ctx, period: &Period) -> AppResult<StatementRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    let station = ctx.station()?;
-    state.store.check_period_free(station, &period.to_string()).await?;
-    let computed = compute_with_corrections(&state.store, station, period).await?;
+pub async fn draft(store: &Store, actor: &Actor, period: &Period) -> Result<StatementRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let station = actor.station()?;
+    store.check_period_free(station, &period.to_string()).await?;
+    let computed = compute_with_corrections(store, station, period).await?;
     let (text, hash) = snapshot(&computed.statement)?;
-    let record = state
-        .store
-        .save_draft(station, &period.to_string(), &text, &hash, ctx.user.id, &computed.carried, &computed.basis)
+    let record = store
+        .save_draft(station, &period.to_string(), &text, &hash, actor.user.id, &computed.carried, &computed.basis)
         .await?;
     Ok(record)
 }
 
 /// A statement the user may see: staff and leaders all of their station's; others only
 /// published ones (and correspondents only their own lines, see `visible_lines`).
-pub async fn statement(state: &AppState, ctx: &Ctx, id: StatementId) -> AppResult<StatementRecord> {
-    let s = state.store.statement(id).await?;
-    if !ctx.scope().allows(s.station_id) {
-        return Err(AppError::NotFound);
+pub async fn statement(store: &Store, actor: &Actor, id: StatementId) -> Result<StatementRecord> {
+    let s = store.statement(id).await?;
+    if !actor.scope().allows(s.station_id) {
+        return Err(Error::NotFound);
     }
-    let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
+    let staff = matches!(actor.role(), Role::Admin | Role::Editor | Role::Leader);
     if !staff && s.status == StatementStatus::Draft {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     Ok(s)
 }
 
-pub fn parse_snapshot(record: &StatementRecord) -> AppResult<Statement> {
+pub fn parse_snapshot(record: &StatementRecord) -> Result<Statement> {
     serde_json::from_str(&record.snapshot)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("snapshot of statement {}: {e}", record.id)))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("snapshot of statement {}: {e}", record.id)))
 }
 
 /// Publishes a draft as the notice. `expected_hash` is the hash of the draft the editor looked
 /// at (the page sends it): a draft recomputed meanwhile is not published in its place.
 pub async fn publish(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: StatementId,
     expected_hash: Option<&str>,
-) -> AppResult<StatementRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    let s = statement(state, ctx, id).await?;
-    let station = state.store.station(s.station_id).await?;
+) -> Result<StatementRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let s = statement(store, actor, id).await?;
+    let station = store.station(s.station_id).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let until = today.checked_add(time::Duration::days(station.objection_days.max(0) as i64)).unwrap_or(today);
     let expected = expected_hash.map(str::trim).filter(|h| !h.is_empty()).unwrap_or(&s.content_hash);
-    Ok(state.store.publish_statement(id, expected, until, ctx.user.id).await?)
+    Ok(store.publish_statement(id, expected, until, actor.user.id).await?)
 }
 
 /// Confirms a notice; before its objection window closes, only with a reason.
-pub async fn confirm(state: &AppState, ctx: &Ctx, id: StatementId, reason: &str) -> AppResult<StatementRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    statement(state, ctx, id).await?;
+pub async fn confirm(store: &Store, actor: &Actor, id: StatementId, reason: &str) -> Result<StatementRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    statement(store, actor, id).await?;
     let today = time::OffsetDateTime::now_utc().date();
-    Ok(state.store.confirm_statement(id, ctx.user.id, today, reason).await?)
+    Ok(store.confirm_statement(id, actor.user.id, today, reason).await?)
 }
 
 /// A correspondent objects to their own line while the notice is open.
-pub async fn object(state: &AppState, ctx: &Ctx, id: StatementId, text: &str) -> AppResult<store::ObjectionRecord> {
-    let s = statement(state, ctx, id).await?;
-    let me = ctx.user.correspondent_id.ok_or(AppError::Forbidden)?;
+pub async fn object(store: &Store, actor: &Actor, id: StatementId, text: &str) -> Result<store::ObjectionRecord> {
+    let s = statement(store, actor, id).await?;
+    let me = actor.user.correspondent_id.ok_or(Error::Forbidden)?;
     let snapshot = parse_snapshot(&s)?;
     if !snapshot.lines.iter().any(|l| l.correspondent_id == me) {
-        return Err(AppError::Conflict("本期核算中没有您的条目；如有漏计，请联系编辑".into()));
+        return Err(Error::Conflict("本期核算中没有您的条目；如有漏计，请联系编辑".into()));
     }
     let today = time::OffsetDateTime::now_utc().date();
-    Ok(state.store.raise_objection(id, me, ctx.user.id, text, today).await?)
+    Ok(store.raise_objection(id, me, actor.user.id, text, today).await?)
 }
 
 pub async fn answer(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: ObjectionId,
     upheld: bool,
     text: &str,
-) -> AppResult<store::ObjectionRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    let o = state.store.objection(id).await?;
-    statement(state, ctx, o.statement_id).await?;
-    Ok(state.store.answer_objection(id, upheld, text, ctx.user.id).await?)
+) -> Result<store::ObjectionRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let o = store.objection(id).await?;
+    statement(store, actor, o.statement_id).await?;
+    Ok(store.answer_objection(id, upheld, text, actor.user.id).await?)
 }
 
 /// Records one payment against a confirmed notice (never more than the person is owed).
 pub async fn pay(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: StatementId,
     who: CorrespondentId,
     amount_fen: i64,
     how: &store::PaymentInput<'_>,
-) -> AppResult<store::PaymentRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    statement(state, ctx, id).await?;
-    Ok(state.store.record_payment(id, who, amount_fen, how, ctx.user.id).await?)
+) -> Result<store::PaymentRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    statement(store, actor, id).await?;
+    Ok(store.record_payment(id, who, amount_fen, how, actor.user.id).await?)
 }
 
 /// Pays everyone still owed something under a confirmed notice (or those in `only`), at once.
 pub async fn pay_all(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     id: StatementId,
     only: Option<&[CorrespondentId]>,
     how: &store::PaymentInput<'_>,
-) -> AppResult<Vec<store::PaymentRecord>> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    statement(state, ctx, id).await?;
-    Ok(state.store.pay_all(id, only, how, ctx.user.id).await?)
+) -> Result<Vec<store::PaymentRecord>> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    statement(store, actor, id).await?;
+    Ok(store.pay_all(id, only, how, actor.user.id).await?)
 }
 
 /// The bank-transfer sheet (转账清单) of a published statement as `.xlsx`: each person owed
 /// money with unit, telephone, owed, paid and still to pay (numbers as numbers, in yuan), and a
 /// total row. Downloaded before paying a month, it is what the bank transfer is made from.
-pub async fn transfer_sheet(state: &AppState, ctx: &Ctx, id: StatementId) -> AppResult<(String, Vec<u8>)> {
+pub async fn transfer_sheet(store: &Store, actor: &Actor, id: StatementId) -> Result<(String, Vec<u8>)> {
     use domain::table::{Cell, Table};
-    require(crate::access::can_manage_network(ctx.role()))?;
-    let s = statement(state, ctx, id).await?;
+    require(crate::access::can_manage_network(actor.role()))?;
+    let s = statement(store, actor, id).await?;
     if s.status == StatementStatus::Draft {
-        return Err(AppError::Conflict("草稿还没有应发金额，公示后才能下载转账清单".into()));
+        return Err(Error::Conflict("草稿还没有应发金额，公示后才能下载转账清单".into()));
     }
     let snapshot = parse_snapshot(&s)?;
-    let people = state.store.all_correspondents(s.station_id).await?;
+    let people = store.all_correspondents(s.station_id).await?;
     let yuan = |fen: i64| Cell::Number(fen as f64 / 100.0);
-    let payables = state.store.payables(id).await?;
+    let payables = store.payables(id).await?;
     let mut rows = Vec::with_capacity(payables.len() + 1);
     for (i, p) in payables.iter().enumerate() {
         let line = snapshot.lines.iter().find(|l| l.correspondent_id == p.correspondent_id);
@@ -532,7 +530,7 @@ pub async fn transfer_sheet(state: &AppState, ctx: &Ctx, id: StatementId) -> App
     ]);
     let headers = ["序号", "姓名", "单位", "电话", "应发（元）", "已发（元）", "待发（元）", "摘要"];
     let table = Table::new(headers.iter().map(|h| h.to_string()).collect(), rows);
-    let bytes = office::write_xlsx("转账清单", &table).map_err(|e| AppError::Internal(e.into()))?;
+    let bytes = office::write_xlsx("转账清单", &table).map_err(|e| Error::Internal(e.into()))?;
     Ok((format!("transfer-{}.xlsx", s.period), bytes))
 }
 
@@ -544,19 +542,19 @@ pub fn ledger_scale(policies: &[Policy], key: &str) -> u32 {
 /// Adds a manual adjustment: the amount exact to the ledger's scale (whole points on a ledger
 /// of scale 0); the store writes the audit row with it.
 pub async fn adjust(
-    state: &AppState,
-    ctx: &Ctx,
+    store: &Store,
+    actor: &Actor,
     who: CorrespondentId,
     ledger: &str,
     amount: Decimal,
     reason: &str,
     date: Date,
-) -> AppResult<store::AdjustmentRecord> {
-    require(crate::access::can_manage_network(ctx.role()))?;
-    let station = ctx.station()?;
-    let policies = station_policies(&state.store, station).await?;
+) -> Result<store::AdjustmentRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let station = actor.station()?;
+    let policies = station_policies(store, station).await?;
     if !policies.iter().any(|p| p.ledger(ledger).is_some()) {
-        return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("ledger", format!("账目“{ledger}”不存在"))])));
+        return Err(Error::Invalid(FieldErrors(vec![FieldError::new("ledger", format!("账目“{ledger}”不存在"))])));
     }
     let scale = ledger_scale(&policies, ledger).min(2);
     if amount.normalize().scale() > scale {
@@ -565,13 +563,13 @@ pub async fn adjust(
         } else {
             format!("此账目最多{scale}位小数")
         };
-        return Err(AppError::Invalid(FieldErrors(vec![FieldError::new("amount", message)])));
+        return Err(Error::Invalid(FieldErrors(vec![FieldError::new("amount", message)])));
     }
     let cents = amount
         .checked_mul(Decimal::from(100))
         .and_then(|c| i64::try_from(c).ok())
-        .ok_or_else(|| AppError::Invalid(FieldErrors(vec![FieldError::new("amount", "金额太大")])))?;
-    Ok(state.store.add_adjustment(station, who, ledger, cents, reason, date, ctx.user.id).await?)
+        .ok_or_else(|| Error::Invalid(FieldErrors(vec![FieldError::new("amount", "金额太大")])))?;
+    Ok(store.add_adjustment(station, who, ledger, cents, reason, date, actor.user.id).await?)
 }
 
 /// An adjustment's amount as its ledger shows numbers: "-1" on a points ledger of scale 0,
