@@ -104,10 +104,19 @@ mod tests {
 
     #[test]
     fn every_template_text_has_an_english_entry() {
+        // The texts of the web pages, and of the documents the use cases write.
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["templates", "templates/portal", "src/pages", "src/portal"] {
+        let dirs = [
+            "../web/templates",
+            "../web/templates/portal",
+            "../web/src/pages",
+            "../web/src/portal",
+            "templates",
+            "src",
+        ];
+        for dir in dirs {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_file() {

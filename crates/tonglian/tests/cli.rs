@@ -145,6 +145,18 @@ async fn serves_the_demo_and_two_instances_act_as_one_site() {
             http_with(&b.addr, "GET", "/metrics", &format!("Authorization: Bearer {METRICS_TOKEN}\r\n"), "");
         assert_eq!(status, 200);
         assert!(metrics.contains("tonglian_http_requests_total"), "{metrics}");
+        // A token made on the command line, without a browser, acts as its account.
+        let out = tonglian(&db.url, &["token", "create", "--user", "editor", "--name", "周报脚本"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(token.starts_with("tl_") && token.len() > 40, "{token}");
+        let (status, _, me) =
+            http_with(&b.addr, "GET", "/api/v1/me", &format!("Authorization: Bearer {token}\r\n"), "");
+        assert_eq!(status, 200, "[{}] {me}", db.backend);
+        assert!(me.contains("\"username\":\"editor\""), "{me}");
+        let out = tonglian(&db.url, &["token", "create", "--user", "nobody"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("账号 nobody 不存在"));
         // Logging out on B ends the session on A too.
         let (_, _, html) = b.get("/", &cookie);
         let (status, _, _) = http(&b.addr, "POST", "/logout", &cookie, &format!("csrf={}", csrf_in(&html)));
