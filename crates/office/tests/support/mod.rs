@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 const CONVERSION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The Python packages the client scripts import, at the versions scripts/test installs.
+pub const PYTHON_DOCX: (&str, &str) = ("docx", "python-docx==1.2.0");
 pub const OPENPYXL: (&str, &str) = ("openpyxl", "openpyxl==3.1.5");
 
 /// The path of a program on PATH, or a failure that says how to get it.
@@ -45,6 +46,39 @@ pub fn python(script: &str, packages: &[(&str, &str)], args: &[&Path]) -> String
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script);
     output(Command::new(&python).arg(&path).args(args))
+}
+
+/// A .docx as python-docx reads it (tests/clients/docx_read.py): each paragraph as its style
+/// name (none when python-docx cannot tell it) and its text.
+#[derive(Debug, serde::Deserialize)]
+pub struct DocxAsRead {
+    pub body: Vec<(Option<String>, String)>,
+    pub cells: Vec<(Option<String>, String)>,
+    pub footers: Vec<(Option<String>, String)>,
+    /// The names of the document's paragraph styles.
+    pub styles: Vec<String>,
+    /// Width and height in EMU of each inline picture.
+    pub pictures: Vec<(u64, u64)>,
+}
+
+impl DocxAsRead {
+    /// The texts of the paragraphs, anywhere, whose style python-docx could not tell.
+    pub fn without_style(&self) -> Vec<&str> {
+        let all = self.body.iter().chain(&self.cells).chain(&self.footers);
+        all.filter(|(style, _)| style.is_none()).map(|(_, text)| text.as_str()).collect()
+    }
+
+    /// The style of the body paragraph with this text.
+    pub fn style_of(&self, text: &str) -> Option<&str> {
+        let found = self.body.iter().find(|(_, t)| t == text);
+        found.unwrap_or_else(|| panic!("no paragraph {text}: {self:?}")).0.as_deref()
+    }
+}
+
+/// Reads a .docx with python-docx.
+pub fn python_docx(docx: &Path) -> DocxAsRead {
+    let printed = python("docx_read.py", &[PYTHON_DOCX], &[docx]);
+    serde_json::from_str(&printed).unwrap_or_else(|e| panic!("{e}: {printed}"))
 }
 
 /// `soffice --headless --convert-to {to}` of `input` into `dir`, with its profile in `dir`
