@@ -65,7 +65,7 @@ pub(crate) fn a4_document() -> Docx {
 /// deflated.
 pub(crate) fn pack(docx: Docx) -> Result<Vec<u8>, OfficeError> {
     let mut built = docx.build();
-    built.document = mark_header_rows(built.document)?;
+    built.document = number_pictures(mark_header_rows(built.document)?)?;
     built.styles = mark_normal_the_default(built.styles)?;
     let mut stored = Cursor::new(Vec::new());
     built.pack(&mut stored).map_err(write_error)?;
@@ -313,6 +313,22 @@ fn mark_header_rows(document: Vec<u8>) -> Result<Vec<u8>, OfficeError> {
         marked.push_str(&part.replacen(ROW, HEADER_ROW, 1));
     }
     Ok(marked.into_bytes())
+}
+
+/// Gives every picture a number of its own (`wp:docPr id`): docx-rs numbers them all 1, and
+/// the drawings of a document must have different ids (Word may find a file with two alike
+/// damaged).
+fn number_pictures(document: Vec<u8>) -> Result<Vec<u8>, OfficeError> {
+    const PICTURE: &str = r#"<wp:docPr id="1" name="Figure" />"#;
+    let xml = String::from_utf8(document).map_err(write_error)?;
+    let mut parts = xml.split(PICTURE);
+    let mut numbered = String::with_capacity(xml.len() + 64);
+    numbered.push_str(parts.next().unwrap_or_default());
+    for (i, part) in parts.enumerate() {
+        numbered.push_str(&format!(r#"<wp:docPr id="{n}" name="图{n}" />"#, n = i + 1));
+        numbered.push_str(part);
+    }
+    Ok(numbered.into_bytes())
 }
 
 /// Marks the `Normal` paragraph style as the default one (`w:default="1"`), which a paragraph
