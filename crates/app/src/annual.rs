@@ -304,6 +304,7 @@ pub fn to_docx(r: &AnnualReport) -> Result<Vec<u8>> {
     use office::report::{Block, ReportDoc, ReportTable};
     let paper = r.figures.paper.clone().unwrap_or_else(|| "报纸".into());
     let paragraphs = |text: &str| Narrative::paragraphs(text).into_iter().map(Block::Paragraph).collect::<Vec<_>>();
+    let (unit_chart, month_chart) = charts(r, crate::i18n::L::new("zh"));
     let mut blocks = vec![Block::Heading1("一、全年工作概况".into())];
     blocks.extend(paragraphs(&r.narrative.intro));
     blocks.push(Block::Table(ReportTable {
@@ -318,6 +319,7 @@ pub fn to_docx(r: &AnnualReport) -> Result<Vec<u8>> {
         blocks.extend(paragraphs(&r.narrative.practices));
     }
     blocks.push(Block::Heading1("三、各单位完成情况".into()));
+    blocks.push(Block::chart(&unit_chart, 150, "图1　各单位采用篇数"));
     let total = |f: fn(&UnitLine) -> i64| r.by_unit.iter().map(f).sum::<i64>().to_string();
     blocks.push(Block::Table(ReportTable {
         caption: "各单位采用、上网、征订与活动".into(),
@@ -366,6 +368,7 @@ pub fn to_docx(r: &AnnualReport) -> Result<Vec<u8>> {
         numeric_columns: vec![3],
     }));
     blocks.push(Block::Heading2("各月发稿与兑现".into()));
+    blocks.push(Block::chart(&month_chart, 150, "图2　各月采用篇数"));
     blocks.push(Block::Table(ReportTable {
         caption: String::new(),
         headers: vec!["月份".into(), "各类媒体采用".into(), format!("{paper}采用"), "兑现奖励（元）".into()],

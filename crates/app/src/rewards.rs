@@ -604,11 +604,12 @@ pub fn statement_table(statement: &Statement) -> domain::table::Table {
                 line.name.clone().into(),
                 line.unit_name.clone().unwrap_or_default().into(),
                 Cell::Number(line.placements as f64),
-                Cell::Text(line.pieces.normalize().to_string()),
+                Cell::decimal(line.pieces.normalize()),
             ];
             for l in &statement.ledgers {
-                // Exact text, not a float: Excel shows it as typed and nothing is lost.
-                cells.push(Cell::Text(figure(line.ledgers.get(&l.key).copied().unwrap_or_default(), l.scale)));
+                // An exact figure shown with the ledger's places (`figure`), a number in Excel.
+                let value = line.ledgers.get(&l.key).copied().unwrap_or_default();
+                cells.push(Cell::Decimal { value, places: l.scale });
             }
             cells.push(line.awards.join("、").into());
             cells
@@ -692,15 +693,15 @@ pub fn ranking_table(r: &domain::ranking::Ranking) -> domain::table::Table {
             let mut cells: Vec<Cell> = vec![
                 Cell::Number(row.rank as f64),
                 row.name.clone().into(),
-                Cell::Text(row.figure.normalize().to_string()),
+                Cell::decimal(row.figure.normalize()),
                 Cell::Number(row.placements as f64),
             ];
             for level in OutletLevel::ALL {
                 cells.push(Cell::Number(row.by_level.get(level.code()).copied().unwrap_or(0) as f64));
             }
             cells.push(row.previous_rank.map(|n| Cell::Number(n as f64)).unwrap_or(Cell::Empty));
-            cells.push(row.previous_figure.map(|f| Cell::Text(f.normalize().to_string())).unwrap_or(Cell::Empty));
-            cells.push(Cell::Text(row.change.normalize().to_string()));
+            cells.push(row.previous_figure.map(|f| Cell::decimal(f.normalize())).unwrap_or(Cell::Empty));
+            cells.push(Cell::decimal(row.change.normalize()));
             cells
         })
         .collect();

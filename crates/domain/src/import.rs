@@ -415,7 +415,7 @@ pub(crate) fn date_from_cell(cell: &Cell) -> Option<Date> {
                 .or_else(|| s.split_whitespace().next().and_then(parse_date))
                 .or_else(|| s.parse::<f64>().ok().and_then(date_from_number))
         }
-        Cell::Empty | Cell::Bool(_) => None,
+        Cell::Empty | Cell::Bool(_) | Cell::Decimal { .. } => None,
     };
     d.filter(|d| crate::date_in_range(*d))
 }

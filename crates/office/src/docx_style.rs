@@ -1,7 +1,8 @@
 //! What the office's Word documents (.docx) have in common, so that the public notice and the
 //! reports print alike: the A4 page with 2.5 cm margins and "第 1 页 共 2 页" at its foot, runs
 //! that name their font for East Asian text as well as Latin text, bordered tables whose header
-//! row repeats on every page, and the packing of the file (deflated, the same bytes every time).
+//! row repeats on every page, `Normal` marked as the default paragraph style, and the packing of
+//! the file (deflated, the same bytes every time).
 //!
 //! Every run names its font four ways (ascii, hAnsi, eastAsia, cs): Word, WPS and LibreOffice
 //! each look at a different one, and a run without an East Asian font falls back to a Latin
@@ -64,7 +65,8 @@ pub(crate) fn a4_document() -> Docx {
 /// deflated.
 pub(crate) fn pack(docx: Docx) -> Result<Vec<u8>, OfficeError> {
     let mut built = docx.build();
-    built.document = mark_header_rows(built.document)?;
+    built.document = number_pictures(mark_header_rows(built.document)?)?;
+    built.styles = mark_normal_the_default(built.styles)?;
     let mut stored = Cursor::new(Vec::new());
     built.pack(&mut stored).map_err(write_error)?;
     compress(stored.get_ref())
@@ -313,6 +315,36 @@ fn mark_header_rows(document: Vec<u8>) -> Result<Vec<u8>, OfficeError> {
     Ok(marked.into_bytes())
 }
 
+/// Gives every picture a number of its own (`wp:docPr id`): docx-rs numbers them all 1, and
+/// the drawings of a document must have different ids (Word may find a file with two alike
+/// damaged).
+fn number_pictures(document: Vec<u8>) -> Result<Vec<u8>, OfficeError> {
+    const PICTURE: &str = r#"<wp:docPr id="1" name="Figure" />"#;
+    let xml = String::from_utf8(document).map_err(write_error)?;
+    let mut parts = xml.split(PICTURE);
+    let mut numbered = String::with_capacity(xml.len() + 64);
+    numbered.push_str(parts.next().unwrap_or_default());
+    for (i, part) in parts.enumerate() {
+        numbered.push_str(&format!(r#"<wp:docPr id="{n}" name="图{n}" />"#, n = i + 1));
+        numbered.push_str(part);
+    }
+    Ok(numbered.into_bytes())
+}
+
+/// Marks the `Normal` paragraph style as the default one (`w:default="1"`), which a paragraph
+/// without a style of its own takes. docx-rs writes `Normal` without the mark; Word falls back
+/// to it by its name, but python-docx and other readers look for the mark, find no default and
+/// give such paragraphs no style at all.
+fn mark_normal_the_default(styles: Vec<u8>) -> Result<Vec<u8>, OfficeError> {
+    const NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal">"#;
+    const DEFAULT_NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal" w:default="1">"#;
+    let xml = String::from_utf8(styles).map_err(write_error)?;
+    if xml.matches(NORMAL).count() != 1 {
+        return Err(OfficeError::Write("正文样式无法设为默认样式".to_string()));
+    }
+    Ok(xml.replacen(NORMAL, DEFAULT_NORMAL, 1).into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +382,17 @@ mod tests {
     #[test]
     fn control_characters_do_not_reach_the_xml() {
         assert_eq!(printable("张\n伟\t\u{7}"), "张 伟 ");
+    }
+
+    #[test]
+    fn normal_is_the_default_paragraph_style() {
+        let styles = a4_document().build().styles;
+        let marked = String::from_utf8(mark_normal_the_default(styles).unwrap()).unwrap();
+        assert_eq!(marked.matches(r#"w:default="1""#).count(), 1, "{marked}");
+        assert!(
+            marked
+                .contains(r#"<w:style w:type="paragraph" w:styleId="Normal" w:default="1"><w:name w:val="Normal" />"#)
+        );
     }
 
     #[test]

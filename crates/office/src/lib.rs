@@ -3,9 +3,11 @@
 //! what the columns mean: `domain::import` does that. Also the other files the portal takes
 //! in: photos (resized, re-encoded without their metadata) and documents (.docx, .pdf, .txt:
 //! their text for search and an HTML preview of their opening pages). And the Word documents
-//! the office prints: the monthly notice and reports (通报, 年度经验交流材料).
+//! the office prints: the monthly notice and reports (通报, 年度经验交流材料), with charts drawn
+//! as SVG for the pages and as PNG for the reports.
 
 mod chart;
+mod chart_png;
 mod delimited;
 mod docx_style;
 mod image;
@@ -22,6 +24,7 @@ pub use self::image::{
     DISPLAY_MAX_WIDTH, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, ProcessedImage, THUMB_MAX_WIDTH, process_image,
 };
 pub use chart::{Series, bar_chart_svg, line_chart_svg};
+pub use chart_png::chart_png;
 pub use delimited::write_csv;
 pub use limits::Limits;
 pub use notice::{DOCX_CONTENT_TYPE, NoticeDoc, notice_docx};

@@ -1,6 +1,7 @@
 //! Reports as Word documents (.docx): the monthly progress bulletin (通报) and the annual
-//! exchange report (年度经验交流材料), or anything else that is a title, headings, paragraphs and
-//! tables. The caller gives the report as data (`ReportDoc`); this module owns how it looks.
+//! exchange report (年度经验交流材料), or anything else that is a title, headings, paragraphs,
+//! tables and pictures (charts). The caller gives the report as data (`ReportDoc`); this
+//! module owns how it looks.
 //!
 //! The look follows official documents (GB/T 9704): the title in 黑体 二号, first-level headings
 //! in 黑体 三号, second-level headings in 楷体 四号, the body in 仿宋 四号 with a two-character
@@ -8,11 +9,15 @@
 //! levels), so that Word's navigation pane, a table of contents and a PDF's bookmarks find them.
 //! The page, the fonts on every run and the tables are shared with the notice (`docx_style`).
 
-use docx_rs::{AlignmentType, Docx, LineSpacing, Paragraph, SpecialIndentType, Style, StyleType};
+use std::io::Cursor;
+
+use docx_rs::{AlignmentType, Docx, LineSpacing, Paragraph, Pic, Run, SpecialIndentType, Style, StyleType};
 
 use crate::OfficeError;
+use crate::chart_png::chart_png;
 use crate::docx_style::{
-    ER_HAO, FANGSONG, HEI, KAI, SAN_HAO, SI_HAO, SONG, TableText, a4_document, fonts, pack, text_run, two_characters,
+    ER_HAO, FANGSONG, HEI, KAI, SAN_HAO, SI_HAO, SONG, TEXT_WIDTH, TableText, a4_document, fonts, pack, text_run,
+    two_characters,
 };
 
 /// A report as data: the 通报 (monthly progress bulletin) and the annual exchange report
@@ -41,6 +46,31 @@ pub enum Block {
     /// A paragraph of body text, 仿宋 四号, with a two-character first-line indent.
     Paragraph(String),
     Table(ReportTable),
+    /// A picture, e.g. a chart drawn by `chart_png`: a PNG, centred, `width_mm` wide (at most
+    /// the text width, 160 mm) and as high as its proportions make it, with `caption` under it
+    /// (宋体 四号, bold; none when empty).
+    Picture {
+        png: Vec<u8>,
+        width_mm: u32,
+        caption: String,
+    },
+}
+
+/// How wide a chart is drawn, in pixels: twice its SVG drawing width, about 240 dpi at 150 mm.
+const CHART_PNG_WIDTH: u32 = 1440;
+
+impl Block {
+    /// A chart (an SVG from `bar_chart_svg` or `line_chart_svg`) drawn as a picture `width_mm`
+    /// wide, `caption` under it. When it cannot be drawn (no Chinese font on the server) a
+    /// paragraph in its place says why, and the report still goes out: without its charts it
+    /// is still the year's report, and whoever reads it sees what to fix.
+    pub fn chart(svg: &str, width_mm: u32, caption: &str) -> Block {
+        match chart_png(svg, CHART_PNG_WIDTH) {
+            Ok(png) => Block::Picture { png, width_mm, caption: caption.into() },
+            Err(OfficeError::Write(why)) => Block::Paragraph(format!("（{caption}未能生成：{why}）")),
+            Err(e) => Block::Paragraph(format!("（{caption}未能生成：{e}）")),
+        }
+    }
 }
 
 /// A table of a report, every cell already formatted text.
@@ -103,8 +133,12 @@ pub fn report_docx(doc: &ReportDoc) -> Result<Vec<u8>, OfficeError> {
         );
     }
 
+    let mut pictures = 0;
     for block in &doc.blocks {
-        docx = add_block(docx, block);
+        if let Block::Picture { .. } = block {
+            pictures += 1;
+        }
+        docx = add_block(docx, block, pictures)?;
     }
 
     for (i, line) in doc.footer.iter().enumerate() {
@@ -120,8 +154,9 @@ pub fn report_docx(doc: &ReportDoc) -> Result<Vec<u8>, OfficeError> {
     pack(docx)
 }
 
-fn add_block(docx: Docx, block: &Block) -> Docx {
-    match block {
+/// Adds a block; `pictures` counts the pictures so far, this one included, to name its file.
+fn add_block(docx: Docx, block: &Block, pictures: usize) -> Result<Docx, OfficeError> {
+    Ok(match block {
         // The style sets the spacing and keeps the heading with what follows; the run names
         // the font and size again, as every run does, for programs that read only the runs.
         Block::Heading1(text) => {
@@ -153,7 +188,46 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
             docx.add_table(table_text(table).table())
                 .add_paragraph(Paragraph::new().line_spacing(LineSpacing::new().after(120)))
         }
+        Block::Picture { png, width_mm, caption } => {
+            let mut docx = docx.add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .keep_next(!caption.trim().is_empty())
+                    .line_spacing(LineSpacing::new().before(240).after(120))
+                    .add_run(Run::new().add_image(picture(png, *width_mm, pictures)?)),
+            );
+            if !caption.trim().is_empty() {
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .line_spacing(LineSpacing::new().after(240))
+                        .add_run(text_run(caption, SONG, SI_HAO).bold()),
+                );
+            }
+            docx
+        }
+    })
+}
+
+/// A PNG as an inline picture `width_mm` wide (at most the text width), its height in
+/// proportion. Named by its number in the report (media/rIdPicture1.png, ...), so that the
+/// same report gives the same file: docx-rs would number pictures across every document made
+/// since the program started.
+fn picture(png: &[u8], width_mm: u32, number: usize) -> Result<Pic, OfficeError> {
+    const EMU_PER_MM: u64 = 36_000;
+    const EMU_PER_TWIP: u64 = 635;
+    let (width_px, height_px) = ::image::ImageReader::with_format(Cursor::new(png), ::image::ImageFormat::Png)
+        .into_dimensions()
+        .map_err(|e| OfficeError::Write(format!("第{number}张图片不是有效的PNG图片（{e}）")))?;
+    if width_px == 0 || height_px == 0 {
+        return Err(OfficeError::Write(format!("第{number}张图片是空的")));
     }
+    let width = (u64::from(width_mm) * EMU_PER_MM).clamp(EMU_PER_MM, TEXT_WIDTH as u64 * EMU_PER_TWIP);
+    let height = width * u64::from(height_px) / u64::from(width_px);
+    let emu = |n: u64| u32::try_from(n).map_err(|_| OfficeError::Write(format!("第{number}张图片太高")));
+    Ok(Pic::new_with_dimensions(png.to_vec(), width_px, height_px)
+        .size(emu(width)?, emu(height)?)
+        .id(format!("rIdPicture{number}")))
 }
 
 /// A heading paragraph style: its font and size, space around it, an outline level (0 for
@@ -383,6 +457,38 @@ mod tests {
         let text = crate::document_text(&bytes, crate::DocFormat::Docx).unwrap();
         assert!(text.contains("武汉<市>&\"局\""), "{text}");
         assert!(text.contains("A&B <通报>"), "{text}");
+    }
+
+    #[test]
+    fn a_chart_is_a_picture_or_says_why_it_is_not() {
+        let svg = crate::bar_chart_svg("各单位采用", &strings(&["武汉市", "宜昌市"]), &[3.0, 2.0], "篇");
+        let Block::Picture { png, width_mm, caption } = Block::chart(&svg, 150, "图1　各单位采用") else {
+            panic!("a chart is drawn where a Chinese font is installed (scripts/test installs one)")
+        };
+        assert!(png.starts_with(b"\x89PNG") && width_mm == 150 && caption == "图1　各单位采用");
+        // Anything chart_png refuses is said in the chart's place.
+        let Block::Paragraph(why) = Block::chart("<svg", 150, "图2") else { panic!("not a chart") };
+        assert!(why.starts_with("（图2未能生成：图表无法绘制：") && why.ends_with('）'), "{why}");
+    }
+
+    #[test]
+    fn pictures_are_sized_numbered_and_packed() {
+        let svg = crate::bar_chart_svg("各单位采用", &strings(&["武汉市", "宜昌市"]), &[3.0, 2.0], "篇");
+        let png = |width| crate::chart_png(&svg, width).unwrap();
+        let mut doc = sample();
+        doc.blocks.push(Block::Picture { png: png(720), width_mm: 150, caption: "图1".into() });
+        doc.blocks.push(Block::Picture { png: png(800), width_mm: 500, caption: String::new() });
+        let bytes = report_docx(&doc).unwrap();
+        let xml = part(&bytes, "word/document.xml");
+        assert!(xml.contains(r#"<wp:docPr id="1" name="图1" />"#) && xml.contains(r#"<wp:docPr id="2" name="图2" />"#));
+        assert!(xml.contains(r#"r:embed="rIdPicture1""#) && xml.contains(r#"r:embed="rIdPicture2""#), "{xml}");
+        // 150 mm, and the second no wider than the text (9070 twips of 635 EMU).
+        assert!(xml.contains(r#"<wp:extent cx="5400000""#) && xml.contains(r#"<wp:extent cx="5759450""#), "{xml}");
+        assert!(part(&bytes, "word/_rels/document.xml.rels").contains(r#"Target="media/rIdPicture1.png""#));
+        assert_eq!(report_docx(&doc).unwrap(), bytes, "the same report gives the same bytes");
+
+        doc.blocks.push(Block::Picture { png: b"GIF89a".to_vec(), width_mm: 100, caption: String::new() });
+        assert!(report_docx(&doc).unwrap_err().to_string().contains("第3张图片不是有效的PNG图片"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Spreadsheet workbooks: reads the first worksheet of an xlsx, xls or ods file with calamine,
 //! and writes a table as an xlsx file with rust_xlsxwriter.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Range, Reader, SheetType, SheetVisible, Xlsx};
@@ -177,12 +178,16 @@ fn cell(data: &Data) -> Cell {
 }
 
 /// Writes a table as an xlsx workbook of one sheet: a bold, frozen header row with a filter,
-/// dates as real dates shown as yyyy-mm-dd, and columns wide enough for their contents.
+/// dates as real dates shown as yyyy-mm-dd, decimal figures as numbers shown with their
+/// places (money as 1,234.50), and columns wide enough for their contents.
 pub fn write_xlsx(sheet_name: &str, t: &Table) -> Result<Vec<u8>, OfficeError> {
     let failed = |e: rust_xlsxwriter::XlsxError| OfficeError::Write(e.to_string());
     let bold = CellFormat::new().set_bold();
     let date_format = CellFormat::new().set_num_format("yyyy-mm-dd");
     let wrap = CellFormat::new().set_text_wrap();
+
+    // One number format per number of decimal places, made when first needed.
+    let mut decimal_formats: BTreeMap<u32, CellFormat> = BTreeMap::new();
 
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -206,6 +211,17 @@ pub fn write_xlsx(sheet_name: &str, t: &Table) -> Result<Vec<u8>, OfficeError> {
                 }
                 Cell::Number(n) => {
                     sheet.write_number(r, col, *n).map_err(failed)?;
+                }
+                // A number, not text, or SUM in Excel and LibreOffice passes it over. The number
+                // is the figure as shown (rounded to its places), read as the nearest double:
+                // exact to the fen for any sum of money a station pays.
+                Cell::Decimal { places, .. } => {
+                    let shown = value.text();
+                    let number: f64 = shown.parse().map_err(|_| OfficeError::Write(format!("“{shown}”不是数字")))?;
+                    let format = decimal_formats
+                        .entry(*places)
+                        .or_insert_with(|| CellFormat::new().set_num_format(decimal_format(*places)));
+                    sheet.write_number_with_format(r, col, number, format).map_err(failed)?;
                 }
                 Cell::Bool(b) => {
                     sheet.write_boolean(r, col, *b).map_err(failed)?;
@@ -238,6 +254,12 @@ pub fn write_xlsx(sheet_name: &str, t: &Table) -> Result<Vec<u8>, OfficeError> {
         sheet.set_column_width(column(c)?, width as f64).map_err(failed)?;
     }
     book.save_to_buffer().map_err(failed)
+}
+
+/// Excel's number format for a figure with `places` decimals and thousands separators:
+/// "#,##0.00" for money in yuan, "#,##0" for whole points.
+fn decimal_format(places: u32) -> String {
+    if places == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(places as usize)) }
 }
 
 fn column(c: usize) -> Result<u16, OfficeError> {
@@ -291,6 +313,13 @@ mod tests {
         assert_eq!(display_width("中国知识产权报"), 14);
         assert_eq!(display_width("（60%）"), 7);
         assert_eq!(display_width("一行\nlonger line"), 11);
+    }
+
+    #[test]
+    fn decimal_formats_have_the_places() {
+        assert_eq!(decimal_format(2), "#,##0.00");
+        assert_eq!(decimal_format(1), "#,##0.0");
+        assert_eq!(decimal_format(0), "#,##0");
     }
 
     #[test]

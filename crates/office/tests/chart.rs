@@ -1,9 +1,11 @@
 //! The SVG charts: well-formed XML, every label there and escaped, bars as long as their
-//! values, and nothing a strict Content-Security-Policy would block.
+//! values, and nothing a strict Content-Security-Policy would block. And the same charts as
+//! PNG pictures, with their Chinese labels drawn (a CJK font is needed: scripts/test installs
+//! fonts-wqy-zenhei).
 
 use std::collections::HashMap;
 
-use office::{Series, bar_chart_svg, line_chart_svg};
+use office::{OfficeError, Series, bar_chart_svg, chart_png, line_chart_svg};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -238,4 +240,29 @@ fn negative_figures_print_as_they_are_with_no_bar() {
     let svg = office::bar_chart_svg("扣分", &["仙桃市".to_string(), "武汉市".to_string()], &[-10.0, 20.0], "积分");
     assert!(svg.contains("仙桃市，积分：-10"), "{svg}");
     assert!(svg.contains(">-10<"), "the figure printed at the bar end");
+}
+
+#[test]
+fn charts_draw_as_png_with_their_chinese_labels() {
+    let svg = bar_chart_svg("2007年各单位采用", &units(), &[30.0, 12.0, 7.0, 1.0, 0.0], "篇");
+    let png = chart_png(&svg, 1440).unwrap_or_else(|e| panic!("{e} (scripts/test installs fonts-wqy-zenhei)"));
+    let picture = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap().to_rgb8();
+    let root = &parse(&svg)[0];
+    assert_eq!(picture.width(), 1440);
+    assert_eq!(picture.height(), (root.number("height") * 1440.0 / root.number("width")).ceil() as u32);
+
+    // Left of the bars there is nothing but the unit names: drawn, they darken pixels there.
+    let label_column = picture.width() / 10;
+    let dark = picture.enumerate_pixels().filter(|(x, _, p)| *x < label_column && p.0.iter().all(|&c| c < 128)).count();
+    assert!(dark > 500, "the unit names are not drawn ({dark} dark pixels left of the bars)");
+    // A white background, not a transparent one.
+    assert_eq!(picture.get_pixel(0, 0).0, [255, 255, 255]);
+
+    assert_eq!(chart_png(&svg, 1440).unwrap(), png, "the same chart gives the same picture");
+    let months = strings(&["1月", "2月", "3月"]);
+    let line = line_chart_svg("各月采用", &months, &[Series { name: "各类媒体".into(), values: vec![3.0, 5.0, 4.0] }]);
+    assert!(chart_png(&line, 800).unwrap().starts_with(b"\x89PNG"));
+
+    assert!(matches!(chart_png(&svg, 0), Err(OfficeError::Write(_))));
+    assert!(matches!(chart_png("<svg", 100), Err(OfficeError::Write(_))));
 }

@@ -1,5 +1,8 @@
 //! The public notice as a .docx: opened as the zip it is, and its document XML read for the
-//! table, the texts, the fonts and the escaping.
+//! table, the texts, the fonts and the escaping; and opened by python-docx, as other people's
+//! tools open it.
+
+mod support;
 
 use std::io::{Cursor, Read};
 
@@ -59,6 +62,23 @@ fn the_notice_is_a_word_document_with_a_table() {
         assert!(xml.contains(&format!(">{}</w:t>", row[2])), "{}", row[2]);
     }
     assert!(xml.contains(">合计</w:t>"));
+}
+
+#[test]
+fn python_docx_tells_the_style_of_every_paragraph() {
+    let dir = support::TempDir::new("notice-python-docx");
+    let file = dir.path().join("notice.docx");
+    std::fs::write(&file, notice_docx(&sample()).unwrap()).unwrap();
+    let read = support::python_docx(&file);
+    // Without a default paragraph style python-docx gives a paragraph without a style of its
+    // own none at all, and `paragraph.style.name` fails.
+    assert_eq!(read.without_style(), Vec::<&str>::new(), "{read:?}");
+    assert_eq!(read.style_of("湖北通联站2007年6月宣传报道奖励公示"), Some("Normal"));
+    assert!(
+        read.cells.iter().any(|(style, text)| text == "神农架林区知识产权局" && style.as_deref() == Some("Normal"))
+    );
+    assert_eq!(read.footers.iter().map(|(style, _)| style.as_deref()).collect::<Vec<_>>(), [Some("页码")]);
+    assert!(read.styles.contains(&"Normal".to_string()), "{:?}", read.styles);
 }
 
 #[test]

@@ -1,15 +1,18 @@
-//! A report as another program sees it: written as .docx, converted to PDF by LibreOffice
-//! (headless), and the PDF read back with poppler's pdftotext and pdffonts. The title, the
-//! headings and the table must come out as text, set in a Chinese font.
+//! A report as other programs see it: written as .docx, converted to PDF by LibreOffice
+//! (headless), and the PDF read back with poppler's pdftotext, pdffonts and pdfimages. The
+//! title, the headings and the table must come out as text, set in a Chinese font, and the
+//! two charts as pictures. And read by python-docx, which must tell every paragraph's style
+//! and find the two charts.
 //!
-//! LibreOffice and poppler-utils are installed by scripts/test. Without them this test fails
+//! LibreOffice, poppler-utils and python-docx are installed by scripts/test. Without them this test fails
 //! (it does not skip): a report nobody has opened is not known to open.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-use office::{Block, ReportDoc, ReportTable, report_docx};
+use std::process::Command;
+
+use office::{Block, ReportDoc, ReportTable, Series, bar_chart_svg, chart_png, line_chart_svg, report_docx};
+use support::{TempDir, convert, output, python_docx, tool};
 
 const TITLE: &str = "湖北通联站2007年度经验交流材料";
 const HEADINGS: [&str; 5] = [
@@ -19,9 +22,6 @@ const HEADINGS: [&str; 5] = [
     "（二）完善激励机制，提高稿件质量",
     "三、存在的问题和下一步打算",
 ];
-/// Longest a conversion may take: the first start of LibreOffice on a fresh profile, on a busy
-/// two-core machine, takes several seconds; a hang must not stall the test run.
-const CONVERSION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The seventeen cities and prefectures of Hubei (2007 names), with the articles each sent in
 /// and had published, and their points.
@@ -73,6 +73,19 @@ fn report() -> (ReportDoc, Vec<String>) {
         rate(published, sent),
         format!("{points:.1}"),
     ];
+    // The annual report's two charts, drawn as the web app draws them.
+    let names: Vec<String> = UNITS.iter().map(|u| u.0.to_string()).collect();
+    let placed: Vec<f64> = UNITS.iter().map(|u| f64::from(u.2)).collect();
+    let unit_chart = bar_chart_svg("2007年各单位采用", &names, &placed, "篇");
+    let months: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
+    let by_month =
+        Series { name: "各类媒体".into(), values: (1..=12).map(|m| f64::from(20 + m % 5 * 3)).collect() };
+    let month_chart = line_chart_svg("2007年各月采用", &months, &[by_month]);
+    let picture = |svg: &str, caption: &str| Block::Picture {
+        png: chart_png(svg, 1440).unwrap(),
+        width_mm: 150,
+        caption: caption.into(),
+    };
     let table = ReportTable {
         caption: "2007年度各单位宣传报道情况统计表".into(),
         headers: ["序号", "单位", "报送稿件（篇）", "采用稿件（篇）", "采用率", "积分"].map(String::from).to_vec(),
@@ -97,6 +110,8 @@ fn report() -> (ReportDoc, Vec<String>) {
             Block::Heading2(HEADINGS[3].into()),
             Block::Paragraph("按月公示各单位上稿积分，年终评选先进通联单位和优秀通讯员，并给予表彰奖励。".into()),
             Block::Table(table),
+            picture(&unit_chart, "图1　各单位采用篇数"),
+            picture(&month_chart, "图2　各月采用篇数"),
             Block::Heading1(HEADINGS[4].into()),
             Block::Paragraph("部分单位上稿量偏少，稿件质量有待提高。2008年，我们将进一步加强通联队伍建设。".into()),
         ],
@@ -106,21 +121,17 @@ fn report() -> (ReportDoc, Vec<String>) {
 }
 
 #[test]
-fn libreoffice_converts_a_report_to_pdf_with_its_chinese_text() {
-    let soffice = tool("soffice");
+fn libreoffice_converts_a_report_to_pdf_with_its_chinese_text_and_charts() {
     let pdftotext = tool("pdftotext");
     let pdffonts = tool("pdffonts");
-    let dir = TempDir::new();
+    let pdfimages = tool("pdfimages");
+    let dir = TempDir::new("report-libreoffice");
 
     let (doc, total) = report();
     let docx = dir.path().join("report.docx");
     std::fs::write(&docx, report_docx(&doc).unwrap()).unwrap();
 
-    let started = Instant::now();
-    convert_to_pdf(&soffice, &docx, dir.path());
-    eprintln!("LibreOffice converted the report in {:.1} s", started.elapsed().as_secs_f64());
-    let pdf = dir.path().join("report.pdf");
-    assert!(pdf.is_file(), "LibreOffice wrote no PDF; see {}", dir.path().display());
+    let pdf = convert(&docx, "pdf", dir.path());
 
     let text = output(Command::new(&pdftotext).arg("-layout").arg(&pdf).arg("-"));
     // pdftotext lays the page out with spaces (and may split a line); the words are what count.
@@ -157,87 +168,59 @@ fn libreoffice_converts_a_report_to_pdf_with_its_chinese_text() {
         .any(|name| lower.contains(name)),
         "no Chinese font embedded in the PDF:\n{fonts}"
     );
-}
 
-/// The path of a program on PATH, or a failure that says how to get it.
-fn tool(name: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!(
-            "`{name}` is not installed. This test needs LibreOffice (soffice) and poppler-utils \
-             (pdftotext, pdffonts); scripts/test installs them (Debian: apt-get install \
-             libreoffice-writer-nogui poppler-utils)."
-        )
-    })
-}
-
-/// `soffice --headless --convert-to pdf`, with its profile in `dir` (not the user's) and a
-/// time limit. LibreOffice's soffice is a script that starts soffice.bin: both run in a process
-/// group of their own, so that a hung conversion is killed whole.
-fn convert_to_pdf(soffice: &Path, docx: &Path, dir: &Path) {
-    use std::os::unix::process::CommandExt;
-
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let log = |name: &str| std::fs::File::create(dir.join(name)).unwrap();
-    let mut child = Command::new(soffice)
-        .env("HOME", &home)
-        .arg(format!("-env:UserInstallation=file://{}", home.join("libreoffice").display()))
-        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
-        .arg(dir)
-        .arg(docx)
-        .stdin(Stdio::null())
-        .stdout(log("soffice.out"))
-        .stderr(log("soffice.err"))
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", soffice.display()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > CONVERSION_TIMEOUT {
-            // The whole group: soffice and the soffice.bin it started.
-            let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", child.id())).status();
-            let _ = child.wait();
-            panic!("LibreOffice did not convert the report within {} s", CONVERSION_TIMEOUT.as_secs());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-    assert!(status.success(), "soffice failed ({status}):\n{}\n{}", read("soffice.out"), read("soffice.err"));
-}
-
-fn output(command: &mut Command) -> String {
-    let out = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(out.status.success(), "{command:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A directory of its own under the system's temporary directory, removed afterwards unless
-/// the test failed (then it is kept, with LibreOffice's output, to look at).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("tonglian-report-libreoffice-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
+    // The two charts are pictures in the PDF, as wide as they were drawn, and their captions
+    // are text.
+    let images = output(Command::new(&pdfimages).arg("-list").arg(&pdf));
+    // Columns: page num type width height ...; a mask of a picture is listed as an "smask".
+    let pictures: Vec<Vec<&str>> = images
+        .lines()
+        .skip(2)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|columns| columns.get(2) == Some(&"image"))
+        .collect();
+    assert_eq!(pictures.len(), 2, "two charts in the PDF:\n{images}");
+    for picture in &pictures {
+        assert_eq!(picture[3], "1440", "drawn 1440 pixels wide:\n{images}");
     }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
+    assert!(words.contains("图1各单位采用篇数") && words.contains("图2各月采用篇数"), "{text}");
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("kept {} to look at", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+#[test]
+fn python_docx_reads_the_headings_the_body_and_the_two_charts() {
+    let dir = TempDir::new("report-python-docx");
+    let (doc, _) = report();
+    let bytes = report_docx(&doc).unwrap();
+    let docx = dir.path().join("report.docx");
+    std::fs::write(&docx, &bytes).unwrap();
+
+    let read = python_docx(&docx);
+    assert_eq!(read.without_style(), Vec::<&str>::new(), "{read:?}");
+    for heading in [HEADINGS[0], HEADINGS[1], HEADINGS[4]] {
+        assert_eq!(read.style_of(heading), Some("Heading 1"));
     }
+    assert_eq!(read.style_of(HEADINGS[2]), Some("Heading 2"));
+    assert_eq!(read.style_of(TITLE), Some("Normal"));
+    assert_eq!(read.style_of("图1　各单位采用篇数"), Some("Normal"));
+
+    // Two pictures 150 mm wide (36,000 EMU a millimetre), each as high as its chart makes it.
+    assert_eq!(read.pictures.len(), 2, "{read:?}");
+    for (i, &(width, height)) in read.pictures.iter().enumerate() {
+        let Block::Picture { png, .. } =
+            doc.blocks.iter().filter(|b| matches!(b, Block::Picture { .. })).nth(i).unwrap()
+        else {
+            unreachable!()
+        };
+        let (w, h) = image::ImageReader::new(std::io::Cursor::new(png))
+            .with_guessed_format()
+            .unwrap()
+            .into_dimensions()
+            .unwrap();
+        assert_eq!(width, 150 * 36_000);
+        assert_eq!(height, width * u64::from(h) / u64::from(w));
+    }
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let media: Vec<&str> = archive.file_names().filter(|name| name.starts_with("word/media/")).collect();
+    assert_eq!(media.len(), 2, "{media:?}");
+    assert!(media.iter().all(|name| name.ends_with(".png")), "{media:?}");
 }

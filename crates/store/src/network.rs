@@ -47,6 +47,8 @@ pub struct Station {
     pub quiet_weeks: i32,
     /// Days a submitted draft may wait for revision before reminders go out.
     pub revision_days: i32,
+    /// When the station was made, in seconds since 1970.
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -139,6 +141,7 @@ fn station_of(m: station::Model) -> Station {
         portal_intro: m.portal_intro,
         quiet_weeks: m.quiet_weeks,
         revision_days: m.revision_days,
+        created_at: m.created_at,
     }
 }
 

@@ -139,6 +139,31 @@ async fn the_demo_portal_pages_and_feeds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_without_posts_has_feeds_dated_when_it_was_made() {
+    use time::format_description::well_known::Rfc3339;
+    for backend in support::backends() {
+        let before = time::OffsetDateTime::now_utc().unix_timestamp();
+        let app = support::bare_app(backend).await;
+        let after = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut anyone = Client::new(&app);
+        for path in ["/site/hb/atom.xml", "/site/hb/c/news/atom.xml"] {
+            let atom = anyone.get(path).await;
+            assert_eq!(atom.status, StatusCode::OK, "[{backend}] {path}");
+            let xml = atom.text();
+            assert_eq!(xml.matches("<entry>").count(), 0, "[{backend}] a new station has no posts");
+            // Feed readers show the feed's <updated> as its date: 1970 was what a client saw.
+            let updated = xml.split("<updated>").nth(1).and_then(|t| t.split("</updated>").next()).unwrap();
+            let when = time::OffsetDateTime::parse(updated, &Rfc3339)
+                .unwrap_or_else(|e| panic!("[{backend}] {path}: <updated>{updated}</updated> is not RFC 3339: {e}"));
+            assert!(
+                (before..=after).contains(&when.unix_timestamp()),
+                "[{backend}] {path}: <updated>{updated}</updated> is not when the station was made"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishing_a_manuscript_counts_on_the_website_at_once() {
     for app in apps().await {
         let backend = app.db.backend;

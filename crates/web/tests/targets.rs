@@ -407,6 +407,10 @@ async fn the_annual_report_page_and_its_narrative() {
         let docx = editor.get("/reports/annual/2007/report.docx").await;
         let xml = document_xml(&docx.body);
         assert!(xml.contains("二是队伍建设") && xml.contains("六、存在问题与下一步打算"), "[{backend}]");
+        // The two charts of the HTML report are pictures in the .docx (issue 13).
+        assert_eq!(xml.matches("<wp:inline").count(), 2, "[{backend}] two charts");
+        assert!(xml.contains("图1　各单位采用篇数") && xml.contains("图2　各月采用篇数"), "[{backend}]");
+        assert!(!xml.contains("未能生成"), "[{backend}] the charts are drawn (scripts/test installs a Chinese font)");
         let json = editor.get_json("/reports/annual/2007/report.json").await.json();
         assert_eq!(json["narrative"]["plans"], "明年再接再厉。");
         assert_eq!(json["figures"]["website_items"], 406);

@@ -91,7 +91,11 @@ fn rss(state: &AppState, site: &Site, title: &str, path: &str, self_path: &str, 
 
 fn atom(state: &AppState, site: &Site, title: &str, path: &str, self_path: &str, posts: &[Post]) -> Rendered {
     let mut x = String::with_capacity(8192);
-    let updated = posts.iter().map(|p| p.updated_at.max(p.publish_at.unwrap_or(0))).max().unwrap_or(0);
+    // When the feed last changed: its newest post's time. A station without a live post yet
+    // has had its feed since it was made (not since 1970, which readers show as the date).
+    let newest = posts.iter().map(|p| p.updated_at.max(p.publish_at.unwrap_or(0))).max();
+    let updated = newest.unwrap_or(site.station.created_at);
+    let updated = if updated > 0 { updated } else { now() };
     x.push_str(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n",
     );
