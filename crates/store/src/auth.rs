@@ -202,6 +202,9 @@ impl Store {
 
     // ---- audit ----
 
+    /// An audit row on its own, for an event that writes nothing else in one transaction (the
+    /// demo data set, loaded by many). A change is audited inside its own transaction instead
+    /// (`audit_in`), so that the two commit together or not at all.
     pub async fn audit(
         &self,
         station: Option<StationId>,
