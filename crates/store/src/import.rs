@@ -586,7 +586,6 @@ async fn unit_ids(db: &impl ConnectionTrait, station: StationId) -> Result<HashM
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::fresh_stores;
     use crate::{PlacementFilter, Scope};
     use domain::byline::WrittenAuthor;
     use time::macros::date;
@@ -607,8 +606,10 @@ mod tests {
     async fn a_large_import_spans_several_statements_and_reads_back_unchanged() {
         let per_statement = MAX_BINDS / PLACEMENT_INSERT_COLUMNS.len();
         let n = per_statement * 2 + 7;
-        for db in fresh_stores().await {
-            let s = &db.store;
+        for db in testkit::fresh_stores().await {
+            // Opened again as this crate's `Store`: `db.store` is the store library that testkit
+            // links, another type inside the store's own unit tests.
+            let s = &crate::Store::connect(&db.url).await.unwrap();
             let station = s.create_station("hb", "湖北通联站").await.unwrap().id;
             let units = ["武汉市", "宜昌市"].map(|u| UnitRecord { name: u.into(), kind: UnitKind::Prefecture });
             s.import_units(station, &units, &ImportAudit { by: None, file: "测试".into() }).await.unwrap();

@@ -23,7 +23,6 @@ mod statements;
 mod stats;
 mod subscriptions;
 mod targets;
-pub mod testing;
 
 pub use attachments::*;
 pub use auth::*;

@@ -13,7 +13,7 @@ macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
-            for db in store::testing::fresh_stores().await {
+            for db in testkit::fresh_stores().await {
                 eprintln!("--- {} on {}", stringify!($name), db.backend);
                 super::$name(&db.store, db.backend).await;
             }

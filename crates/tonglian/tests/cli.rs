@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use store::testing::{TempDir, TestDb};
+use testkit::{TempDir, TestDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tonglian");
 
@@ -114,9 +114,9 @@ fn login(server: &Server, user: &str) -> String {
 async fn databases() -> Vec<TestDb> {
     let mut out = Vec::new();
     // The binary opens the database itself: give it a fresh, empty one.
-    out.push(store::testing::fresh_sqlite().await);
-    if let Some(server) = store::testing::pg_server() {
-        out.push(store::testing::fresh_postgres(&server).await);
+    out.push(testkit::fresh_sqlite().await);
+    if let Some(server) = testkit::pg_server() {
+        out.push(testkit::fresh_postgres(&server).await);
     }
     out
 }
@@ -168,7 +168,7 @@ async fn serves_the_demo_and_two_instances_act_as_one_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stops_gracefully_on_sigterm() {
-    let db = store::testing::fresh_sqlite().await;
+    let db = testkit::fresh_sqlite().await;
     let mut server = Server::start(&db.url, false);
     assert_eq!(server.get("/healthz", "").0, 200);
     let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
@@ -261,7 +261,7 @@ async fn imports_are_all_or_nothing_from_the_command_line() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_backup_and_restore() {
-    let db = store::testing::fresh_sqlite().await;
+    let db = testkit::fresh_sqlite().await;
     let url = db.url.clone();
     assert!(tonglian(&url, &["demo"]).status.success());
     let dir = TempDir::new("backup");
@@ -283,7 +283,7 @@ async fn sqlite_backup_and_restore() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policies_statements_and_rankings_from_the_command_line() {
-    let db = store::testing::fresh_sqlite().await;
+    let db = testkit::fresh_sqlite().await;
     let url = db.url.clone();
     let dir = TempDir::new("rewards");
     let bad = dir.0.join("bad.toml");

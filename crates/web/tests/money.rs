@@ -223,7 +223,7 @@ async fn a_late_placement_is_carried_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_race_on_one_postgres() {
     let Some(app) = apps().await.into_iter().find(|a| a.db.backend == "postgres") else {
-        assert!(store::testing::pg_server().is_none(), "PostgreSQL is configured, so this race runs");
+        assert!(testkit::pg_server().is_none(), "PostgreSQL is configured, so this race runs");
         return;
     };
     let s = &app.db.store;
@@ -231,7 +231,7 @@ async fn two_servers_race_on_one_postgres() {
     let li = s.correspondent_by_name(HB, "李晓红").await.unwrap().unwrap().id;
     let second = store::Store::connect_with(&app.db.url, 4).await.unwrap();
     let b_site = web::site(web::AppState::new(second, web::WebConfig::default()));
-    let b_app = App { db: store::testing::fresh_sqlite().await, router: b_site };
+    let b_app = App { db: testkit::fresh_sqlite().await, router: b_site };
     let (mut a, mut b, mut c) = (Client::new(&app), Client::new(&b_app), Client::new(&b_app));
     a.login("editor").await;
     b.login("editor").await;

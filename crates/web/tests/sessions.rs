@@ -210,7 +210,7 @@ async fn refused_logins_answer_429_with_retry_after_and_the_address_backs_off() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_ask_for_the_token() {
-    for db in store::testing::fresh_stores().await {
+    for db in testkit::fresh_stores().await {
         let open =
             web::site(web::AppState::with_metrics(db.store.clone(), web::WebConfig::default(), web::metrics_handle()));
         let app = App { db, router: open };

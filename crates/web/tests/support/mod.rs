@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use std::collections::BTreeMap;
-use store::testing::TestDb;
+use testkit::TestDb;
 use tower::ServiceExt;
 
 pub struct App {
@@ -18,7 +18,7 @@ pub struct App {
 /// A fresh database on each backend, with the demo loaded, and the site on top.
 pub async fn apps() -> Vec<App> {
     let mut out = Vec::new();
-    for db in store::testing::fresh_stores().await {
+    for db in testkit::fresh_stores().await {
         app::demo::load(&db.store).await.expect("demo loads");
         let state = web::AppState::new(db.store.clone(), web::WebConfig::default());
         let router = web::site(state);
@@ -30,10 +30,8 @@ pub async fn apps() -> Vec<App> {
 /// A fresh database with one empty station (hb) and an editor account, on one backend.
 pub async fn bare_app(backend: &str) -> App {
     let db = match backend {
-        "postgres" => {
-            store::testing::fresh_postgres(&store::testing::pg_server().expect("PostgreSQL configured")).await
-        }
-        _ => store::testing::fresh_sqlite().await,
+        "postgres" => testkit::fresh_postgres(&testkit::pg_server().expect("PostgreSQL configured")).await,
+        _ => testkit::fresh_sqlite().await,
     };
     let station = db.store.create_station("hb", "湖北通联站").await.unwrap().id;
     let hash = web::auth::hash_password(app::demo::DEMO_PASSWORD).unwrap();
@@ -94,7 +92,7 @@ pub async fn place(app: &App, who: domain::CorrespondentId, on: time::Date, titl
 
 /// The backends this run covers.
 pub fn backends() -> Vec<&'static str> {
-    if store::testing::pg_server().is_some() { vec!["sqlite", "postgres"] } else { vec!["sqlite"] }
+    if testkit::pg_server().is_some() { vec!["sqlite", "postgres"] } else { vec!["sqlite"] }
 }
 
 pub struct Response {

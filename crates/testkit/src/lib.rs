@@ -3,9 +3,9 @@
 //! URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`). Tests loop over `fresh_stores()`
 //! so the same assertions run on both.
 
-use crate::Store;
 use sea_orm::{ConnectionTrait, Database};
 use std::sync::atomic::{AtomicU32, Ordering};
+use store::Store;
 
 /// The environment variable naming the PostgreSQL server for the PostgreSQL pass.
 pub const PG_ENV: &str = "TONGLIAN_TEST_PG";
