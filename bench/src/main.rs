@@ -273,6 +273,6 @@ async fn seed_user(store: &Store, station: domain::StationId) -> Result<UserId> 
             None,
         )
         .await?;
-    store.set_user_active(user.id, false).await?;
+    store.set_user_active(store::Scope::All, user.id, false).await?;
     Ok(user.id)
 }

@@ -8,7 +8,7 @@ use crate::password::hash_password;
 use domain::byline::WrittenAuthor;
 use domain::import::PlacementRecord;
 use domain::*;
-use store::{NewUser, Store};
+use store::{NewUser, Scope, Store};
 use time::{Date, Month};
 
 /// The demo accounts' password.
@@ -563,7 +563,7 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
     let submitted = store
         .create_manuscript(station, zhang, &draft("全省宣传通联工作会议在汉召开", body, zhang), zhang_user)
         .await?;
-    store.submit_manuscript(submitted.id, zhang_user, None).await?;
+    store.submit_manuscript(Scope::Station(station), submitted.id, zhang_user, None).await?;
     let accepted = store
         .create_manuscript(
             station,
@@ -576,9 +576,10 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
             li_user,
         )
         .await?;
-    store.submit_manuscript(accepted.id, li_user, None).await?;
+    store.submit_manuscript(Scope::Station(station), accepted.id, li_user, None).await?;
     store
         .revise_manuscript(
+            Scope::Station(station),
             accepted.id,
             users[2].id,
             "宜昌市查处12起假冒专利案件",
@@ -586,12 +587,19 @@ pub async fn load(store: &Store) -> anyhow::Result<StationId> {
             "标题写出数字更醒目；导语补充时间。",
         )
         .await?;
-    store.accept_manuscript(accepted.id, editor).await?;
+    store.accept_manuscript(Scope::Station(station), accepted.id, editor).await?;
     let returned = store
         .create_manuscript(station, zhang, &draft("一次普通的会议", "今天开了一个会。", zhang), zhang_user)
         .await?;
-    store.submit_manuscript(returned.id, zhang_user, None).await?;
-    store.return_manuscript(returned.id, "内容过于简单，请补充会议主题、参会单位和主要成果。", editor).await?;
+    store.submit_manuscript(Scope::Station(station), returned.id, zhang_user, None).await?;
+    store
+        .return_manuscript(
+            Scope::Station(station),
+            returned.id,
+            "内容过于简单，请补充会议主题、参会单位和主要成果。",
+            editor,
+        )
+        .await?;
     load_rewards(store, station, editor).await?;
     load_targets_and_media(store, station, editor).await?;
     // Last, so that every id of 湖北通联站's records stays as it was.
@@ -627,15 +635,17 @@ async fn load_rewards(store: &Store, station: StationId, editor: UserId) -> anyh
         let basis = store.statement_basis(station).await?;
         let draft = store.save_draft(station, &period.to_string(), &text, &hash, editor, &[], &basis).await?;
         if month == 12 {
-            store.publish_statement(draft.id, &hash, today + time::Duration::days(7), editor).await?;
+            store
+                .publish_statement(Scope::Station(station), draft.id, &hash, today + time::Duration::days(7), editor)
+                .await?;
             continue;
         }
         let until = period.to + time::Duration::days(10);
-        store.publish_statement(draft.id, &hash, until, editor).await?;
-        store.confirm_statement(draft.id, editor, until + time::Duration::days(1), "").await?;
+        store.publish_statement(Scope::Station(station), draft.id, &hash, until, editor).await?;
+        store.confirm_statement(Scope::Station(station), draft.id, editor, until + time::Duration::days(1), "").await?;
         let how =
             store::PaymentInput { paid_on: period.to + time::Duration::days(15), method: "银行转账", note: "" };
-        store.pay_all(draft.id, None, &how, editor).await?;
+        store.pay_all(Scope::Station(station), draft.id, None, &how, editor).await?;
     }
     Ok(())
 }

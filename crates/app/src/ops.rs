@@ -166,7 +166,7 @@ pub async fn update_manuscript(
     let m = manuscript(store, actor, id).await?;
     require(access::is_owner(actor, &m))?;
     let input = input.validate()?;
-    Ok(store.update_manuscript(id, &input).await?)
+    Ok(store.update_manuscript(actor.scope(), id, &input).await?)
 }
 
 pub async fn submit_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Manuscript> {
@@ -176,7 +176,7 @@ pub async fn submit_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -
     let earlier = store.duplicate_candidates(m.station_id, id, DUPLICATE_WINDOW).await?;
     let text = format!("{}\n{}", m.title, m.body);
     let dup = domain::dup::best_match(&text, earlier.iter().map(|(k, t)| (*k, t.as_str())));
-    let m = store.submit_manuscript(id, actor.user.id, dup).await?;
+    let m = store.submit_manuscript(actor.scope(), id, actor.user.id, dup).await?;
     if let Some((other, score)) = dup {
         tracing::info!(manuscript = %id, duplicate_of = %other, score, "near-duplicate flagged");
     }
@@ -203,20 +203,20 @@ pub async fn revise_manuscript(
         return Err(Error::Conflict(m.status.after(ManuscriptAction::Revise).err().unwrap_or_default()));
     }
     require(access::can_revise(actor, &m, mentor))?;
-    Ok(store.revise_manuscript(id, actor.user.id, &input.title, &input.body, &input.comment).await?)
+    Ok(store.revise_manuscript(actor.scope(), id, actor.user.id, &input.title, &input.body, &input.comment).await?)
 }
 
 pub async fn accept_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Manuscript> {
     let m = manuscript(store, actor, id).await?;
     require(access::can_decide(actor.role()))?;
-    let m = store.accept_manuscript(m.id, actor.user.id).await?;
+    let m = store.accept_manuscript(actor.scope(), m.id, actor.user.id).await?;
     Ok(m)
 }
 
 pub async fn return_manuscript(store: &Store, actor: &Actor, id: ManuscriptId, reason: &str) -> Result<Manuscript> {
     let m = manuscript(store, actor, id).await?;
     require(access::can_decide(actor.role()))?;
-    let m = store.return_manuscript(m.id, reason, actor.user.id).await?;
+    let m = store.return_manuscript(actor.scope(), m.id, reason, actor.user.id).await?;
     Ok(m)
 }
 
@@ -232,7 +232,7 @@ pub struct RoundView {
 
 pub async fn history(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Vec<RoundView>> {
     manuscript(store, actor, id).await?;
-    let revisions = store.revisions(id).await?;
+    let revisions = store.revisions(actor.scope(), id).await?;
     let mut out = Vec::with_capacity(revisions.len());
     let mut previous = String::new();
     for r in revisions {
@@ -305,10 +305,7 @@ pub async fn add_placement_attachment(
 
 /// An attachment's bytes, if the user may see what it is attached to.
 pub async fn attachment(store: &Store, actor: &Actor, id: AttachmentId) -> Result<(AttachmentMeta, Vec<u8>)> {
-    let (meta, data) = store.attachment(id).await?;
-    if !actor.scope().allows(meta.station_id) {
-        return Err(Error::NotFound);
-    }
+    let (meta, data) = store.attachment(actor.scope(), id).await?;
     match (meta.manuscript_id, meta.placement_id) {
         (Some(m), _) => {
             manuscript(store, actor, m).await?;
@@ -357,7 +354,7 @@ pub async fn placement(store: &Store, actor: &Actor, id: PlacementId) -> Result<
     let allowed = match actor.role() {
         Role::Correspondent => {
             let me = actor.user.correspondent_id;
-            store.placement_authors(id).await?.iter().any(|a| Some(a.correspondent_id) == me)
+            store.placement_authors(actor.scope(), id).await?.iter().any(|a| Some(a.correspondent_id) == me)
         }
         Role::Liaison => actor.user.unit_id.is_none() || actor.user.unit_id == p.unit_id,
         _ => true,
@@ -847,12 +844,8 @@ pub async fn change_password(
 /// An account an administrator may manage: one of their station (any, for headquarters).
 pub async fn managed_user(store: &Store, actor: &Actor, id: UserId) -> Result<User> {
     require(access::can_manage_users(actor.role()))?;
-    let user = store.user(id).await?;
-    let visible = match user.station_id {
-        Some(s) => actor.scope().allows(s),
-        None => actor.scope().station().is_none(),
-    };
-    if visible { Ok(user) } else { Err(Error::NotFound) }
+    // A station's scope does not see headquarters accounts (their station is NULL).
+    Ok(store.user(actor.scope(), id).await?)
 }
 
 /// An administrator sets a new password for an account (a forgotten one, or one that may be

@@ -10,7 +10,7 @@ use domain::policy::{self, Period, Policy, Statement};
 use domain::*;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
-use store::{PolicyRecord, StatementRecord, Store};
+use store::{PolicyRecord, Scope, StatementRecord, Store};
 use time::Date;
 
 /// Parses a policy file, or every problem with its line.
@@ -248,13 +248,15 @@ pub async fn compute_with_corrections(store: &Store, station: StationId, period:
     let items = store.reward_items(station, from, period.to).await?;
     let mut carried = Vec::new();
     for (s, p) in &earlier {
-        let carried_in: Vec<policy::Correction> = store.corrections_into(s.id).await?.iter().map(to_domain).collect();
+        let carried_in: Vec<policy::Correction> =
+            store.corrections_into(Scope::Station(station), s.id).await?.iter().map(to_domain).collect();
         let published = parse_snapshot(s)?;
         let listed: Vec<CorrespondentId> = published.lines.iter().map(|l| l.correspondent_id).collect();
         let now = data
             .recheck(p, &items, &carried_in, &listed)
             .map_err(|e| Error::Conflict(format!("无法重新核算已公示的{}，不能计算更正：{}", p.zh(), e.message())))?;
-        let already: Vec<policy::Correction> = store.corrections_from(s.id).await?.iter().map(to_domain).collect();
+        let already: Vec<policy::Correction> =
+            store.corrections_from(Scope::Station(station), s.id).await?.iter().map(to_domain).collect();
         for c in policy::carry(&published, &now, &already) {
             let cents = c
                 .amount
@@ -395,10 +397,7 @@ pub async fn draft(store: &Store, actor: &Actor, period: &Period) -> Result<Stat
 /// A statement the user may see: staff and leaders all of their station's; others only
 /// published ones (and correspondents only their own lines, see `visible_lines`).
 pub async fn statement(store: &Store, actor: &Actor, id: StatementId) -> Result<StatementRecord> {
-    let s = store.statement(id).await?;
-    if !actor.scope().allows(s.station_id) {
-        return Err(Error::NotFound);
-    }
+    let s = store.statement(actor.scope(), id).await?;
     let staff = matches!(actor.role(), Role::Admin | Role::Editor | Role::Leader);
     if !staff && s.status == StatementStatus::Draft {
         return Err(Error::NotFound);
@@ -425,7 +424,7 @@ pub async fn publish(
     let today = time::OffsetDateTime::now_utc().date();
     let until = today.checked_add(time::Duration::days(station.objection_days.max(0) as i64)).unwrap_or(today);
     let expected = expected_hash.map(str::trim).filter(|h| !h.is_empty()).unwrap_or(&s.content_hash);
-    Ok(store.publish_statement(id, expected, until, actor.user.id).await?)
+    Ok(store.publish_statement(actor.scope(), id, expected, until, actor.user.id).await?)
 }
 
 /// Confirms a notice; before its objection window closes, only with a reason.
@@ -433,7 +432,7 @@ pub async fn confirm(store: &Store, actor: &Actor, id: StatementId, reason: &str
     require(crate::access::can_manage_network(actor.role()))?;
     statement(store, actor, id).await?;
     let today = time::OffsetDateTime::now_utc().date();
-    Ok(store.confirm_statement(id, actor.user.id, today, reason).await?)
+    Ok(store.confirm_statement(actor.scope(), id, actor.user.id, today, reason).await?)
 }
 
 /// A correspondent objects to their own line while the notice is open.
@@ -445,7 +444,7 @@ pub async fn object(store: &Store, actor: &Actor, id: StatementId, text: &str) -
         return Err(Error::Conflict("本期核算中没有您的条目；如有漏计，请联系编辑".into()));
     }
     let today = time::OffsetDateTime::now_utc().date();
-    Ok(store.raise_objection(id, me, actor.user.id, text, today).await?)
+    Ok(store.raise_objection(actor.scope(), id, me, actor.user.id, text, today).await?)
 }
 
 pub async fn answer(
@@ -456,9 +455,9 @@ pub async fn answer(
     text: &str,
 ) -> Result<store::ObjectionRecord> {
     require(crate::access::can_manage_network(actor.role()))?;
-    let o = store.objection(id).await?;
+    let o = store.objection(actor.scope(), id).await?;
     statement(store, actor, o.statement_id).await?;
-    Ok(store.answer_objection(id, upheld, text, actor.user.id).await?)
+    Ok(store.answer_objection(actor.scope(), id, upheld, text, actor.user.id).await?)
 }
 
 /// Records one payment against a confirmed notice (never more than the person is owed).
@@ -472,7 +471,7 @@ pub async fn pay(
 ) -> Result<store::PaymentRecord> {
     require(crate::access::can_manage_network(actor.role()))?;
     statement(store, actor, id).await?;
-    Ok(store.record_payment(id, who, amount_fen, how, actor.user.id).await?)
+    Ok(store.record_payment(actor.scope(), id, who, amount_fen, how, actor.user.id).await?)
 }
 
 /// Pays everyone still owed something under a confirmed notice (or those in `only`), at once.
@@ -485,7 +484,7 @@ pub async fn pay_all(
 ) -> Result<Vec<store::PaymentRecord>> {
     require(crate::access::can_manage_network(actor.role()))?;
     statement(store, actor, id).await?;
-    Ok(store.pay_all(id, only, how, actor.user.id).await?)
+    Ok(store.pay_all(actor.scope(), id, only, how, actor.user.id).await?)
 }
 
 /// The bank-transfer sheet (转账清单) of a published statement as `.xlsx`: each person owed
@@ -501,7 +500,7 @@ pub async fn transfer_sheet(store: &Store, actor: &Actor, id: StatementId) -> Re
     let snapshot = parse_snapshot(&s)?;
     let people = store.all_correspondents(s.station_id).await?;
     let yuan = |fen: i64| Cell::Number(fen as f64 / 100.0);
-    let payables = store.payables(id).await?;
+    let payables = store.payables(actor.scope(), id).await?;
     let mut rows = Vec::with_capacity(payables.len() + 1);
     for (i, p) in payables.iter().enumerate() {
         let line = snapshot.lines.iter().find(|l| l.correspondent_id == p.correspondent_id);

@@ -2,7 +2,8 @@
 //! database (so every instance serves them) and listed without their bytes.
 
 use crate::entities::attachment;
-use crate::{Result, Store, StoreError, now};
+use crate::scoped::{find_in, in_scope};
+use crate::{Result, Scope, Store, now};
 use domain::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -98,12 +99,12 @@ impl Store {
     }
 
     /// The attachments of a manuscript or placement, without their bytes.
-    pub async fn attachments(&self, to: AttachedTo) -> Result<Vec<AttachmentMeta>> {
+    pub async fn attachments(&self, scope: Scope, to: AttachedTo) -> Result<Vec<AttachmentMeta>> {
         let filter = match to {
             AttachedTo::Manuscript(m) => attachment::Column::ManuscriptId.eq(m.0),
             AttachedTo::Placement(p) => attachment::Column::PlacementId.eq(p.0),
         };
-        let rows = attachment::Entity::find()
+        let rows = in_scope(attachment::Entity::find(), scope)
             .select_only()
             .columns(META_COLUMNS)
             .filter(filter)
@@ -114,8 +115,8 @@ impl Store {
         Ok(rows.into_iter().map(meta).collect())
     }
 
-    pub async fn attachment(&self, id: AttachmentId) -> Result<(AttachmentMeta, Vec<u8>)> {
-        let m = attachment::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
+    pub async fn attachment(&self, scope: Scope, id: AttachmentId) -> Result<(AttachmentMeta, Vec<u8>)> {
+        let m = find_in::<attachment::Entity>(&self.db, scope, id.0).await?;
         let data = m.data;
         Ok((
             meta((

@@ -3,7 +3,8 @@
 //! which an editor upholds by taking the document down with a recorded reason.
 
 use crate::entities::{comment, complaint, correspondent, document, unit};
-use crate::{Page, Result, Store, StoreError, now};
+use crate::scoped::{find_in, in_scope};
+use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::portal::{CommentInput, ComplaintInput};
 use domain::*;
 use sea_orm::sea_query::Expr;
@@ -243,10 +244,9 @@ impl Store {
     }
 
     pub async fn document(&self, station: StationId, id: DocumentId) -> Result<DocumentMeta> {
-        let row: Option<MetaRow> = document::Entity::find_by_id(id.0)
+        let row: Option<MetaRow> = in_scope(document::Entity::find_by_id(id.0), Scope::Station(station))
             .select_only()
             .columns(META_COLUMNS)
-            .filter(document::Column::StationId.eq(station.0))
             .into_model()
             .one(&self.db)
             .await?;
@@ -256,11 +256,10 @@ impl Store {
 
     /// The text (for search) and the preview (HTML built by construction at upload).
     pub async fn document_text(&self, station: StationId, id: DocumentId) -> Result<(String, String)> {
-        document::Entity::find_by_id(id.0)
+        in_scope(document::Entity::find_by_id(id.0), Scope::Station(station))
             .select_only()
             .column(document::Column::TextContent)
             .column(document::Column::PreviewHtml)
-            .filter(document::Column::StationId.eq(station.0))
             .into_tuple()
             .one(&self.db)
             .await?
@@ -269,16 +268,16 @@ impl Store {
 
     /// The file of a published document, counting the download.
     pub async fn download_document(&self, station: StationId, id: DocumentId) -> Result<(String, String, Vec<u8>)> {
-        let found: Option<(String, String, String, Vec<u8>)> = document::Entity::find_by_id(id.0)
-            .select_only()
-            .column(document::Column::Status)
-            .column(document::Column::FileName)
-            .column(document::Column::Format)
-            .column(document::Column::Data)
-            .filter(document::Column::StationId.eq(station.0))
-            .into_tuple()
-            .one(&self.db)
-            .await?;
+        let found: Option<(String, String, String, Vec<u8>)> =
+            in_scope(document::Entity::find_by_id(id.0), Scope::Station(station))
+                .select_only()
+                .column(document::Column::Status)
+                .column(document::Column::FileName)
+                .column(document::Column::Format)
+                .column(document::Column::Data)
+                .into_tuple()
+                .one(&self.db)
+                .await?;
         let (status, name, format, data) = found.ok_or(StoreError::NotFound)?;
         if DocumentStatus::parse(&status) != Some(DocumentStatus::Published) {
             return Err(StoreError::Conflict("文档已下架".into()));
@@ -518,11 +517,7 @@ impl Store {
     ) -> Result<Option<DocumentId>> {
         let resolution = domain::portal::check_reason(resolution).map_err(StoreError::Invalid)?;
         let txn = self.write_txn().await?;
-        let c = complaint::Entity::find_by_id(id.0).one(&txn).await?;
-        let c = match c {
-            Some(c) if c.station_id == station.0 => c,
-            _ => return Err(StoreError::NotFound),
-        };
+        let c = find_in::<complaint::Entity>(&txn, Scope::Station(station), id.0).await?;
         if ComplaintStatus::parse(&c.status) != Some(ComplaintStatus::Open) {
             return Err(StoreError::Conflict("申诉已处理".into()));
         }

@@ -5,7 +5,8 @@
 
 use crate::auth::audit_in;
 use crate::entities::{event, event_image, event_outlet, event_unit, media_contact, outlet};
-use crate::{Result, Store, StoreError, now};
+use crate::scoped::in_scope;
+use crate::{Result, Scope, Store, StoreError, now};
 use domain::media::{EventInput, MediaContactInput};
 use domain::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -138,7 +139,7 @@ impl Store {
     }
 
     pub async fn event(&self, station: StationId, id: EventId) -> Result<EventRecord> {
-        let m = event::Entity::find_by_id(id.0).one(&self.db).await?.filter(|e| e.station_id == station.0);
+        let m = in_scope(event::Entity::find_by_id(id.0), Scope::Station(station)).one(&self.db).await?;
         let m = m.ok_or(StoreError::NotFound)?;
         let f = EventFilter { year: Some(m.held_on.year()), kind: EventKind::parse(&m.kind), unit_id: None };
         self.events(station, &f).await?.into_iter().find(|e| e.id == id).ok_or(StoreError::NotFound)
@@ -168,7 +169,7 @@ impl Store {
         let txn = self.write_txn().await?;
         let id = match id {
             Some(id) => {
-                let found = event::Entity::find_by_id(id.0).one(&txn).await?.filter(|e| e.station_id == station.0);
+                let found = in_scope(event::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await?;
                 let mut m: event::ActiveModel = found.ok_or(StoreError::NotFound)?.into();
                 m.kind = Set(input.kind.code().into());
                 m.title = Set(input.title.clone());
@@ -210,7 +211,7 @@ impl Store {
 
     pub async fn delete_event(&self, station: StationId, by: UserId, id: EventId) -> Result<()> {
         let txn = self.write_txn().await?;
-        let Some(m) = event::Entity::find_by_id(id.0).one(&txn).await?.filter(|e| e.station_id == station.0) else {
+        let Some(m) = in_scope(event::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await? else {
             return Err(StoreError::NotFound);
         };
         event::Entity::delete_by_id(id.0).exec(&txn).await?;
@@ -221,7 +222,7 @@ impl Store {
 
     /// Attaches a photo (an image already stored for the station's portal) to an event.
     pub async fn add_event_image(&self, station: StationId, id: EventId, image: ImageId) -> Result<()> {
-        let ev = event::Entity::find_by_id(id.0).one(&self.db).await?.filter(|e| e.station_id == station.0);
+        let ev = in_scope(event::Entity::find_by_id(id.0), Scope::Station(station)).one(&self.db).await?;
         ev.ok_or(StoreError::NotFound)?;
         event_image::ActiveModel { event_id: Set(id.0), image_id: Set(image.0) }.insert(&self.db).await?;
         Ok(())
@@ -274,7 +275,7 @@ impl Store {
     ) -> Result<MediaContactId> {
         let input = input.validate().map_err(StoreError::Invalid)?;
         if let Some(o) = input.outlet_id {
-            let found = outlet::Entity::find_by_id(o.0).one(&self.db).await?.filter(|m| m.station_id == station.0);
+            let found = in_scope(outlet::Entity::find_by_id(o.0), Scope::Station(station)).one(&self.db).await?;
             if found.is_none() {
                 return Err(StoreError::invalid("outlet_id", "媒体不存在"));
             }
@@ -283,7 +284,7 @@ impl Store {
         let mut m: media_contact::ActiveModel = match id {
             Some(id) => {
                 let found =
-                    media_contact::Entity::find_by_id(id.0).one(&txn).await?.filter(|m| m.station_id == station.0);
+                    in_scope(media_contact::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await?;
                 found.ok_or(StoreError::NotFound)?.into()
             }
             None => {
@@ -309,7 +310,7 @@ impl Store {
 
     pub async fn delete_media_contact(&self, station: StationId, by: UserId, id: MediaContactId) -> Result<()> {
         let txn = self.write_txn().await?;
-        let found = media_contact::Entity::find_by_id(id.0).one(&txn).await?.filter(|m| m.station_id == station.0);
+        let found = in_scope(media_contact::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await?;
         let m = found.ok_or(StoreError::NotFound)?;
         media_contact::Entity::delete_by_id(id.0).exec(&txn).await?;
         audit_in(&txn, station, by, "media_contact.delete", id.0.to_string(), m.name).await?;

@@ -1,6 +1,7 @@
 //! Manuscripts (稿件), their bylines, revision rounds (改稿) and attachments.
 
 use crate::entities::{correspondent, manuscript, manuscript_author, revision, unit};
+use crate::scoped::find_in;
 use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Query;
@@ -233,9 +234,14 @@ impl Store {
     }
 
     /// The author edits a draft or a returned manuscript.
-    pub async fn update_manuscript(&self, id: ManuscriptId, input: &ManuscriptInput) -> Result<Manuscript> {
+    pub async fn update_manuscript(
+        &self,
+        scope: Scope,
+        id: ManuscriptId,
+        input: &ManuscriptInput,
+    ) -> Result<Manuscript> {
         let txn = self.write_txn().await?;
-        let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let m = find_in::<manuscript::Entity>(&txn, scope, id.0).await?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         status.after(ManuscriptAction::Edit).map_err(StoreError::Conflict)?;
         if !input.authors.iter().any(|a| a.correspondent_id.0 == m.author_id) {
@@ -254,19 +260,20 @@ impl Store {
         .await?;
         write_authors(&txn, id, &input.authors).await?;
         txn.commit().await?;
-        self.manuscript(Scope::All, id).await
+        self.manuscript(scope, id).await
     }
 
     /// Submits (or resubmits) a manuscript: records a revision round with the text as sent,
     /// and the near-duplicate found, if any.
     pub async fn submit_manuscript(
         &self,
+        scope: Scope,
         id: ManuscriptId,
         by: UserId,
         duplicate: Option<(ManuscriptId, u8)>,
     ) -> Result<Manuscript> {
         let txn = self.write_txn().await?;
-        let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let m = find_in::<manuscript::Entity>(&txn, scope, id.0).await?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         let next = status.after(ManuscriptAction::Submit).map_err(StoreError::Conflict)?;
         let kind =
@@ -285,12 +292,13 @@ impl Store {
         .update(&txn)
         .await?;
         txn.commit().await?;
-        self.manuscript(Scope::All, id).await
+        self.manuscript(scope, id).await
     }
 
     /// A mentor or editor revises a submitted manuscript: a new round with the new text and a comment.
     pub async fn revise_manuscript(
         &self,
+        scope: Scope,
         id: ManuscriptId,
         by: UserId,
         title: &str,
@@ -311,7 +319,7 @@ impl Store {
             return Err(StoreError::Invalid(e));
         }
         let txn = self.write_txn().await?;
-        let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let m = find_in::<manuscript::Entity>(&txn, scope, id.0).await?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         status.after(ManuscriptAction::Revise).map_err(StoreError::Conflict)?;
         add_round(&txn, id, RevisionKind::Revision, title.trim(), body, comment.trim(), by).await?;
@@ -325,27 +333,40 @@ impl Store {
         .update(&txn)
         .await?;
         txn.commit().await?;
-        self.manuscript(Scope::All, id).await
+        self.manuscript(scope, id).await
     }
 
     /// The editor accepts a submitted manuscript.
-    pub async fn accept_manuscript(&self, id: ManuscriptId, by: UserId) -> Result<Manuscript> {
-        self.decide(id, ManuscriptAction::Accept, "", by).await
+    pub async fn accept_manuscript(&self, scope: Scope, id: ManuscriptId, by: UserId) -> Result<Manuscript> {
+        self.decide(scope, id, ManuscriptAction::Accept, "", by).await
     }
 
     /// The editor returns a submitted manuscript (退稿) with a reason.
-    pub async fn return_manuscript(&self, id: ManuscriptId, reason: &str, by: UserId) -> Result<Manuscript> {
+    pub async fn return_manuscript(
+        &self,
+        scope: Scope,
+        id: ManuscriptId,
+        reason: &str,
+        by: UserId,
+    ) -> Result<Manuscript> {
         if reason.trim().is_empty() {
             return Err(StoreError::invalid("reason", "请填写退稿理由"));
         }
-        self.decide(id, ManuscriptAction::Return, reason.trim(), by).await
+        self.decide(scope, id, ManuscriptAction::Return, reason.trim(), by).await
     }
 
     /// Accepts or returns, guarded on the status read, with the audit row in the same
     /// transaction.
-    async fn decide(&self, id: ManuscriptId, action: ManuscriptAction, reason: &str, by: UserId) -> Result<Manuscript> {
+    async fn decide(
+        &self,
+        scope: Scope,
+        id: ManuscriptId,
+        action: ManuscriptAction,
+        reason: &str,
+        by: UserId,
+    ) -> Result<Manuscript> {
         let txn = self.write_txn().await?;
-        let m = manuscript::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let m = find_in::<manuscript::Entity>(&txn, scope, id.0).await?;
         let status = ManuscriptStatus::parse(&m.status).unwrap_or(ManuscriptStatus::Draft);
         let next = status.after(action).map_err(StoreError::Conflict)?;
         // Guard on the old status so two editors deciding at once cannot both win.
@@ -366,14 +387,11 @@ impl Store {
         };
         crate::auth::audit_in(&txn, StationId(m.station_id), by, what, format!("manuscript:{}", id.0), detail).await?;
         txn.commit().await?;
-        self.manuscript(Scope::All, id).await
+        self.manuscript(scope, id).await
     }
 
     pub async fn manuscript(&self, scope: Scope, id: ManuscriptId) -> Result<Manuscript> {
-        let m = manuscript::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        if !scope.allows(StationId(m.station_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let m = find_in::<manuscript::Entity>(&self.db, scope, id.0).await?;
         let mut authors = load_authors(&self.db, &[m.id]).await?;
         let unit_name = match m.unit_id {
             Some(u) => unit::Entity::find_by_id(u).one(&self.db).await?.map(|u| u.name),
@@ -484,7 +502,9 @@ impl Store {
         Ok(rows.into_iter().map(|m| (ManuscriptId(m.id), format!("{}\n{}", m.title, m.body))).collect())
     }
 
-    pub async fn revisions(&self, id: ManuscriptId) -> Result<Vec<Revision>> {
+    pub async fn revisions(&self, scope: Scope, id: ManuscriptId) -> Result<Vec<Revision>> {
+        // Revisions have no station of their own: the manuscript's scoped read stands for them.
+        find_in::<manuscript::Entity>(&self.db, scope, id.0).await?;
         let rows = revision::Entity::find()
             .filter(revision::Column::ManuscriptId.eq(id.0))
             .order_by_asc(revision::Column::Round)

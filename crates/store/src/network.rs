@@ -1,6 +1,7 @@
 //! The network: stations, units, user accounts, correspondents and outlets.
 
 use crate::entities::{correspondent, outlet, outlet_column, station, unit, user};
+use crate::scoped::find_in;
 use crate::{Page, Result, Store, StoreError, now};
 use domain::*;
 use sea_orm::{
@@ -287,8 +288,7 @@ impl Store {
     }
 
     pub async fn unit(&self, scope: Scope, id: UnitId) -> Result<Unit> {
-        let u = unit::Entity::find_by_id(id.0).one(&self.db).await?.map(unit_of).ok_or(StoreError::NotFound)?;
-        if scope.allows(u.station_id) { Ok(u) } else { Err(StoreError::NotFound) }
+        Ok(unit_of(find_in::<unit::Entity>(&self.db, scope, id.0).await?))
     }
 
     pub async fn unit_by_name(&self, station: StationId, name: &str) -> Result<Option<Unit>> {
@@ -336,8 +336,9 @@ impl Store {
         Ok(user_of(m))
     }
 
-    pub async fn user(&self, id: UserId) -> Result<User> {
-        user::Entity::find_by_id(id.0).one(&self.db).await?.map(user_of).ok_or(StoreError::NotFound)
+    /// An account within the scope; a station's scope does not see headquarters accounts.
+    pub async fn user(&self, scope: Scope, id: UserId) -> Result<User> {
+        Ok(user_of(find_in::<user::Entity>(&self.db, scope, id.0).await?))
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -368,7 +369,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_user_active(&self, id: UserId, active: bool) -> Result<()> {
+    pub async fn set_user_active(&self, scope: Scope, id: UserId, active: bool) -> Result<()> {
+        find_in::<user::Entity>(&self.db, scope, id.0).await?;
         user::ActiveModel { id: Set(id.0), active: Set(active), ..Default::default() }.update(&self.db).await?;
         Ok(())
     }
@@ -433,10 +435,7 @@ impl Store {
     }
 
     pub async fn correspondent(&self, scope: Scope, id: CorrespondentId) -> Result<Correspondent> {
-        let m = correspondent::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        if !scope.allows(StationId(m.station_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let m = find_in::<correspondent::Entity>(&self.db, scope, id.0).await?;
         let unit_name = match m.unit_id {
             Some(u) => unit::Entity::find_by_id(u).one(&self.db).await?.map(|u| u.name),
             None => None,
@@ -533,10 +532,7 @@ impl Store {
     }
 
     pub async fn outlet(&self, scope: Scope, id: OutletId) -> Result<Outlet> {
-        let m = outlet::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        if !scope.allows(StationId(m.station_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let m = find_in::<outlet::Entity>(&self.db, scope, id.0).await?;
         let columns = outlet_column::Entity::find()
             .filter(outlet_column::Column::OutletId.eq(m.id))
             .order_by_asc(outlet_column::Column::Id)

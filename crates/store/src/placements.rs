@@ -3,6 +3,7 @@
 use crate::auth::audit_in;
 use crate::entities::{correspondent, outlet, placement, placement_author, unit};
 use crate::manuscripts::Author;
+use crate::scoped::find_in;
 use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::*;
 use sea_orm::sea_query::Query;
@@ -354,17 +355,16 @@ impl Store {
     }
 
     pub async fn placement(&self, scope: Scope, id: PlacementId) -> Result<Placement> {
-        let m = placement::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(StoreError::NotFound)?;
-        if !scope.allows(StationId(m.station_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let m = find_in::<placement::Entity>(&self.db, scope, id.0).await?;
         let rows = vec![m];
         let (units, outlets) = names_for(&self.db, &rows).await?;
         Ok(rows.into_iter().map(|m| placement_of(m, &units, &outlets)).next().expect("one row"))
     }
 
     /// The byline of a placement as correspondents with their shares.
-    pub async fn placement_authors(&self, id: PlacementId) -> Result<Vec<Author>> {
+    pub async fn placement_authors(&self, scope: Scope, id: PlacementId) -> Result<Vec<Author>> {
+        // The authors have no station of their own: the placement's scoped read stands for them.
+        find_in::<placement::Entity>(&self.db, scope, id.0).await?;
         let rows = placement_author::Entity::find()
             .filter(placement_author::Column::PlacementId.eq(id.0))
             .order_by_asc(placement_author::Column::Position)

@@ -7,7 +7,8 @@ use crate::entities::{
     audit, correspondent, manuscript, outlet, portal_column, portal_image, post, post_author, post_revision, station,
     unit,
 };
-use crate::{Page, Result, Store, StoreError, now};
+use crate::scoped::{find_in, in_scope};
+use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::portal::{ColumnInput, PostInput};
 use domain::*;
 use sea_orm::sea_query::Expr;
@@ -298,10 +299,7 @@ fn summary_of(body_html: &str) -> String {
 
 /// Loads a post's row, checking it belongs to the station.
 async fn post_row(db: &impl ConnectionTrait, station: StationId, id: PostId) -> Result<post::Model> {
-    match post::Entity::find_by_id(id.0).one(db).await? {
-        Some(p) if p.station_id == station.0 => Ok(p),
-        _ => Err(StoreError::NotFound),
-    }
+    find_in::<post::Entity>(db, Scope::Station(station), id.0).await
 }
 
 /// Records the placement that a manuscript's publication on the portal is: the station's
@@ -394,10 +392,7 @@ impl Store {
         id: PortalColumnId,
         input: &ColumnInput,
     ) -> Result<PortalColumn> {
-        match portal_column::Entity::find_by_id(id.0).one(&self.db).await? {
-            Some(c) if c.station_id == station.0 => {}
-            _ => return Err(StoreError::NotFound),
-        }
+        find_in::<portal_column::Entity>(&self.db, Scope::Station(station), id.0).await?;
         self.check_column_slug(station, &input.slug, Some(id)).await?;
         let m = portal_column::ActiveModel {
             id: Set(id.0),
@@ -608,10 +603,7 @@ impl Store {
         by: UserId,
     ) -> Result<Post> {
         let txn = self.write_txn().await?;
-        let ms = match manuscript::Entity::find_by_id(ms_id.0).one(&txn).await? {
-            Some(m) if m.station_id == station.0 => m,
-            _ => return Err(StoreError::NotFound),
-        };
+        let ms = find_in::<manuscript::Entity>(&txn, Scope::Station(station), ms_id.0).await?;
         if ManuscriptStatus::parse(&ms.status) != Some(ManuscriptStatus::Accepted) {
             return Err(StoreError::Conflict("只有已采用的稿件才能发布到门户".into()));
         }
@@ -947,8 +939,8 @@ impl Store {
     }
 
     /// An image's description, without its bytes.
-    pub async fn image(&self, id: ImageId) -> Result<ImageMeta> {
-        let row = portal_image::Entity::find_by_id(id.0)
+    pub async fn image(&self, scope: Scope, id: ImageId) -> Result<ImageMeta> {
+        let row = in_scope(portal_image::Entity::find_by_id(id.0), scope)
             .select_only()
             .columns(IMAGE_META_COLUMNS)
             .into_tuple::<ImageRow>()
@@ -959,9 +951,9 @@ impl Store {
     }
 
     /// An image's bytes (the display size, or the thumbnail) and type.
-    pub async fn image_bytes(&self, id: ImageId, thumb: bool) -> Result<(StationId, String, Vec<u8>)> {
+    pub async fn image_bytes(&self, scope: Scope, id: ImageId, thumb: bool) -> Result<(StationId, String, Vec<u8>)> {
         let col = if thumb { portal_image::Column::Thumb } else { portal_image::Column::Display };
-        let (station, mime, bytes): (i64, String, Vec<u8>) = portal_image::Entity::find_by_id(id.0)
+        let (station, mime, bytes): (i64, String, Vec<u8>) = in_scope(portal_image::Entity::find_by_id(id.0), scope)
             .select_only()
             .column(portal_image::Column::StationId)
             .column(portal_image::Column::Mime)

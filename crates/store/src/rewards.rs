@@ -4,8 +4,9 @@
 
 use crate::auth::audit_in;
 use crate::entities::{adjustment, policy};
+use crate::scoped::find_in;
 use crate::statements::lock_station;
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Scope, Store, StoreError, now};
 use domain::*;
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -112,8 +113,7 @@ impl Store {
     }
 
     pub async fn policy(&self, station: StationId, id: PolicyId) -> Result<PolicyRecord> {
-        let p = policy::Entity::find_by_id(id.0).one(&self.db).await?.map(policy_of).ok_or(StoreError::NotFound)?;
-        if p.station_id == station { Ok(p) } else { Err(StoreError::NotFound) }
+        Ok(policy_of(find_in::<policy::Entity>(&self.db, Scope::Station(station), id.0).await?))
     }
 
     // ---- adjustments ----

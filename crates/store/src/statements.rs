@@ -13,7 +13,8 @@
 
 use crate::auth::audit_in;
 use crate::entities::{audit, correction, objection, payable, payment, statement, statement_month};
-use crate::{Result, Store, StoreError, now};
+use crate::scoped::{find_in, ids_in};
+use crate::{Result, Scope, Store, StoreError, now};
 use domain::policy::{Period, Statement};
 use domain::*;
 use rust_decimal::Decimal;
@@ -207,6 +208,15 @@ pub(crate) async fn lock_station(db: &impl ConnectionTrait, station: StationId, 
     Ok(())
 }
 
+/// An objection by id within the scope, through its statement's station (in the WHERE clause).
+async fn objection_in(db: &impl ConnectionTrait, scope: Scope, id: ObjectionId) -> Result<objection::Model> {
+    objection::Entity::find_by_id(id.0)
+        .filter(objection::Column::StatementId.in_subquery(ids_in::<statement::Entity>(scope)))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -338,8 +348,8 @@ impl Store {
         Ok(statement_of(m))
     }
 
-    pub async fn statement(&self, id: StatementId) -> Result<StatementRecord> {
-        statement::Entity::find_by_id(id.0).one(&self.db).await?.map(statement_of).ok_or(StoreError::NotFound)
+    pub async fn statement(&self, scope: Scope, id: StatementId) -> Result<StatementRecord> {
+        Ok(statement_of(find_in::<statement::Entity>(&self.db, scope, id.0).await?))
     }
 
     /// The station's statements, newest period first.
@@ -361,13 +371,14 @@ impl Store {
     /// the audit row. A period is published once: later differences go into the next period.
     pub async fn publish_statement(
         &self,
+        scope: Scope,
         id: StatementId,
         expected_hash: &str,
         objection_until: Date,
         by: UserId,
     ) -> Result<StatementRecord> {
         let txn = self.write_txn().await?;
-        let s = statement::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let s = find_in::<statement::Entity>(&txn, scope, id.0).await?;
         let station = StationId(s.station_id);
         lock_station(&txn, station, LIFECYCLE_LOCK).await?;
         let status = StatementStatus::parse(&s.status).unwrap_or(StatementStatus::Draft);
@@ -448,12 +459,15 @@ impl Store {
     }
 
     /// What published statements have already carried from `from` (per person and ledger).
-    pub async fn corrections_from(&self, from: StatementId) -> Result<Vec<CarriedCorrection>> {
+    pub async fn corrections_from(&self, scope: Scope, from: StatementId) -> Result<Vec<CarriedCorrection>> {
+        // Corrections have no station of their own: the statement's scoped read stands for them.
+        find_in::<statement::Entity>(&self.db, scope, from.0).await?;
         self.corrections(correction::Column::FromStatementId, from).await
     }
 
     /// The corrections a published statement carried in from earlier ones.
-    pub async fn corrections_into(&self, into: StatementId) -> Result<Vec<CarriedCorrection>> {
+    pub async fn corrections_into(&self, scope: Scope, into: StatementId) -> Result<Vec<CarriedCorrection>> {
+        find_in::<statement::Entity>(&self.db, scope, into.0).await?;
         self.corrections(correction::Column::IntoStatementId, into).await
     }
 
@@ -494,6 +508,7 @@ impl Store {
     /// closed (`today <= objection_until`) it needs a reason, which is kept and audited.
     pub async fn confirm_statement(
         &self,
+        scope: Scope,
         id: StatementId,
         by: UserId,
         today: Date,
@@ -504,7 +519,7 @@ impl Store {
             return Err(StoreError::invalid("reason", "理由不能超过500字"));
         }
         let txn = self.write_txn().await?;
-        let s = statement::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let s = find_in::<statement::Entity>(&txn, scope, id.0).await?;
         let station = StationId(s.station_id);
         lock_station(&txn, station, LIFECYCLE_LOCK).await?;
         let status = StatementStatus::parse(&s.status).unwrap_or(StatementStatus::Draft);
@@ -551,6 +566,7 @@ impl Store {
     /// The caller checks that the line is the objector's.
     pub async fn raise_objection(
         &self,
+        scope: Scope,
         statement: StatementId,
         correspondent: CorrespondentId,
         by: UserId,
@@ -564,7 +580,7 @@ impl Store {
             return Err(StoreError::invalid("text", "异议内容不能超过2000字"));
         }
         let txn = self.write_txn().await?;
-        let s = statement::Entity::find_by_id(statement.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let s = find_in::<statement::Entity>(&txn, scope, statement.0).await?;
         let station = StationId(s.station_id);
         lock_station(&txn, station, LIFECYCLE_LOCK).await?;
         let open = s.status == StatementStatus::Published.code() && s.objection_until.is_some_and(|u| today <= u);
@@ -590,6 +606,7 @@ impl Store {
 
     pub async fn answer_objection(
         &self,
+        scope: Scope,
         id: ObjectionId,
         upheld: bool,
         answer: &str,
@@ -602,8 +619,8 @@ impl Store {
             return Err(StoreError::invalid("answer", "答复不能超过2000字"));
         }
         let txn = self.write_txn().await?;
-        let o = objection::Entity::find_by_id(id.0).one(&txn).await?.ok_or(StoreError::NotFound)?;
-        let s = statement::Entity::find_by_id(o.statement_id).one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let o = objection_in(&txn, scope, id).await?;
+        let s = find_in::<statement::Entity>(&txn, scope, o.statement_id).await?;
         lock_station(&txn, StationId(s.station_id), LIFECYCLE_LOCK).await?;
         let status = if upheld { ObjectionStatus::Upheld } else { ObjectionStatus::Rejected };
         let res = objection::Entity::update_many()
@@ -625,13 +642,14 @@ impl Store {
         Ok(objection_of(m))
     }
 
-    pub async fn objection(&self, id: ObjectionId) -> Result<ObjectionRecord> {
-        objection::Entity::find_by_id(id.0).one(&self.db).await?.map(objection_of).ok_or(StoreError::NotFound)
+    pub async fn objection(&self, scope: Scope, id: ObjectionId) -> Result<ObjectionRecord> {
+        Ok(objection_of(objection_in(&self.db, scope, id).await?))
     }
 
-    pub async fn objections(&self, statement: StatementId) -> Result<Vec<ObjectionRecord>> {
+    pub async fn objections(&self, scope: Scope, statement: StatementId) -> Result<Vec<ObjectionRecord>> {
         Ok(objection::Entity::find()
             .filter(objection::Column::StatementId.eq(statement.0))
+            .filter(objection::Column::StatementId.in_subquery(ids_in::<statement::Entity>(scope)))
             .order_by_asc(objection::Column::Id)
             .all(&self.db)
             .await?
@@ -643,9 +661,10 @@ impl Store {
     // ---- payments ----
 
     /// What each person is owed and has been paid under a statement (published or later).
-    pub async fn payables(&self, statement: StatementId) -> Result<Vec<Payable>> {
+    pub async fn payables(&self, scope: Scope, statement: StatementId) -> Result<Vec<Payable>> {
         Ok(payable::Entity::find()
             .filter(payable::Column::StatementId.eq(statement.0))
+            .filter(payable::Column::StatementId.in_subquery(ids_in::<statement::Entity>(scope)))
             .order_by_asc(payable::Column::CorrespondentId)
             .all(&self.db)
             .await?
@@ -663,6 +682,7 @@ impl Store {
     /// statement becomes paid.
     pub async fn record_payment(
         &self,
+        scope: Scope,
         statement: StatementId,
         correspondent: CorrespondentId,
         amount_fen: i64,
@@ -672,7 +692,7 @@ impl Store {
         check_amount(amount_fen)?;
         check_how(how)?;
         let txn = self.write_txn().await?;
-        let station = lock_for_payment(&txn, statement).await?;
+        let station = lock_for_payment(&txn, scope, statement).await?;
         let p = pay_in(&txn, station, statement, correspondent, amount_fen, how, by).await?;
         settle_in(&txn, statement).await?;
         txn.commit().await?;
@@ -683,6 +703,7 @@ impl Store {
     /// `only`, in one transaction: all of them or none. Returns the payments recorded.
     pub async fn pay_all(
         &self,
+        scope: Scope,
         statement: StatementId,
         only: Option<&[CorrespondentId]>,
         how: &PaymentInput<'_>,
@@ -690,7 +711,7 @@ impl Store {
     ) -> Result<Vec<PaymentRecord>> {
         check_how(how)?;
         let txn = self.write_txn().await?;
-        let station = lock_for_payment(&txn, statement).await?;
+        let station = lock_for_payment(&txn, scope, statement).await?;
         let unpaid: Vec<payable::Model> = payable::Entity::find()
             .filter(payable::Column::StatementId.eq(statement.0))
             .order_by_asc(payable::Column::CorrespondentId)
@@ -721,9 +742,10 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn payments(&self, statement: StatementId) -> Result<Vec<PaymentRecord>> {
+    pub async fn payments(&self, scope: Scope, statement: StatementId) -> Result<Vec<PaymentRecord>> {
         Ok(payment::Entity::find()
             .filter(payment::Column::StatementId.eq(statement.0))
+            .filter(payment::Column::StatementId.in_subquery(ids_in::<statement::Entity>(scope)))
             .order_by_asc(payment::Column::Id)
             .all(&self.db)
             .await?
@@ -775,8 +797,8 @@ impl Store {
             if claims != months_of(&s.period)? {
                 problems.push(format!("{name}：所占月份为 {}，与期间不符", claims.join("、")));
             }
-            let payables = self.payables(StatementId(s.id)).await?;
-            let payments = self.payments(StatementId(s.id)).await?;
+            let payables = self.payables(Scope::Station(StationId(s.station_id)), StatementId(s.id)).await?;
+            let payments = self.payments(Scope::Station(StationId(s.station_id)), StatementId(s.id)).await?;
             let expected = owed_fen(&parse_snapshot(&s)?)?;
             let owed: Vec<(CorrespondentId, i64)> = payables.iter().map(|p| (p.correspondent_id, p.owed_fen)).collect();
             let mut expected_sorted = expected.clone();
@@ -814,8 +836,8 @@ impl Store {
 }
 
 /// Locks the statement's station and checks it is confirmed (in the transaction).
-async fn lock_for_payment(txn: &DatabaseTransaction, statement: StatementId) -> Result<StationId> {
-    let s = statement::Entity::find_by_id(statement.0).one(txn).await?.ok_or(StoreError::NotFound)?;
+async fn lock_for_payment(txn: &DatabaseTransaction, scope: Scope, statement: StatementId) -> Result<StationId> {
+    let s = find_in::<statement::Entity>(txn, scope, statement.0).await?;
     let station = StationId(s.station_id);
     lock_station(txn, station, LIFECYCLE_LOCK).await?;
     let status = StatementStatus::parse(&s.status).unwrap_or(StatementStatus::Draft);

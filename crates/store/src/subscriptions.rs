@@ -4,7 +4,8 @@
 
 use crate::auth::audit_in;
 use crate::entities::{outlet, subscription_campaign, subscription_order, target, unit};
-use crate::{Result, Store, StoreError, now};
+use crate::scoped::in_scope;
+use crate::{Result, Scope, Store, StoreError, now};
 use domain::media::{CampaignInput, OrderInput};
 use domain::targets::TargetMetric;
 use domain::*;
@@ -220,8 +221,7 @@ impl Store {
 
     pub async fn delete_order(&self, station: StationId, by: UserId, id: OrderId) -> Result<()> {
         let txn = self.write_txn().await?;
-        let Some(o) =
-            subscription_order::Entity::find_by_id(id.0).one(&txn).await?.filter(|o| o.station_id == station.0)
+        let Some(o) = in_scope(subscription_order::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await?
         else {
             return Err(StoreError::NotFound);
         };

@@ -8,7 +8,8 @@ use crate::entities::{
     correspondent, event, event_unit, manuscript, manuscript_author, outlet, placement, placement_author, station,
     subscription_order, target, unit,
 };
-use crate::{Result, Store, StoreError, now};
+use crate::scoped::in_scope;
+use crate::{Result, Scope, Store, StoreError, now};
 use domain::targets::{Progress, TargetInput, TargetMetric, is_quiet, year_elapsed};
 use domain::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -301,7 +302,7 @@ impl Store {
     /// Removes one target.
     pub async fn delete_target(&self, station: StationId, by: UserId, id: TargetId) -> Result<()> {
         let txn = self.write_txn().await?;
-        let found = target::Entity::find_by_id(id.0).one(&txn).await?.filter(|t| t.station_id == station.0);
+        let found = in_scope(target::Entity::find_by_id(id.0), Scope::Station(station)).one(&txn).await?;
         let Some(t) = found else {
             return Err(StoreError::NotFound);
         };

@@ -52,6 +52,7 @@ mod run {
         the_subscription_drive,
         events_and_media_contacts,
         notifications_once_per_occasion,
+        another_stations_rows_are_not_found,
     );
 }
 
@@ -266,44 +267,51 @@ async fn manuscript_lifecycle_and_rounds(s: &Store, _: &str) {
     assert_eq!(m.status, ManuscriptStatus::Draft);
     assert_eq!(m.unit_id, Some(f.wuhan));
     assert_eq!(m.byline(), "张明远(60%)、李晓红(40%)");
-    assert!(s.revisions(m.id).await.unwrap().is_empty(), "drafts have no rounds until submitted");
+    assert!(s.revisions(Scope::All, m.id).await.unwrap().is_empty(), "drafts have no rounds until submitted");
     // The owner must be on the byline.
     assert!(matches!(
         s.create_manuscript(f.station, f.zhang, &draft("x", "y", vec![by(f.li, None)]), f.editor).await,
         Err(StoreError::Invalid(_))
     ));
     assert!(
-        matches!(s.accept_manuscript(m.id, f.editor).await, Err(StoreError::Conflict(_))),
+        matches!(s.accept_manuscript(Scope::All, m.id, f.editor).await, Err(StoreError::Conflict(_))),
         "a draft cannot be accepted"
     );
-    let m = s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    let m = s.submit_manuscript(Scope::All, m.id, f.editor, None).await.unwrap();
     assert_eq!(m.status, ManuscriptStatus::Submitted);
     assert!(m.submitted_at.is_some());
     assert!(matches!(
-        s.update_manuscript(m.id, &draft("改", "改", vec![by(f.zhang, None)])).await,
+        s.update_manuscript(Scope::All, m.id, &draft("改", "改", vec![by(f.zhang, None)])).await,
         Err(StoreError::Conflict(_))
     ));
-    let m = s.revise_manuscript(m.id, f.mentor, "修改后标题", "第二版正文。", "导语要写清时间。").await.unwrap();
+    let m = s
+        .revise_manuscript(Scope::All, m.id, f.mentor, "修改后标题", "第二版正文。", "导语要写清时间。")
+        .await
+        .unwrap();
     assert_eq!(m.title, "修改后标题");
-    assert!(matches!(s.revise_manuscript(m.id, f.mentor, "", "x", "").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.revise_manuscript(Scope::All, m.id, f.mentor, "", "x", "").await, Err(StoreError::Invalid(_))));
     assert!(
-        matches!(s.return_manuscript(m.id, "  ", f.editor).await, Err(StoreError::Invalid(_))),
+        matches!(s.return_manuscript(Scope::All, m.id, "  ", f.editor).await, Err(StoreError::Invalid(_))),
         "a return needs a reason"
     );
-    let m = s.return_manuscript(m.id, "请补充数据", f.editor).await.unwrap();
+    let m = s.return_manuscript(Scope::All, m.id, "请补充数据", f.editor).await.unwrap();
     assert_eq!((m.status, m.return_reason.as_str()), (ManuscriptStatus::Returned, "请补充数据"));
-    let m =
-        s.update_manuscript(m.id, &draft("第三版", "第三版正文，补充了数据。", vec![by(f.zhang, None)])).await.unwrap();
+    let m = s
+        .update_manuscript(Scope::All, m.id, &draft("第三版", "第三版正文，补充了数据。", vec![by(f.zhang, None)]))
+        .await
+        .unwrap();
     assert_eq!(m.authors.len(), 1);
-    let m = s.submit_manuscript(m.id, f.editor, Some((ManuscriptId(999_999), 75))).await;
+    let m = s.submit_manuscript(Scope::All, m.id, f.editor, Some((ManuscriptId(999_999), 75))).await;
     // A duplicate pointing nowhere is refused by the foreign key on both databases…
     assert!(m.is_err());
-    let m =
-        s.submit_manuscript(s.manuscript(Scope::All, ManuscriptId(1)).await.unwrap().id, f.editor, None).await.unwrap();
-    let m = s.accept_manuscript(m.id, f.editor).await.unwrap();
+    let m = s
+        .submit_manuscript(Scope::All, s.manuscript(Scope::All, ManuscriptId(1)).await.unwrap().id, f.editor, None)
+        .await
+        .unwrap();
+    let m = s.accept_manuscript(Scope::All, m.id, f.editor).await.unwrap();
     assert_eq!(m.status, ManuscriptStatus::Accepted);
-    assert!(matches!(s.return_manuscript(m.id, "晚了", f.editor).await, Err(StoreError::Conflict(_))));
-    let rounds = s.revisions(m.id).await.unwrap();
+    assert!(matches!(s.return_manuscript(Scope::All, m.id, "晚了", f.editor).await, Err(StoreError::Conflict(_))));
+    let rounds = s.revisions(Scope::All, m.id).await.unwrap();
     assert_eq!(
         rounds.iter().map(|r| (r.round, r.kind)).collect::<Vec<_>>(),
         [(1, RevisionKind::Submission), (2, RevisionKind::Revision), (3, RevisionKind::Resubmission)]
@@ -323,7 +331,7 @@ async fn manuscript_visibility(s: &Store, _: &str) {
         .create_manuscript(f.station, f.zhang, &draft("张的投稿", "投稿", vec![by(f.zhang, None)]), f.editor)
         .await
         .unwrap();
-    s.submit_manuscript(zhang_sent.id, f.editor, None).await.unwrap();
+    s.submit_manuscript(Scope::All, zhang_sent.id, f.editor, None).await.unwrap();
     let wang_sent = s
         .create_manuscript(
             f.station,
@@ -333,7 +341,7 @@ async fn manuscript_visibility(s: &Store, _: &str) {
         )
         .await
         .unwrap();
-    s.submit_manuscript(wang_sent.id, f.editor, None).await.unwrap();
+    s.submit_manuscript(Scope::All, wang_sent.id, f.editor, None).await.unwrap();
     let ids = |p: Page<Manuscript>| p.items.into_iter().map(|m| m.id).collect::<Vec<_>>();
     let scope = Scope::Station(f.station);
     let mut q = ManuscriptFilter::new(scope, Visibility::Author(f.zhang));
@@ -422,7 +430,12 @@ async fn placements_filters_sort_and_scope(s: &Store, _: &str) {
     let p = s.placements(&q).await.unwrap();
     assert_eq!((p.items.len(), p.total, p.pages()), (1, 3, 2));
     assert_eq!(
-        s.placement_authors(a.id).await.unwrap().iter().map(|x| (x.name.as_str(), x.share_bp)).collect::<Vec<_>>(),
+        s.placement_authors(Scope::All, a.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| (x.name.as_str(), x.share_bp))
+            .collect::<Vec<_>>(),
         [("张明远", Some(6000)), ("李晓红", Some(4000))]
     );
     let mut changed = placement(
@@ -571,9 +584,9 @@ async fn every_write_is_audited_in_its_transaction(s: &Store, _: &str) {
         .create_manuscript(f.station, f.zhang, &draft("稿", "正文。", vec![by(f.zhang, None)]), f.editor)
         .await
         .unwrap();
-    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
-    s.accept_manuscript(m.id, f.editor).await.unwrap();
-    assert!(s.return_manuscript(m.id, "晚了", f.editor).await.is_err());
+    s.submit_manuscript(Scope::All, m.id, f.editor, None).await.unwrap();
+    s.accept_manuscript(Scope::All, m.id, f.editor).await.unwrap();
+    assert!(s.return_manuscript(Scope::All, m.id, "晚了", f.editor).await.is_err());
     assert_eq!(audited(s, f.station, "manuscript.accept").await, vec![format!("manuscript:{}", m.id)]);
     assert!(audited(s, f.station, "manuscript.return").await.is_empty());
 
@@ -701,10 +714,10 @@ async fn attachments_round_trip(s: &Store, _: &str) {
         )
         .await
         .unwrap();
-    let listed = s.attachments(AttachedTo::Manuscript(m.id)).await.unwrap();
+    let listed = s.attachments(Scope::All, AttachedTo::Manuscript(m.id)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].file_name.as_str(), listed[0].size), ("现场.jpg", 70_000));
-    let (back, bytes) = s.attachment(meta.id).await.unwrap();
+    let (back, bytes) = s.attachment(Scope::All, meta.id).await.unwrap();
     assert_eq!(back.manuscript_id, Some(m.id));
     assert_eq!(bytes, data);
 }
@@ -866,7 +879,7 @@ async fn imported_copies_of_one_piece_share_a_manuscript(s: &Store, _: &str) {
     let made = s.manuscript(Scope::Station(f.station), second).await.unwrap();
     assert_eq!((made.title.as_str(), made.genre, made.unit_id), ("市报的标题", Genre::Feature, Some(f.yichang)));
     assert_eq!(s.manuscript(Scope::All, third).await.unwrap().station_id, f.station);
-    assert!(s.revisions(first).await.unwrap().is_empty(), "never submitted or revised");
+    assert!(s.revisions(Scope::All, first).await.unwrap().is_empty(), "never submitted or revised");
     // The reward engine sees the links.
     let items = s.reward_items(f.station, d(2007, 6, 1), d(2007, 6, 30)).await.unwrap();
     let of = |title: &str| items.iter().filter(|i| i.title == title).map(|i| i.manuscript_id).collect::<Vec<_>>();
@@ -1022,21 +1035,30 @@ async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
     let d1 = s.save_draft(f.station, "2007-06", &t1, &h1, f.editor, &[], &basis).await.unwrap();
     let d2 = s.save_draft(f.station, "2007-06", &t2, &h2, f.editor, &[], &basis).await.unwrap();
     assert_eq!(d1.id, d2.id, "recomputing replaces the draft");
-    assert_eq!(s.statement(d1.id).await.unwrap().snapshot, t2);
+    assert_eq!(s.statement(Scope::All, d1.id).await.unwrap().snapshot, t2);
     assert_eq!(audited(s, f.station, "statement.compute").await.len(), 2, "each computation is audited");
     assert!(
-        matches!(s.confirm_statement(d1.id, f.editor, d(2007, 8, 1), "").await, Err(StoreError::Conflict(_))),
+        matches!(
+            s.confirm_statement(Scope::All, d1.id, f.editor, d(2007, 8, 1), "").await,
+            Err(StoreError::Conflict(_))
+        ),
         "a draft cannot be confirmed"
     );
     // The editor looked at the first computation: it was replaced, so it is not published.
-    let stale = s.publish_statement(d1.id, &h1, d(2007, 7, 8), f.editor).await;
+    let stale = s.publish_statement(Scope::All, d1.id, &h1, d(2007, 7, 8), f.editor).await;
     assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("重新计算")), "{stale:?}");
-    let p = s.publish_statement(d1.id, &h2, d(2007, 7, 8), f.editor).await.unwrap();
+    let p = s.publish_statement(Scope::All, d1.id, &h2, d(2007, 7, 8), f.editor).await.unwrap();
     assert_eq!((p.status, p.objection_until), (StatementStatus::Published, Some(d(2007, 7, 8))));
-    assert_eq!(s.payables(d1.id).await.unwrap(), [Payable { correspondent_id: f.zhang, owed_fen: 200, paid_fen: 0 }]);
+    assert_eq!(
+        s.payables(Scope::All, d1.id).await.unwrap(),
+        [Payable { correspondent_id: f.zhang, owed_fen: 200, paid_fen: 0 }]
+    );
     assert_eq!(audited(s, f.station, "statement.publish").await, [format!("statement:{}", d1.id)]);
     assert!(
-        matches!(s.publish_statement(d1.id, &h2, d(2007, 7, 8), f.editor).await, Err(StoreError::Conflict(_))),
+        matches!(
+            s.publish_statement(Scope::All, d1.id, &h2, d(2007, 7, 8), f.editor).await,
+            Err(StoreError::Conflict(_))
+        ),
         "publishing twice"
     );
     // The month is owed once: no second draft for it, and none for a quarter or year over it.
@@ -1049,39 +1071,42 @@ async fn statement_lifecycle_is_guarded(s: &Store, _: &str) {
             "{period}: {again:?}"
         );
     }
-    assert_eq!(s.statement(d1.id).await.unwrap().content_hash, h2, "the notice keeps its snapshot");
+    assert_eq!(s.statement(Scope::All, d1.id).await.unwrap().content_hash, h2, "the notice keeps its snapshot");
     assert_eq!(s.statements(f.station).await.unwrap().len(), 1);
     // A quarter drafted before June was published cannot be published over it.
     let (tq, hq) = snapshot("2007-Q3", &[(f.zhang, 100)]);
     let q3 = s.save_draft(f.station, "2007-Q3", &tq, &hq, f.editor, &[], &basis).await.unwrap();
     let (t7, h7) = snapshot("2007-07", &[(f.zhang, 100)]);
     let july = s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
-    s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
-    let over = s.publish_statement(q3.id, &hq, d(2007, 10, 8), f.editor).await;
+    s.publish_statement(Scope::All, july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
+    let over = s.publish_statement(Scope::All, q3.id, &hq, d(2007, 10, 8), f.editor).await;
     assert!(matches!(&over, Err(StoreError::Conflict(m)) if m.contains("2007年7月已在")), "{over:?}");
 
     // Objections only inside the window; confirming waits for answers, and early needs a reason.
-    let late = s.raise_objection(d1.id, f.zhang, f.editor, "漏计了", d(2007, 7, 9)).await;
+    let late = s.raise_objection(Scope::All, d1.id, f.zhang, f.editor, "漏计了", d(2007, 7, 9)).await;
     assert!(matches!(&late, Err(StoreError::Conflict(m)) if m.contains("不在公示期内")), "{late:?}");
-    let o = s.raise_objection(d1.id, f.zhang, f.editor, "我的一篇稿件漏计了", d(2007, 7, 8)).await.unwrap();
+    let o = s.raise_objection(Scope::All, d1.id, f.zhang, f.editor, "我的一篇稿件漏计了", d(2007, 7, 8)).await.unwrap();
     assert!(matches!(
-        s.raise_objection(d1.id, f.zhang, f.editor, " ", d(2007, 7, 1)).await,
+        s.raise_objection(Scope::All, d1.id, f.zhang, f.editor, " ", d(2007, 7, 1)).await,
         Err(StoreError::Invalid(_))
     ));
-    let open = s.confirm_statement(d1.id, f.editor, d(2007, 7, 20), "").await;
+    let open = s.confirm_statement(Scope::All, d1.id, f.editor, d(2007, 7, 20), "").await;
     assert!(matches!(open, Err(StoreError::Conflict(m)) if m.contains("异议")));
-    assert!(matches!(s.answer_objection(o.id, true, "", f.editor).await, Err(StoreError::Invalid(_))));
-    let answered = s.answer_objection(o.id, true, "已核实，在下月核算中补发", f.editor).await.unwrap();
+    assert!(matches!(s.answer_objection(Scope::All, o.id, true, "", f.editor).await, Err(StoreError::Invalid(_))));
+    let answered = s.answer_objection(Scope::All, o.id, true, "已核实，在下月核算中补发", f.editor).await.unwrap();
     assert_eq!(answered.status, ObjectionStatus::Upheld);
-    assert!(matches!(s.answer_objection(o.id, false, "再答一次", f.editor).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.answer_objection(Scope::All, o.id, false, "再答一次", f.editor).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(audited(s, f.station, "objection.raise").await.len(), 1);
     assert_eq!(audited(s, f.station, "objection.answer").await.len(), 1);
-    let early = s.confirm_statement(d1.id, f.editor, d(2007, 7, 1), " ").await;
+    let early = s.confirm_statement(Scope::All, d1.id, f.editor, d(2007, 7, 1), " ").await;
     assert!(
         matches!(&early, Err(StoreError::Invalid(e)) if e.get("reason").is_some_and(|m| m.contains("2007-07-08"))),
         "{early:?}"
     );
-    let c = s.confirm_statement(d1.id, f.editor, d(2007, 7, 8), "领导要求月底前发放").await.unwrap();
+    let c = s.confirm_statement(Scope::All, d1.id, f.editor, d(2007, 7, 8), "领导要求月底前发放").await.unwrap();
     assert_eq!((c.status, c.confirm_reason.as_str()), (StatementStatus::Confirmed, "领导要求月底前发放"));
     let log = s.audit_log(Some(f.station), 1000).await.unwrap();
     assert!(log.iter().any(|a| a.action == "statement.confirm" && a.detail.contains("提前确认：领导要求月底前发放")));
@@ -1094,13 +1119,13 @@ async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
     let (text, hash) = snapshot("2007-06", &[(f.zhang, 15_000), (f.li, 5_050), (f.wang, 0)]);
     let st = s.save_draft(f.station, "2007-06", &text, &hash, f.editor, &[], &basis).await.unwrap();
     let how = PaymentInput { paid_on: d(2007, 7, 10), method: "银行转账", note: "" };
-    let pay = |who, fen| s.record_payment(st.id, who, fen, &how, f.editor);
+    let pay = |who, fen| s.record_payment(Scope::All, st.id, who, fen, &how, f.editor);
     assert!(
         matches!(pay(f.zhang, 100).await, Err(StoreError::Conflict(m)) if m.contains("确认后")),
         "not before confirmation"
     );
-    s.publish_statement(st.id, &hash, d(2007, 7, 8), f.editor).await.unwrap();
-    s.confirm_statement(st.id, f.editor, d(2007, 7, 9), "").await.unwrap();
+    s.publish_statement(Scope::All, st.id, &hash, d(2007, 7, 8), f.editor).await.unwrap();
+    s.confirm_statement(Scope::All, st.id, f.editor, d(2007, 7, 9), "").await.unwrap();
     assert!(matches!(pay(f.wang, 1).await, Err(StoreError::Conflict(m)) if m.contains("没有应发")), "owed nothing");
     // 1 fen, then i64::MAX, then the rest: the second can never pass (it used to wrap around).
     pay(f.zhang, 1).await.unwrap();
@@ -1115,17 +1140,17 @@ async fn payments_never_exceed_what_is_owed(s: &Store, _: &str) {
     assert!(matches!(pay(f.zhang, 0).await, Err(StoreError::Invalid(_))));
     assert!(matches!(pay(f.zhang, -5).await, Err(StoreError::Invalid(_))));
     // Paying a selection pays what is unpaid, all or none.
-    let none = s.pay_all(st.id, Some(&[f.zhang, f.wang]), &how, f.editor).await;
+    let none = s.pay_all(Scope::All, st.id, Some(&[f.zhang, f.wang]), &how, f.editor).await;
     assert!(matches!(none, Err(StoreError::Conflict(_))), "王 is owed nothing: nothing is paid");
-    assert_eq!(s.payments(st.id).await.unwrap().len(), 2);
-    let paid = s.pay_all(st.id, Some(&[f.zhang]), &how, f.editor).await.unwrap();
+    assert_eq!(s.payments(Scope::All, st.id).await.unwrap().len(), 2);
+    let paid = s.pay_all(Scope::All, st.id, Some(&[f.zhang]), &how, f.editor).await.unwrap();
     assert_eq!(paid.iter().map(|p| p.amount_fen).collect::<Vec<_>>(), [5_000]);
-    assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Confirmed, "李晓红 not yet paid");
-    let rest = s.pay_all(st.id, None, &how, f.editor).await.unwrap();
+    assert_eq!(s.statement(Scope::All, st.id).await.unwrap().status, StatementStatus::Confirmed, "李晓红 not yet paid");
+    let rest = s.pay_all(Scope::All, st.id, None, &how, f.editor).await.unwrap();
     assert_eq!(rest.iter().map(|p| (p.correspondent_id, p.amount_fen)).collect::<Vec<_>>(), [(f.li, 5_050)]);
-    assert_eq!(s.statement(st.id).await.unwrap().status, StatementStatus::Paid);
-    assert!(matches!(s.pay_all(st.id, None, &how, f.editor).await, Err(StoreError::Conflict(_))));
-    let payments = s.payments(st.id).await.unwrap();
+    assert_eq!(s.statement(Scope::All, st.id).await.unwrap().status, StatementStatus::Paid);
+    assert!(matches!(s.pay_all(Scope::All, st.id, None, &how, f.editor).await, Err(StoreError::Conflict(_))));
+    let payments = s.payments(Scope::All, st.id).await.unwrap();
     assert_eq!(payments.iter().map(|p| p.amount_fen).sum::<i64>(), 20_050);
     let audits = audited(s, f.station, "payment.record").await;
     assert!(payments.iter().all(|p| audits.contains(&format!("payment:{}", p.id))), "every payment audited");
@@ -1142,12 +1167,12 @@ async fn a_stale_draft_is_not_published(s: &Store, _: &str) {
     let (t7, h7) = snapshot("2007-07", &[(f.zhang, 100)]);
     let june = s.save_draft(f.station, "2007-06", &t6, &h6, f.editor, &[], &basis).await.unwrap();
     let july = s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
-    s.publish_statement(june.id, &h6, d(2007, 7, 8), f.editor).await.unwrap();
-    let stale = s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await;
+    s.publish_statement(Scope::All, june.id, &h6, d(2007, 7, 8), f.editor).await.unwrap();
+    let stale = s.publish_statement(Scope::All, july.id, &h7, d(2007, 8, 8), f.editor).await;
     assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("重新核算")), "{stale:?}");
     let basis = s.statement_basis(f.station).await.unwrap();
     s.save_draft(f.station, "2007-07", &t7, &h7, f.editor, &[], &basis).await.unwrap();
-    s.publish_statement(july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
+    s.publish_statement(Scope::All, july.id, &h7, d(2007, 8, 8), f.editor).await.unwrap();
     // A tampered snapshot is found.
     use sea_orm::ConnectionTrait;
     let db = s.connection();
@@ -1316,8 +1341,8 @@ async fn publishing_a_manuscript_records_a_website_placement(s: &Store, _: &str)
         matches!(s.publish_manuscript(f.station, m.id, news, None, f.editor).await, Err(StoreError::Conflict(_))),
         "only accepted manuscripts"
     );
-    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
-    s.accept_manuscript(m.id, f.editor).await.unwrap();
+    s.submit_manuscript(Scope::All, m.id, f.editor, None).await.unwrap();
+    s.accept_manuscript(Scope::All, m.id, f.editor).await.unwrap();
     // Without a website outlet set, nothing is written.
     let refused = s.publish_manuscript(f.station, m.id, news, None, f.editor).await;
     assert!(matches!(refused, Err(StoreError::Conflict(ref msg)) if msg.contains("门户设置")), "{refused:?}");
@@ -1366,8 +1391,8 @@ async fn portal_images_round_trip(s: &Store, _: &str) {
     assert!(matches!(s.create_image(f.station, img("  "), f.editor).await, Err(StoreError::Invalid(_))));
     let meta = s.create_image(f.station, img("会议现场"), f.editor).await.unwrap();
     assert_eq!((meta.width, meta.thumb_width, meta.alt.as_str()), (1200, 360, "会议现场"));
-    assert_eq!(s.image_bytes(meta.id, false).await.unwrap().2, vec![1, 2, 3, 4]);
-    assert_eq!(s.image_bytes(meta.id, true).await.unwrap().2, vec![9, 8]);
+    assert_eq!(s.image_bytes(Scope::All, meta.id, false).await.unwrap().2, vec![1, 2, 3, 4]);
+    assert_eq!(s.image_bytes(Scope::All, meta.id, true).await.unwrap().2, vec![9, 8]);
     assert_eq!(s.images(f.station, 10).await.unwrap().len(), 1);
     let news = s.portal_columns(f.station).await.unwrap()[3].id;
     let mut input = post_input(news, "图片新闻", "<p>图</p>");
@@ -1555,7 +1580,7 @@ async fn targets_progress_and_quiet_correspondents(s: &Store, _: &str) {
         .create_manuscript(f.station, f.zhang, &draft("新稿", "正文", vec![by(f.zhang, None)]), f.editor)
         .await
         .unwrap();
-    s.submit_manuscript(m.id, f.editor, None).await.unwrap();
+    s.submit_manuscript(Scope::All, m.id, f.editor, None).await.unwrap();
     let today = time::OffsetDateTime::now_utc().to_offset(CHINA_OFFSET).date();
     let quiet = s.quiet_correspondents(f.station, today, 6).await.unwrap();
     let names: Vec<&str> = quiet.iter().map(|q| q.name.as_str()).collect();
@@ -1740,4 +1765,217 @@ async fn notifications_once_per_occasion(s: &Store, _: &str) {
     s.set_reminder_prefs(f.mentor, &off, "").await.unwrap();
     assert!(!s.notify(n("unit_behind:1:2007-06", ReminderKind::UnitBehind)).await.unwrap(), "off both ways");
     assert_eq!(s.reminder_address(f.mentor).await.unwrap(), None);
+}
+
+/// Answers whether a store call failed as if the row did not exist.
+fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::NotFound))
+}
+
+/// The station-owned tables the scoping test below covers; the rest of `store::STATION_OWNED`
+/// is listed in `NOT_COVERED` with the reason, so a new table fails the test until listed.
+const COVERED: &[&str] = &[
+    "unit",
+    "user",
+    "correspondent",
+    "outlet",
+    "manuscript",
+    "attachment",
+    "placement",
+    "policy",
+    "statement",
+    "portal_column",
+    "portal_image",
+    "post",
+    "event",
+    "media_contact",
+];
+const NOT_COVERED: &[&str] = &[
+    // Reached by id only through station-filtered queries not yet in this test (time ran out):
+    "adjustment",
+    "document",
+    "comment",
+    "complaint",
+    "target",
+    "subscription_campaign",
+    "subscription_order",
+];
+
+/// Scoping in one place (issue 13): a row of station A, asked for by id with station B's
+/// scope, answers NotFound to every read, update and delete, and stays as it was.
+/// Covers: units, users, correspondents, outlets, manuscripts (with revisions), attachments,
+/// placements (with authors), policies, statements (with objections, payables, payments,
+/// corrections), portal columns, images, posts (with revisions), events, media contacts.
+async fn another_stations_rows_are_not_found(s: &Store, _: &str) {
+    let mut listed: Vec<&str> = COVERED.iter().chain(NOT_COVERED).copied().collect();
+    listed.sort();
+    let mut owned = STATION_OWNED.to_vec();
+    owned.sort();
+    assert_eq!(listed, owned, "every station-owned table is covered or listed as not yet covered");
+
+    let f = fixture(s).await;
+    let other = s.create_station("sh", "上海通联站").await.unwrap().id;
+    let (a, b) = (Scope::Station(f.station), Scope::Station(other));
+    let dbg = |x: &dyn std::fmt::Debug| format!("{x:?}");
+
+    // Units, users, correspondents, outlets.
+    let unit = s.unit(a, f.wuhan).await.unwrap();
+    assert!(not_found(s.unit(b, f.wuhan).await));
+    let renamed = UnitInput { name: "改名".into(), kind: UnitKind::Prefecture };
+    assert!(not_found(s.update_unit(other, f.wuhan, &renamed).await));
+    assert_eq!(s.unit(a, f.wuhan).await.unwrap(), unit);
+    let user = s.user(a, f.mentor).await.unwrap();
+    assert!(not_found(s.user(b, f.mentor).await));
+    assert!(not_found(s.set_user_active(b, f.mentor, false).await));
+    assert_eq!(s.user(a, f.mentor).await.unwrap(), user);
+    let zhang = s.correspondent(a, f.zhang).await.unwrap();
+    assert!(not_found(s.correspondent(b, f.zhang).await));
+    let input = CorrespondentInput {
+        name: "改名".into(),
+        unit_id: None,
+        kind: zhang.kind,
+        phone: String::new(),
+        email: String::new(),
+        joined_on: None,
+        active: false,
+        mentor_user_id: None,
+    };
+    assert!(not_found(s.update_correspondent(b, f.zhang, &input).await));
+    assert_eq!(s.correspondent(a, f.zhang).await.unwrap(), zhang);
+    let paper = s.outlet(a, f.paper).await.unwrap();
+    assert!(not_found(s.outlet(b, f.paper).await));
+    let input = OutletInput { name: "改名".into(), kind: paper.kind, level: paper.level, columns: vec![] };
+    assert!(not_found(s.update_outlet(b, f.paper, &input).await));
+    assert_eq!(s.outlet(a, f.paper).await.unwrap(), paper);
+
+    // A manuscript, its rounds and its attachment.
+    let m =
+        s.create_manuscript(f.station, f.zhang, &draft("稿", "正文", vec![by(f.zhang, None)]), f.editor).await.unwrap();
+    let m = s.submit_manuscript(a, m.id, f.editor, None).await.unwrap();
+    assert!(not_found(s.manuscript(b, m.id).await));
+    assert!(not_found(s.update_manuscript(b, m.id, &draft("改", "改", vec![by(f.zhang, None)])).await));
+    assert!(not_found(s.submit_manuscript(b, m.id, f.editor, None).await));
+    assert!(not_found(s.revise_manuscript(b, m.id, f.editor, "改", "改", "").await));
+    assert!(not_found(s.accept_manuscript(b, m.id, f.editor).await));
+    assert!(not_found(s.return_manuscript(b, m.id, "理由", f.editor).await));
+    assert!(not_found(s.revisions(b, m.id).await));
+    assert_eq!(dbg(&s.manuscript(a, m.id).await.unwrap()), dbg(&m));
+    assert_eq!(s.revisions(a, m.id).await.unwrap().len(), 1);
+    let file = NewAttachment { file_name: "a.txt".into(), content_type: "text/plain".into(), data: vec![1] };
+    let att = s.add_attachment(f.station, AttachedTo::Manuscript(m.id), file, f.editor).await.unwrap();
+    assert!(not_found(s.attachment(b, att.id).await));
+    assert!(s.attachments(b, AttachedTo::Manuscript(m.id)).await.unwrap().is_empty());
+    assert_eq!(s.attachment(a, att.id).await.unwrap().1, vec![1]);
+
+    // A placement and its byline.
+    let input = placement(&f, "见报", f.paper, d(2007, 5, 1), vec![by(f.zhang, None)]);
+    let p = s.create_placement(f.station, &input, f.editor).await.unwrap();
+    assert!(not_found(s.placement(b, p.id).await));
+    assert!(not_found(s.placement_authors(b, p.id).await));
+    let changed = placement(&f, "改", f.paper, d(2007, 5, 2), vec![by(f.li, None)]);
+    assert!(not_found(s.update_placement(b, p.id, &changed, f.editor).await));
+    assert!(not_found(s.delete_placement(b, p.id, f.editor).await));
+    assert_eq!(dbg(&s.placement(a, p.id).await.unwrap()), dbg(&p));
+    assert_eq!(s.placement_authors(a, p.id).await.unwrap().len(), 1);
+
+    // A policy.
+    let pol = s.create_policy(f.station, "办法", d(2007, 1, 1), None, "", f.editor, |_| Ok(())).await.unwrap();
+    assert!(not_found(s.policy(other, pol.id).await));
+    assert_eq!(dbg(&s.policy(f.station, pol.id).await.unwrap()), dbg(&pol));
+
+    // A statement, published, with an objection.
+    let basis = s.statement_basis(f.station).await.unwrap();
+    let (t, h) = snapshot("2007-06", &[(f.zhang, 100)]);
+    let st = s.save_draft(f.station, "2007-06", &t, &h, f.editor, &[], &basis).await.unwrap();
+    assert!(not_found(s.publish_statement(b, st.id, &h, d(2007, 7, 8), f.editor).await));
+    let st = s.publish_statement(a, st.id, &h, d(2007, 7, 8), f.editor).await.unwrap();
+    let today = d(2007, 7, 1);
+    assert!(not_found(s.raise_objection(b, st.id, f.zhang, f.editor, "异议", today).await));
+    let o = s.raise_objection(a, st.id, f.zhang, f.editor, "异议", today).await.unwrap();
+    assert!(not_found(s.statement(b, st.id).await));
+    assert!(not_found(s.confirm_statement(b, st.id, f.editor, d(2007, 8, 1), "").await));
+    assert!(not_found(s.objection(b, o.id).await));
+    assert!(not_found(s.answer_objection(b, o.id, false, "答复", f.editor).await));
+    assert!(s.objections(b, st.id).await.unwrap().is_empty());
+    assert!(s.payables(b, st.id).await.unwrap().is_empty());
+    assert!(s.payments(b, st.id).await.unwrap().is_empty());
+    assert!(not_found(s.corrections_from(b, st.id).await));
+    assert!(not_found(s.corrections_into(b, st.id).await));
+    let how = PaymentInput { paid_on: d(2007, 7, 10), method: "银行转账", note: "" };
+    assert!(not_found(s.record_payment(b, st.id, f.zhang, 100, &how, f.editor).await));
+    assert!(not_found(s.pay_all(b, st.id, None, &how, f.editor).await));
+    assert_eq!(dbg(&s.statement(a, st.id).await.unwrap()), dbg(&st));
+    assert_eq!(dbg(&s.objection(a, o.id).await.unwrap()), dbg(&o));
+    assert_eq!(s.payables(a, st.id).await.unwrap().len(), 1);
+
+    // Portal columns, images and posts.
+    let columns = s.portal_columns(f.station).await.unwrap();
+    let col = columns[0].clone();
+    let input = domain::portal::ColumnInput {
+        name: "改名".into(),
+        slug: "renamed".into(),
+        kind: col.kind,
+        position: 99,
+        show_on_home: false,
+    };
+    assert!(not_found(s.update_portal_column(other, col.id, &input).await));
+    assert_eq!(dbg(&s.portal_columns(f.station).await.unwrap()[0]), dbg(&col));
+    let img = NewImage {
+        alt: "图".into(),
+        caption: String::new(),
+        mime: "image/jpeg".into(),
+        width: 10,
+        height: 10,
+        display: vec![1],
+        thumb_width: 5,
+        thumb_height: 5,
+        thumb: vec![2],
+    };
+    let img = s.create_image(f.station, img, f.editor).await.unwrap();
+    assert!(not_found(s.image(b, img.id).await));
+    assert!(not_found(s.image_bytes(b, img.id, false).await));
+    assert_eq!(s.image_bytes(a, img.id, false).await.unwrap().2, vec![1]);
+    let post = s.create_post(f.station, &post_input(col.id, "文", "<p>正文</p>"), false, f.editor).await.unwrap();
+    assert!(not_found(s.post(other, post.id).await));
+    assert!(not_found(s.update_post(other, post.id, &post_input(col.id, "改", "<p>改</p>"), f.editor).await));
+    assert!(not_found(s.publish_post(other, post.id, None, f.editor).await));
+    assert!(not_found(s.unpublish_post(other, post.id, "理由", f.editor).await));
+    assert!(not_found(s.post_revisions(other, post.id).await));
+    assert_eq!(dbg(&s.post(f.station, post.id).await.unwrap()), dbg(&post));
+
+    // Events and media contacts.
+    use domain::media::{EventInput, MediaContactInput};
+    let event = EventInput {
+        kind: EventKind::Lecture,
+        title: "讲座".into(),
+        held_on: d(2007, 3, 5),
+        place: "武汉".into(),
+        people: String::new(),
+        outcome: String::new(),
+        medium: None,
+        unit_ids: vec![],
+        outlet_ids: vec![],
+    };
+    let ev = s.save_event(f.station, f.editor, None, event.clone()).await.unwrap();
+    let before = dbg(&s.event(f.station, ev).await.unwrap());
+    assert!(not_found(s.event(other, ev).await));
+    assert!(not_found(s.save_event(other, f.editor, Some(ev), EventInput { title: "改".into(), ..event }).await));
+    assert!(not_found(s.delete_event(other, f.editor, ev).await));
+    assert!(not_found(s.add_event_image(other, ev, img.id).await));
+    assert_eq!(dbg(&s.event(f.station, ev).await.unwrap()), before);
+    let contact = MediaContactInput {
+        name: "王记者".into(),
+        outlet_id: None,
+        outlet_name: "湖北日报".into(),
+        beat: String::new(),
+        contact: String::new(),
+        last_contact_on: None,
+        note: String::new(),
+    };
+    let mc = s.save_media_contact(f.station, f.editor, None, contact.clone()).await.unwrap();
+    let before = dbg(&s.media_contacts(f.station).await.unwrap());
+    let renamed = MediaContactInput { name: "改".into(), ..contact };
+    assert!(not_found(s.save_media_contact(other, f.editor, Some(mc), renamed).await));
+    assert!(not_found(s.delete_media_contact(other, f.editor, mc).await));
+    assert_eq!(dbg(&s.media_contacts(f.station).await.unwrap()), before);
 }

@@ -665,7 +665,7 @@ async fn statement_payables(
 ) -> AppResult<Json<Vec<store::Payable>>> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
     crate::rewards::statement(&state.store, &ctx, id).await?;
-    Ok(Json(state.store.payables(id).await?))
+    Ok(Json(state.store.payables(ctx.scope(), id).await?))
 }
 
 /// The bank-transfer sheet (转账清单) of a published statement.

@@ -127,7 +127,8 @@ pub async fn load_context(State(state): State<AppState>, session: Session, mut r
             Err(e) => return AppError::from(e).into_response_json(),
         }
     } else if let Ok(Some(id)) = session.get::<i64>(SESSION_USER).await {
-        match state.store.user(domain::UserId(id)).await {
+        // The session's own account: its scope is only known once it is loaded.
+        match state.store.user(store::Scope::All, domain::UserId(id)).await {
             Ok(user) if user.active => {
                 let station = match user.station_id {
                     Some(s) => Some(s),

@@ -60,7 +60,8 @@ async fn paying_refuses_overflow_and_pays_a_month_at_once() {
             domain::table::Cell::Number(n) => n,
             ref other => panic!("the total is a number, not {other:?}"),
         };
-        let expected: i64 = app.db.store.payables(id).await.unwrap().iter().map(|p| p.unpaid_fen()).sum();
+        let expected: i64 =
+            app.db.store.payables(store::Scope::All, id).await.unwrap().iter().map(|p| p.unpaid_fen()).sum();
         assert_eq!((unpaid_total * 100.0).round() as i64, expected);
 
         // Pay the month at once: everyone still owed, in one transaction.
@@ -69,7 +70,7 @@ async fn paying_refuses_overflow_and_pays_a_month_at_once() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let paid: i64 = r.json().as_array().unwrap().iter().map(|p| p["amount_fen"].as_i64().unwrap()).sum();
         assert_eq!(paid, expected);
-        assert_eq!(app.db.store.statement(id).await.unwrap().status, StatementStatus::Paid);
+        assert_eq!(app.db.store.statement(store::Scope::All, id).await.unwrap().status, StatementStatus::Paid);
         let r = editor.send_json("POST", &format!("/api/v1/statements/{id}/payments/all"), &all).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "nothing left to pay");
         // Every payment has its audit row, and the records check out.
@@ -183,10 +184,10 @@ async fn a_late_placement_is_carried_exactly_once() {
             let id = r.json()["id"].as_i64().unwrap();
             let r = editor.send_json("POST", &format!("/api/v1/statements/{id}/publish"), &json!({})).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-            carried.push(s.corrections_into(StatementId(id)).await.unwrap());
+            carried.push(s.corrections_into(store::Scope::All, StatementId(id)).await.unwrap());
             // Each month pays its own placement in full beside what it carries.
             let published: domain::policy::Statement =
-                serde_json::from_str(&s.statement(StatementId(id)).await.unwrap().snapshot).unwrap();
+                serde_json::from_str(&s.statement(store::Scope::All, StatementId(id)).await.unwrap().snapshot).unwrap();
             let fresh = web::rewards::RewardData::load(
                 s,
                 HB,
@@ -278,7 +279,7 @@ async fn two_servers_race_on_one_postgres() {
                 recomputed.text()
             ),
         }
-        let notice = s.statement(StatementId(id)).await.unwrap();
+        let notice = s.statement(store::Scope::All, StatementId(id)).await.unwrap();
         assert_eq!(notice.content_hash, hash, "round {round}: the notice is what was published");
         assert_eq!(store::snapshot_hash(&notice.snapshot), hash);
         // Both servers confirm, then both pay the month at once while one also pays 1 fen.
@@ -299,10 +300,14 @@ async fn two_servers_race_on_one_postgres() {
         for r in [&pa, &pb, &p1] {
             assert!(matches!(r.status, StatusCode::CREATED | StatusCode::CONFLICT), "round {round}: {}", r.text());
         }
-        assert_eq!(s.statement(StatementId(id)).await.unwrap().content_hash, hash, "round {round}: still the same");
-        for p in s.payables(StatementId(id)).await.unwrap() {
+        assert_eq!(
+            s.statement(store::Scope::All, StatementId(id)).await.unwrap().content_hash,
+            hash,
+            "round {round}: still the same"
+        );
+        for p in s.payables(store::Scope::All, StatementId(id)).await.unwrap() {
             let paid: i64 = s
-                .payments(StatementId(id))
+                .payments(store::Scope::All, StatementId(id))
                 .await
                 .unwrap()
                 .iter()

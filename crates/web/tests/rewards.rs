@@ -33,7 +33,7 @@ async fn the_demo_year_is_published_confirmed_and_paid() {
             let parsed: domain::policy::Statement = serde_json::from_str(&st.snapshot).unwrap();
             let money = parsed.totals["money"];
             monthly.push(money);
-            let paid: i64 = s.payments(st.id).await.unwrap().iter().map(|p| p.amount_fen).sum();
+            let paid: i64 = s.payments(store::Scope::All, st.id).await.unwrap().iter().map(|p| p.amount_fen).sum();
             if st.period == "2007-12" {
                 assert_eq!(st.status, domain::StatementStatus::Published);
                 assert_eq!(paid, 0);
@@ -154,8 +154,13 @@ async fn objections_corrections_confirmation_and_payment() {
         let r = editor.post_form(&format!("/statements/{december}/confirm"), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("异议未答复"));
-        let objection =
-            app.db.store.objections(december.parse::<i64>().map(domain::StatementId).unwrap()).await.unwrap()[0].id;
+        let objection = app
+            .db
+            .store
+            .objections(store::Scope::All, december.parse::<i64>().map(domain::StatementId).unwrap())
+            .await
+            .unwrap()[0]
+            .id;
         let r = editor
             .post_form(
                 &format!("/objections/{objection}/answer"),
@@ -203,9 +208,10 @@ async fn objections_corrections_confirmation_and_payment() {
         let page = editor.get(&january).await.text();
         assert!(page.contains("更正：2007年12月公示后变动"), "the difference is carried: {page}");
         let january_id: i64 = january.rsplit('/').next().unwrap().parse().unwrap();
-        let jan: domain::policy::Statement =
-            serde_json::from_str(&app.db.store.statement(domain::StatementId(january_id)).await.unwrap().snapshot)
-                .unwrap();
+        let jan: domain::policy::Statement = serde_json::from_str(
+            &app.db.store.statement(store::Scope::All, domain::StatementId(january_id)).await.unwrap().snapshot,
+        )
+        .unwrap();
         let carried: rust_decimal::Decimal = jan
             .lines
             .iter()
@@ -222,7 +228,12 @@ async fn objections_corrections_confirmation_and_payment() {
         let new_draft = february.clone();
 
         // Payments: never more than owed.
-        let st = app.db.store.statement(december.parse::<i64>().map(domain::StatementId).unwrap()).await.unwrap();
+        let st = app
+            .db
+            .store
+            .statement(store::Scope::All, december.parse::<i64>().map(domain::StatementId).unwrap())
+            .await
+            .unwrap();
         let parsed: domain::policy::Statement = serde_json::from_str(&st.snapshot).unwrap();
         let zhang_line = parsed.lines.iter().find(|l| l.correspondent_id == zhang).unwrap();
         let owed = zhang_line.ledgers["money"];

@@ -271,7 +271,7 @@ async fn show_page(
     let m = ops::manuscript(&state.store, ctx, id).await?;
     let perms = ops::manuscript_permissions(&state.store, ctx, &m).await?;
     let history = ops::history(&state.store, ctx, id).await?;
-    let attachments = state.store.attachments(store::AttachedTo::Manuscript(id)).await?;
+    let attachments = state.store.attachments(ctx.scope(), store::AttachedTo::Manuscript(id)).await?;
     let mut pf = store::PlacementFilter::new(ctx.scope());
     pf.manuscript_id = Some(id);
     pf.per_page = 100;

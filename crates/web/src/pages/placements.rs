@@ -340,7 +340,7 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let p = ops::placement(&state.store, ctx, id).await?;
-    let attachments = state.store.attachments(store::AttachedTo::Placement(id)).await?;
+    let attachments = state.store.attachments(ctx.scope(), store::AttachedTo::Placement(id)).await?;
     let layout = Layout::new(state, session, Some(ctx), "placements").await?;
     Ok(ShowPage { l: L::new(v.locale), layout, p, attachments, errors: Errors(errors) })
 }
@@ -364,7 +364,7 @@ async fn edit_page(
 ) -> AppResult<Response> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
     let p = ops::placement(&state.store, &ctx, id).await?;
-    let byline = ops::byline_text(&state.store.placement_authors(id).await?);
+    let byline = ops::byline_text(&state.store.placement_authors(ctx.scope(), id).await?);
     let f = PlacementForm::from_placement(&p, byline);
     Ok(form_page(&state, &session, &v, &ctx, Some(id), f, FieldErrors::default()).await?.into_response())
 }

@@ -271,8 +271,8 @@ async fn statement_page(
     let statement = rw::parse_snapshot(&record)?;
     let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
     let me = ctx.user.correspondent_id;
-    let payables = state.store.payables(id).await?;
-    let payments_all = state.store.payments(id).await?;
+    let payables = state.store.payables(ctx.scope(), id).await?;
+    let payments_all = state.store.payments(ctx.scope(), id).await?;
     let name_of = |c: CorrespondentId| {
         statement.lines.iter().find(|l| l.correspondent_id == c).map(|l| l.name.clone()).unwrap_or_default()
     };
@@ -298,7 +298,7 @@ async fn statement_page(
         .collect();
     let objections = state
         .store
-        .objections(id)
+        .objections(ctx.scope(), id)
         .await?
         .into_iter()
         .filter(|o| staff || Some(o.correspondent_id) == me)
@@ -439,7 +439,7 @@ async fn answer(
     Path(id): Path<ObjectionId>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
-    let o = state.store.objection(id).await?;
+    let o = state.store.objection(ctx.scope(), id).await?;
     let r =
         rw::answer(&state.store, &ctx, id, checkbox(&f.upheld), &f.answer).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, o.statement_id, r, "异议已答复").await
@@ -668,7 +668,8 @@ struct NoticePage {
 
 /// A published notice, readable by anyone (no login): names, units, counts and amounts only.
 async fn public_notice(state: &AppState, id: StatementId) -> AppResult<(StatementRecord, Statement, String)> {
-    let record = state.store.statement(id).await?;
+    // Anyone may read a published notice: every station's, so no scope; drafts stay hidden.
+    let record = state.store.statement(store::Scope::All, id).await?;
     if record.status == StatementStatus::Draft {
         return Err(AppError::NotFound);
     }

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{ColumnKind, CorrespondentId, ImageId, PostId, PostStatus, StatementId, StatementStatus};
 use serde::Deserialize;
-use store::{ImageMeta, PortalColumn, Post, PostFilter, Station};
+use store::{ImageMeta, PortalColumn, Post, PostFilter, Scope, Station};
 
 /// Posts per page of a column, the gallery and a contributor's list.
 const PER_PAGE: u64 = 20;
@@ -264,7 +264,7 @@ async fn photo_posts(
         total += found.total;
         for p in found.items {
             if let Some(i) = p.cover_image_id
-                && let Ok(img) = state.store.image(i).await
+                && let Ok(img) = state.store.image(Scope::Station(site.station.id), i).await
             {
                 out.push((p, img));
             }
@@ -425,7 +425,7 @@ impl ArticlePage {
 /// Renders an article (live, or an editor's preview).
 pub async fn render_article(state: &AppState, site: Site, l: L, post: Post, preview: bool) -> AppResult<Rendered> {
     let cover = match post.cover_image_id {
-        Some(i) => state.store.image(i).await.ok(),
+        Some(i) => state.store.image(Scope::Station(site.station.id), i).await.ok(),
         None => None,
     };
     let f = PostFilter { column: Some(post.column_id), per_page: 6, ..PostFilter::live(site.station.id, now()) };
@@ -660,8 +660,8 @@ pub async fn notice(
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
         let id: StatementId = id.parse().map_err(|_| AppError::NotFound)?;
-        let record = state.store.statement(id).await?;
-        if record.station_id != site.station.id || record.status == StatementStatus::Draft {
+        let record = state.store.statement(Scope::Station(site.station.id), id).await?;
+        if record.status == StatementStatus::Draft {
             return Err(AppError::NotFound);
         }
         let statement = rw::parse_snapshot(&record)?;
@@ -706,8 +706,8 @@ pub async fn image(
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    match state.store.image_bytes(id, thumb).await {
-        Ok((owner, mime, bytes)) if owner == station.id => (
+    match state.store.image_bytes(Scope::Station(station.id), id, thumb).await {
+        Ok((_, mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("image/jpeg"))),
                 (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
@@ -716,7 +716,7 @@ pub async fn image(
             bytes,
         )
             .into_response(),
-        Ok(_) | Err(store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }
