@@ -450,7 +450,9 @@ pub async fn update_correspondent(
     Ok(store.update_correspondent(actor.scope(), id, &input).await?)
 }
 
+/// The station's units: everyone but correspondents may see the network.
 pub async fn units(store: &Store, actor: &Actor) -> Result<Vec<Unit>> {
+    require(access::can_view_network(actor.role()))?;
     Ok(store.units(actor.station()?).await?)
 }
 
@@ -466,8 +468,28 @@ pub async fn update_unit(store: &Store, actor: &Actor, id: UnitId, input: UnitIn
     Ok(store.update_unit(actor.station()?, id, &input).await?)
 }
 
+/// The station's outlets: everyone but correspondents may see the network.
 pub async fn outlets(store: &Store, actor: &Actor) -> Result<Vec<Outlet>> {
+    require(access::can_view_network(actor.role()))?;
     Ok(store.outlets(actor.station()?).await?)
+}
+
+pub async fn outlet(store: &Store, actor: &Actor, id: OutletId) -> Result<Outlet> {
+    require(access::can_view_network(actor.role()))?;
+    Ok(store.outlet(actor.scope(), id).await?)
+}
+
+/// One correspondent: a correspondent may read only their own record, a liaison their unit's
+/// people (or anyone's when they have no unit); anyone else, whoever is in the station. A
+/// record the actor may not read is not found, like a missing one.
+pub async fn correspondent(store: &Store, actor: &Actor, id: CorrespondentId) -> Result<Correspondent> {
+    let c = store.correspondent(actor.scope(), id).await?;
+    let allowed = match actor.role() {
+        Role::Correspondent => actor.user.correspondent_id == Some(id),
+        Role::Liaison => actor.user.unit_id.is_none() || actor.user.unit_id == c.unit_id,
+        _ => true,
+    };
+    if allowed { Ok(c) } else { Err(Error::NotFound) }
 }
 
 pub async fn create_outlet(store: &Store, actor: &Actor, input: OutletInput) -> Result<Outlet> {

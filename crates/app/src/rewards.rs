@@ -405,6 +405,47 @@ pub async fn statement(store: &Store, actor: &Actor, id: StatementId) -> Result<
     Ok(s)
 }
 
+/// The station's reward policies: everyone but correspondents may read them.
+pub async fn policies(store: &Store, actor: &Actor) -> Result<Vec<PolicyRecord>> {
+    require(crate::access::can_view_network(actor.role()))?;
+    Ok(store.policies(actor.station()?).await?)
+}
+
+/// What each person is owed and has been paid under a statement, in fen: for those who pay.
+pub async fn payables(store: &Store, actor: &Actor, id: StatementId) -> Result<Vec<store::Payable>> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    statement(store, actor, id).await?;
+    Ok(store.payables(actor.scope(), id).await?)
+}
+
+/// The statements of the actor's station: staff see drafts too, everyone else only notices.
+pub async fn statements(store: &Store, actor: &Actor) -> Result<Vec<StatementRecord>> {
+    let staff = matches!(actor.role(), Role::Admin | Role::Editor | Role::Leader);
+    let list = store.statements(actor.station()?).await?;
+    Ok(list.into_iter().filter(|s| staff || s.status != StatementStatus::Draft).collect())
+}
+
+/// A statement with the lines the actor may see: staff all of them, a liaison their unit's
+/// people, anyone else their own line only (without the units and totals).
+pub async fn visible_statement(store: &Store, actor: &Actor, id: StatementId) -> Result<(StatementRecord, Statement)> {
+    let record = statement(store, actor, id).await?;
+    let mut figures = parse_snapshot(&record)?;
+    match actor.role() {
+        Role::Admin | Role::Editor | Role::Leader => {}
+        Role::Liaison => {
+            let unit = actor.user.unit_id;
+            figures.lines.retain(|l| unit.is_some() && l.unit_id == unit);
+        }
+        _ => {
+            let me = actor.user.correspondent_id;
+            figures.lines.retain(|l| Some(l.correspondent_id) == me);
+            figures.units.clear();
+            figures.totals.clear();
+        }
+    }
+    Ok((record, figures))
+}
+
 pub fn parse_snapshot(record: &StatementRecord) -> Result<Statement> {
     serde_json::from_str(&record.snapshot)
         .map_err(|e| Error::Internal(anyhow::anyhow!("snapshot of statement {}: {e}", record.id)))

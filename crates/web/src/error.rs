@@ -38,6 +38,9 @@ pub enum AppError {
     CrossSite,
     #[error("payload too large: {0}")]
     TooLarge(String),
+    /// A body in a media type the route does not read (the API takes `application/json`): 415.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     /// An import refused: the bad rows, columns and reasons (the first `MAX_LISTED_ROWS`; a
     /// file of 300,000 bad rows would otherwise answer with a page larger than itself), and how
     /// many there are in all.
@@ -102,6 +105,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests(_) | AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,9 +122,11 @@ impl AppError {
             AppError::Invalid(f) => format!("输入有误：{f}"),
             AppError::Rows { listed, total } => app::error::rows_message(listed.len(), *total),
             AppError::Gone(m) => format!("该内容已撤下：{m}"),
-            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) | AppError::TooLarge(m) => {
-                m.clone()
-            }
+            AppError::Conflict(m)
+            | AppError::BadRequest(m)
+            | AppError::TooManyRequests(m)
+            | AppError::TooLarge(m)
+            | AppError::UnsupportedMediaType(m) => m.clone(),
             AppError::Internal(_) => app::error::INTERNAL_MESSAGE.into(),
         }
     }
