@@ -9,6 +9,7 @@ pub mod annual;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod notifications;
 pub mod ops;
 pub mod parse;
 pub mod password;

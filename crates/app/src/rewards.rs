@@ -581,6 +581,65 @@ pub fn ledger_scale(policies: &[Policy], key: &str) -> u32 {
 
 /// Adds a manual adjustment: the amount exact to the ledger's scale (whole points on a ledger
 /// of scale 0); the store writes the audit row with it.
+/// A manual adjustment as typed: the page's form and the API both send text, read here once.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AdjustmentInput {
+    #[serde(default)]
+    pub correspondent_id: String,
+    #[serde(default)]
+    pub ledger: String,
+    /// A decimal, negative for a deduction: "-50", "12.5".
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+    /// YYYY-MM-DD: the day that decides which period it counts in.
+    #[serde(default)]
+    pub effective_on: String,
+}
+
+/// Reads an adjustment's fields, collecting every error, then records it (see [`adjust`]).
+pub async fn add_adjustment(store: &Store, actor: &Actor, input: &AdjustmentInput) -> Result<store::AdjustmentRecord> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let mut e = FieldErrors::default();
+    let who: Option<CorrespondentId> = input.correspondent_id.trim().parse().ok();
+    if who.is_none() {
+        e.push("correspondent_id", "请选择通讯员");
+    }
+    let amount: Option<Decimal> = input.amount.trim().parse().ok();
+    if amount.is_none() {
+        e.push("amount", "金额应为数字，扣减写负数");
+    }
+    let date = parse_date(&input.effective_on);
+    if date.is_none() {
+        e.push("effective_on", "日期格式应为 2007-06-30");
+    }
+    let ledger = input.ledger.trim();
+    if ledger.is_empty() {
+        e.push("ledger", "请填写账目");
+    }
+    match (who, amount, date) {
+        (Some(w), Some(a), Some(d)) if e.is_empty() => adjust(store, actor, w, ledger, a, &input.reason, d).await,
+        _ => Err(Error::Invalid(e)),
+    }
+}
+
+/// The station's manual adjustments, newest first, each with its correspondent's name.
+pub async fn adjustments(store: &Store, actor: &Actor) -> Result<Vec<(store::AdjustmentRecord, String)>> {
+    require(crate::access::can_manage_network(actor.role()))?;
+    let station = actor.station()?;
+    let people = store.all_correspondents(station).await?;
+    let list = store.all_adjustments(station).await?;
+    Ok(list
+        .into_iter()
+        .rev()
+        .map(|a| {
+            let name = people.iter().find(|p| p.id == a.correspondent_id).map(|p| p.name.clone()).unwrap_or_default();
+            (a, name)
+        })
+        .collect())
+}
+
 pub async fn adjust(
     store: &Store,
     actor: &Actor,

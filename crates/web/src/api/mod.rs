@@ -5,13 +5,15 @@
 //!
 //! One file per subject: `network` (the signed-in user, tokens, the dashboard, units, outlets,
 //! correspondents), `manuscripts`, `placements`, `files` (imports and exports), `rewards`
-//! (policies, statements, rankings); `extract` holds the request extractors whose refusals are
+//! (policies, statements, objections, adjustments, rankings), `notifications` (the caller's
+//! reminders and their settings); `extract` holds the request extractors whose refusals are
 //! JSON, `views` the response shapes built from the use cases' types.
 
 mod extract;
 mod files;
 mod manuscripts;
 mod network;
+mod notifications;
 mod placements;
 mod rewards;
 mod views;
@@ -84,7 +86,13 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rewards::pay_all_statement))
         .routes(routes!(rewards::statement_payables))
         .routes(routes!(rewards::statement_transfer_sheet))
-        .routes(routes!(rewards::rankings));
+        .routes(routes!(rewards::rankings))
+        .routes(routes!(rewards::answer_objection))
+        .routes(routes!(rewards::list_adjustments, rewards::create_adjustment))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(notifications::read_one))
+        .routes(routes!(notifications::get_settings, notifications::put_settings));
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     document_errors(&mut api);
     (router, api)

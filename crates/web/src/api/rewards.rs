@@ -249,3 +249,97 @@ pub(super) async fn rankings(
     let ranking = crate::rewards::ranking(&state.store, ctx.station()?, &period, by, &ledger).await?;
     Ok(Json(RankingView::from(ranking)))
 }
+
+/// How an objection was answered.
+#[derive(Deserialize, ToSchema)]
+pub(super) struct AnswerRequest {
+    /// Whether the objection is upheld (the figures are then corrected in a later period).
+    upheld: bool,
+    answer: String,
+}
+
+/// Answers an objection to a notice (editors and administrators).
+#[utoipa::path(post, path = "/objections/{id}/answer", params(("id" = i64, Path)), request_body = AnswerRequest,
+    responses((status = 200, body = store::ObjectionRecord), (status = 409, body = ErrorBody)))]
+pub(super) async fn answer_objection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PathParam(id): PathParam<ObjectionId>,
+    JsonBody(r): JsonBody<AnswerRequest>,
+) -> AppResult<Json<store::ObjectionRecord>> {
+    Ok(Json(crate::rewards::answer(&state.store, &ctx, id, r.upheld, &r.answer).await?))
+}
+
+/// A manual adjustment (人工调整) of a correspondent's figures.
+#[derive(Serialize, ToSchema)]
+pub(super) struct AdjustmentView {
+    id: AdjustmentId,
+    correspondent_id: CorrespondentId,
+    correspondent_name: String,
+    ledger: String,
+    /// Hundredths of the ledger's unit (fen for money); negative for a deduction.
+    amount_cents: i64,
+    reason: String,
+    /// YYYY-MM-DD: the period it counts in.
+    effective_on: String,
+    created_by: UserId,
+    /// Unix seconds.
+    created_at: i64,
+}
+
+impl AdjustmentView {
+    fn new(a: store::AdjustmentRecord, correspondent_name: String) -> Self {
+        AdjustmentView {
+            id: a.id,
+            correspondent_id: a.correspondent_id,
+            correspondent_name,
+            ledger: a.ledger,
+            amount_cents: a.amount_cents,
+            reason: a.reason,
+            effective_on: format_date(a.effective_on),
+            created_by: a.created_by,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The station's manual adjustments, newest first (editors and administrators).
+#[utoipa::path(get, path = "/adjustments", responses((status = 200, body = Vec<AdjustmentView>), (status = 403, body = ErrorBody)))]
+pub(super) async fn list_adjustments(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<AdjustmentView>>> {
+    let list = crate::rewards::adjustments(&state.store, &ctx).await?;
+    Ok(Json(list.into_iter().map(|(a, name)| AdjustmentView::new(a, name)).collect()))
+}
+
+/// A new manual adjustment.
+#[derive(Deserialize, ToSchema)]
+pub(super) struct AdjustmentRequest {
+    correspondent_id: CorrespondentId,
+    /// A ledger key of the station's policies, e.g. money or points.
+    ledger: String,
+    /// An exact decimal as text, negative for a deduction: "-50", "12.50".
+    amount: String,
+    #[serde(default)]
+    reason: String,
+    /// YYYY-MM-DD.
+    effective_on: String,
+}
+
+/// Records a manual adjustment; it counts in the period of its date, in the next recompute.
+#[utoipa::path(post, path = "/adjustments", request_body = AdjustmentRequest, responses((status = 201, body = AdjustmentView)))]
+pub(super) async fn create_adjustment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(r): JsonBody<AdjustmentRequest>,
+) -> AppResult<Response> {
+    let input = crate::rewards::AdjustmentInput {
+        correspondent_id: r.correspondent_id.to_string(),
+        ledger: r.ledger,
+        amount: r.amount,
+        reason: r.reason,
+        effective_on: r.effective_on,
+    };
+    let a = crate::rewards::add_adjustment(&state.store, &ctx, &input).await?;
+    let name =
+        crate::ops::correspondent(&state.store, &ctx, a.correspondent_id).await.map(|c| c.name).unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(AdjustmentView::new(a, name))).into_response())
+}

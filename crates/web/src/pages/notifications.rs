@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::{FieldErrors, ReminderKind};
+use domain::FieldErrors;
 use store::{Notification, ReminderPref};
 use tower_sessions::Session;
 
@@ -44,18 +44,18 @@ impl ListPage {
 }
 
 async fn list(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
-    let items = state.store.notifications(ctx.user.id, 200).await?;
+    let items = app::notifications::list(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "notifications").await?;
     Ok(ListPage { l: L::new(v.locale), layout, items }.into_response())
 }
 
 async fn read_all(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    state.store.mark_notifications_read(ctx.user.id, None).await?;
+    app::notifications::mark_read(&state.store, &ctx, None).await?;
     Ok(see_other("/notifications"))
 }
 
 async fn read_one(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    state.store.mark_notifications_read(ctx.user.id, Some(id)).await?;
+    app::notifications::mark_read(&state.store, &ctx, Some(id)).await?;
     Ok(see_other("/notifications"))
 }
 
@@ -88,8 +88,7 @@ async fn settings_page(
 }
 
 async fn settings(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
-    let prefs = state.store.reminder_prefs(ctx.user.id).await?;
-    let email = state.store.reminder_address(ctx.user.id).await?.unwrap_or_default();
+    let (prefs, email) = app::notifications::settings(&state.store, &ctx).await?;
     Ok(settings_page(&state, &session, &v, &ctx, prefs, email, FieldErrors::default()).await?.into_response())
 }
 
@@ -112,15 +111,8 @@ async fn save_settings(
             _ => {}
         }
     }
-    let prefs: Vec<ReminderPref> = ReminderKind::ALL
-        .iter()
-        .map(|k| ReminderPref {
-            kind: *k,
-            in_app: in_app.iter().any(|c| c == k.code()),
-            email: by_mail.iter().any(|c| c == k.code()),
-        })
-        .collect();
-    match state.store.set_reminder_prefs(ctx.user.id, &prefs, &email).await.map_err(AppError::from) {
+    let prefs = app::notifications::prefs_from_codes(&in_app, &by_mail);
+    match app::notifications::save_settings(&state.store, &ctx, &prefs, &email).await.map_err(AppError::from) {
         Ok(()) => {
             flash(&session, L::new(v.locale).t("设置已保存")).await;
             Ok(see_other("/notifications/settings"))

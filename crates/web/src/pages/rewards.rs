@@ -558,19 +558,8 @@ struct AdjustmentsPage {
     f: AdjustmentForm,
 }
 
-#[derive(Deserialize, Default, Clone)]
-struct AdjustmentForm {
-    #[serde(default)]
-    correspondent_id: String,
-    #[serde(default)]
-    ledger: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    effective_on: String,
-}
+/// The adjustment form's fields: what the use case reads.
+type AdjustmentForm = rw::AdjustmentInput;
 
 impl AdjustmentsPage {
     fn amount(&self, a: &AdjustmentRecord) -> String {
@@ -586,18 +575,9 @@ async fn adjustments_page(
     f: AdjustmentForm,
     errors: FieldErrors,
 ) -> AppResult<AdjustmentsPage> {
-    access::require(access::can_manage_network(ctx.role()))?;
+    let adjustments = rw::adjustments(&state.store, ctx).await?;
     let station = ctx.station()?;
     let people = state.store.all_correspondents(station).await?;
-    let list = state.store.all_adjustments(station).await?;
-    let adjustments = list
-        .into_iter()
-        .rev()
-        .map(|a| {
-            let n = people.iter().find(|p| p.id == a.correspondent_id).map(|p| p.name.clone()).unwrap_or_default();
-            (a, n)
-        })
-        .collect();
     let policies = rw::station_policies(&state.store, station).await?;
     let layout = Layout::new(state, session, Some(ctx), "rewards").await?;
     Ok(AdjustmentsPage { l: L::new(v.locale), layout, adjustments, people, policies, errors: Errors(errors), f })
@@ -619,31 +599,7 @@ async fn add_adjustment(
     ctx: Ctx,
     Form(f): Form<AdjustmentForm>,
 ) -> AppResult<Response> {
-    let mut e = FieldErrors::default();
-    let who: Option<CorrespondentId> = f.correspondent_id.trim().parse().ok();
-    if who.is_none() {
-        e.push("correspondent_id", "请选择通讯员");
-    }
-    let amount: Option<Decimal> = f.amount.trim().parse().ok();
-    if amount.is_none() {
-        e.push("amount", "金额应为数字，扣减写负数");
-    }
-    let date = parse_date(&f.effective_on);
-    if date.is_none() {
-        e.push("effective_on", "日期格式应为 2007-06-30");
-    }
-    if f.ledger.trim().is_empty() {
-        e.push("ledger", "请填写账目");
-    }
-    let r = match (who, amount, date) {
-        (Some(w), Some(a), Some(d)) if e.is_empty() => {
-            rw::adjust(&state.store, &ctx, w, f.ledger.trim(), a, &f.reason, d)
-                .await
-                .map(|_| ())
-                .map_err(AppError::from)
-        }
-        _ => Err(AppError::Invalid(e)),
-    };
+    let r = rw::add_adjustment(&state.store, &ctx, &f).await.map(|_| ()).map_err(AppError::from);
     match r {
         Ok(()) => {
             flash(&session, L::new(v.locale).t("调整已记录")).await;
