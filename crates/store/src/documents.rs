@@ -303,14 +303,14 @@ impl Store {
             q = q.filter(document::Column::CorrespondentId.eq(c.0));
         }
         let total = q.clone().count(&self.db).await?;
-        let per_page = f.per_page.clamp(1, 200);
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
         let page = f.page.max(1);
         let rows: Vec<MetaRow> = q
             .select_only()
             .columns(META_COLUMNS)
             .order_by_desc(document::Column::PublishedAt)
             .order_by_desc(document::Column::Id)
-            .offset(domain::paging::offset(page, per_page))
+            .offset(offset)
             .limit(per_page)
             .into_model()
             .all(&self.db)
@@ -320,7 +320,10 @@ impl Store {
 
     /// Other published documents of the same contributor or unit, then the newest.
     pub async fn related_documents(&self, station: StationId, d: &DocumentMeta, n: u64) -> Result<Vec<DocumentMeta>> {
-        let all = self.documents(&DocumentFilter { per_page: 200, ..DocumentFilter::published(station) }).await?;
+        // The newest page of documents is enough to find neighbours in.
+        let all = self
+            .documents(&DocumentFilter { per_page: domain::paging::MAX_PER_PAGE, ..DocumentFilter::published(station) })
+            .await?;
         let mut scored: Vec<(u8, DocumentMeta)> = all
             .items
             .into_iter()

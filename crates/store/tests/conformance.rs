@@ -30,6 +30,7 @@ mod run {
         manuscript_visibility,
         placements_filters_sort_and_scope,
         bulk_import_then_single_inserts,
+        a_page_holds_at_most_max_per_page,
         import_is_all_or_nothing,
         every_write_is_audited_in_its_transaction,
         sessions_and_login_failures,
@@ -535,6 +536,36 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
         .await
         .unwrap();
     assert!(p2.id.0 > p.id.0 + 10);
+}
+
+/// One paging rule: a page size past `MAX_PER_PAGE` reads `MAX_PER_PAGE` rows, and only the
+/// named `all_*` reads (for exports and pickers) return more.
+async fn a_page_holds_at_most_max_per_page(s: &Store, _: &str) {
+    use domain::import::CorrespondentRecord;
+    use domain::paging::MAX_PER_PAGE;
+    let f = fixture(s).await;
+    let n = MAX_PER_PAGE + 5;
+    let records: Vec<PlacementRecord> =
+        (0..n).map(|i| record(&format!("第{i}篇"), "张明远", "局网站", d(2007, 1, 1))).collect();
+    s.import_placements(f.station, &records, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.per_page = 1_000_000;
+    let page = s.placements(&q).await.unwrap();
+    assert_eq!((page.items.len() as u64, page.per_page, page.total, page.pages()), (MAX_PER_PAGE, MAX_PER_PAGE, n, 2));
+    q.page = 2;
+    assert_eq!(s.placements(&q).await.unwrap().items.len(), 5);
+    assert_eq!(s.all_placements(&q).await.unwrap().len() as u64, n, "all ignores the page");
+    assert_eq!(s.export_placements(&q).await.unwrap().len() as u64, n);
+
+    let zhang = s.export_correspondents(f.station).await.unwrap().remove(0);
+    let people: Vec<CorrespondentRecord> =
+        (0..n).map(|i| CorrespondentRecord { name: format!("通讯员{i}"), ..zhang.clone() }).collect();
+    s.import_correspondents(f.station, &people, &audit()).await.unwrap();
+    let all = CorrespondentFilter { per_page: u64::MAX, page: 1, ..Default::default() };
+    let page = s.correspondents(f.station, &all).await.unwrap();
+    assert_eq!((page.items.len() as u64, page.total), (MAX_PER_PAGE, n + 3));
+    assert_eq!(s.all_correspondents(f.station).await.unwrap().len() as u64, n + 3);
+    assert_eq!(s.export_correspondents(f.station).await.unwrap().len() as u64, n + 3);
 }
 
 async fn import_is_all_or_nothing(s: &Store, _: &str) {
