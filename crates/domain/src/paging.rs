@@ -1,8 +1,12 @@
 //! Page numbers from outside, and the rows they skip. Every list that takes `?page=` reads it
 //! with [`parse_page`] (so a page that is not a number from 1 to [`MAX_PAGE`] is refused with
-//! a Chinese message: 400 on the API and the pages) and the store skips rows with [`offset`]
-//! (checked arithmetic, so no page and page size can overflow or reach the database's limit;
-//! a page of 500000000000000000 once made the SQL driver panic).
+//! a Chinese message: 400 on the API and the pages) and the store reads a page's rows through
+//! [`window`] (checked arithmetic, so no page and page size can overflow or reach the
+//! database's limit; a page of 500000000000000000 once made the SQL driver panic).
+//!
+//! One rule for how many rows: a page holds at most [`MAX_PER_PAGE`], whoever asks. What needs
+//! every row of a list (an export, a picker) asks for it through the store's `all_*` methods,
+//! which read at most [`MAX_EXPORT_ROWS`], never through a big page size.
 
 /// The highest page number accepted: a million pages of twenty is twenty million rows, more
 /// than any station will have.
@@ -10,6 +14,10 @@ pub const MAX_PAGE: u64 = 1_000_000;
 
 /// The most rows a page of a list shows.
 pub const MAX_PER_PAGE: u64 = 200;
+
+/// The most rows a list read whole returns (an export of placements, say): far more than any
+/// station has, so "every row" stays a finite query.
+pub const MAX_EXPORT_ROWS: u64 = 1_000_000;
 
 /// A page number as given in a query string: empty means the first page; otherwise a whole
 /// number from 1 to [`MAX_PAGE`] (0 is read as 1, as it always was).
@@ -41,6 +49,14 @@ fn parse_number(text: Option<&str>, max: u64) -> Option<Option<u64>> {
 /// so no input can overflow here or in the driver.
 pub fn offset(page: u64, per_page: u64) -> u64 {
     page.clamp(1, MAX_PAGE).saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
+}
+
+/// The rows of page `page` (counted from 1) of `per_page` rows, as `(offset, limit)`: the page
+/// size is held to 1..=[`MAX_PER_PAGE`] and the offset comes from [`offset`]. The limit is the
+/// page size a list reports.
+pub fn window(page: u64, per_page: u64) -> (u64, u64) {
+    let limit = per_page.clamp(1, MAX_PER_PAGE);
+    (offset(page, limit), limit)
 }
 
 /// The number of pages `total` rows fill (at least one, for an empty list).
@@ -78,5 +94,14 @@ mod tests {
         assert_eq!(pages(0, 20), 1);
         assert_eq!(pages(41, 20), 3);
         assert_eq!(pages(5, 0), 5);
+    }
+
+    #[test]
+    fn a_window_holds_at_most_a_page() {
+        assert_eq!(window(1, 20), (0, 20));
+        assert_eq!(window(3, 20), (40, 20));
+        assert_eq!(window(0, 0), (0, 1));
+        assert_eq!(window(2, 1_000_000), (MAX_PER_PAGE, MAX_PER_PAGE));
+        assert_eq!(window(u64::MAX, u64::MAX), ((MAX_PAGE - 1) * MAX_PER_PAGE, MAX_PER_PAGE));
     }
 }

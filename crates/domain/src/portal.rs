@@ -137,24 +137,8 @@ pub fn text_to_html(text: &str) -> String {
     let mut out = String::new();
     for para in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
         out.push_str("<p>");
-        out.push_str(&escape_html(para));
+        out.push_str(&crate::text::escape_html(para));
         out.push_str("</p>\n");
-    }
-    out
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
     out
 }

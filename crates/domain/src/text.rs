@@ -12,6 +12,9 @@
 //!   for those.)
 //!
 //! Whitespace is not trimmed here: each field's own validation decides that.
+//!
+//! The way text goes out again into markup is here too: [`escape_html`] (and its
+//! char-at-a-time [`push_escaped`]) is the one escaper for HTML pages, feeds and SVG.
 
 use std::borrow::Cow;
 
@@ -135,9 +138,48 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Text for HTML or XML content and attribute values (quoted either way): `&`, `<`, `>`, `"`
+/// and `'` become entities, and the characters XML 1.0 forbids are dropped (rows stored before
+/// [`clean`] guarded the input may hold `\u{1}`; one of them makes a feed unreadable).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// One character of [`escape_html`], for writers that put markup between characters.
+pub fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c if is_xml_char(c) => out.push(c),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_html_escapes_the_five_and_keeps_chinese() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'知识产权' & 通联</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;知识产权&#39; &amp; 通联&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("&<>\"'"), "&amp;&lt;&gt;&quot;&#39;");
+        assert_eq!(escape_html("湖北通联站 😀\t\n"), "湖北通联站 😀\t\n");
+        assert_eq!(escape_html("标\u{1}题\u{8}\u{fffe}"), "标题", "no character XML forbids");
+        let mut out = String::from("<mark>");
+        push_escaped(&mut out, '&');
+        push_escaped(&mut out, '专');
+        assert_eq!(out, "<mark>&amp;专");
+    }
 
     #[test]
     fn clean_drops_controls_and_keeps_tab_newline_and_chinese() {

@@ -15,6 +15,7 @@
 //! a stylesheet can scale it (`max-width: 100%; height: auto`). Bars and lines carry a
 //! `<title>` with their figures, which browsers show on hover.
 
+use domain::text::escape_html;
 use std::fmt::Write;
 
 /// One line of a line chart: a unit's figures, one per x label.
@@ -90,7 +91,7 @@ pub fn bar_chart_svg(title: &str, labels: &[String], values: &[f64], value_label
         let end = x_of(*value);
         let figure = printed[i].clone();
         svg.push_str("<g>");
-        let _ = write!(svg, "<title>{}，{}：{}</title>", escape(label), escape(value_label), figure);
+        let _ = write!(svg, "<title>{}，{}：{}</title>", escape_html(label), escape_html(value_label), figure);
         let shown = shorten(label, label_room, LABEL_SIZE);
         text(&mut svg, left - 8.0, baseline(middle, LABEL_SIZE), LABEL_SIZE, "end", TEXT_COLOUR, &shown);
         let _ = write!(
@@ -167,7 +168,7 @@ pub fn line_chart_svg(title: &str, x_labels: &[String], series: &[Series]) -> St
 
     for (n, s) in series.iter().enumerate() {
         let (colour, dash) = look(n);
-        let _ = write!(svg, r#"<g class="series"><title>{}</title>"#, escape(&s.name));
+        let _ = write!(svg, r#"<g class="series"><title>{}</title>"#, escape_html(&s.name));
         let mut path = String::new();
         let mut pen_down = false;
         for (i, v) in s.values.iter().take(count).enumerate() {
@@ -192,8 +193,8 @@ pub fn line_chart_svg(title: &str, x_labels: &[String], series: &[Series]) -> St
                     r#"<circle cx="{}" cy="{}" r="3" fill="{colour}"><title>{}，{}：{}</title></circle>"#,
                     num(x_of(i)),
                     num(y_of(*v)),
-                    escape(&s.name),
-                    escape(&x_labels[i]),
+                    escape_html(&s.name),
+                    escape_html(&x_labels[i]),
                     format_number(*v)
                 );
             }
@@ -275,13 +276,13 @@ fn open_svg(width: f64, height: f64, title: &str) -> String {
         w = num(width),
         h = num(height),
     );
-    let _ = writeln!(svg, "<title>{}</title>", escape(title));
+    let _ = writeln!(svg, "<title>{}</title>", escape_html(title));
     let _ = writeln!(svg, r##"<rect x="0" y="0" width="{}" height="{}" fill="#ffffff"/>"##, num(width), num(height));
     let _ = writeln!(
         svg,
         r#"<text x="{}" y="32" font-size="{TITLE_SIZE}" font-weight="bold" text-anchor="middle" fill="{TEXT_COLOUR}">{}</text>"#,
         num(width / 2.0),
-        escape(title)
+        escape_html(title)
     );
     svg
 }
@@ -293,7 +294,7 @@ fn text(svg: &mut String, x: f64, y: f64, size: f64, anchor: &str, fill: &str, c
         num(x),
         num(y),
         num(size),
-        escape(content)
+        escape_html(content)
     );
 }
 
@@ -358,24 +359,6 @@ fn num(v: f64) -> String {
 /// A value a bar can show: negative and missing figures draw as zero.
 fn drawable(v: f64) -> f64 {
     if v.is_finite() && v > 0.0 { v } else { 0.0 }
-}
-
-/// Text safe inside an element or a double-quoted attribute; control characters, which XML
-/// cannot carry, are dropped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

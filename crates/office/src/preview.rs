@@ -12,6 +12,7 @@
 
 use std::io::{Cursor, Read};
 
+use domain::text::escape_html;
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
@@ -678,28 +679,12 @@ fn push_element(html: &mut String, tag: &str, text: &str) {
     html.push('<');
     html.push_str(tag);
     html.push('>');
-    push_escaped(html, text);
+    html.push_str(&escape_html(text));
     html.push_str("</");
     html.push_str(tag);
     html.push('>');
     if tag != "td" {
         html.push('\n');
-    }
-}
-
-/// Escapes text for HTML element content and attribute values alike.
-fn push_escaped(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            // Control characters other than line breaks and tabs have no business on a page.
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => html.push(c),
-        }
     }
 }
 
@@ -737,7 +722,7 @@ mod tests {
     #[test]
     fn escaping_covers_markup_and_quotes() {
         let mut html = String::new();
-        push_escaped(&mut html, "<a href=\"x\" onclick='y'>&\u{7}");
-        assert_eq!(html, "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;");
+        push_element(&mut html, "p", "<a href=\"x\" onclick='y'>&\u{7}");
+        assert_eq!(html, "<p>&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;</p>\n");
     }
 }

@@ -8,6 +8,7 @@
 //! Matching the query's words as substrings, folded the same way as the index, marks exactly
 //! what the search matched.
 
+use domain::text::push_escaped;
 use std::ops::Range;
 
 use crate::analysis::{Class, class, fold};
@@ -137,7 +138,7 @@ fn render(text: &[char], window: Range<usize>, matches: &[Match]) -> String {
         if marks.peek().is_some_and(|m| m.start == i) {
             html.push_str("<mark>");
         }
-        escape_into(&mut html, text[i]);
+        push_escaped(&mut html, text[i]);
         if marks.peek().is_some_and(|m| m.end == i + 1) {
             html.push_str("</mark>");
             marks.next();
@@ -147,17 +148,6 @@ fn render(text: &[char], window: Range<usize>, matches: &[Match]) -> String {
         html.push('…');
     }
     html
-}
-
-fn escape_into(html: &mut String, c: char) {
-    match c {
-        '&' => html.push_str("&amp;"),
-        '<' => html.push_str("&lt;"),
-        '>' => html.push_str("&gt;"),
-        '"' => html.push_str("&quot;"),
-        '\'' => html.push_str("&#39;"),
-        _ => html.push(c),
-    }
 }
 
 #[cfg(test)]

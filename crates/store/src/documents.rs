@@ -2,7 +2,7 @@
 //! counts, visitors' comments (shown once an editor approves them) and complaints (版权申诉),
 //! which an editor upholds by taking the document down with a recorded reason.
 
-use crate::entities::{comment, complaint, correspondent, document, unit};
+use crate::entities::{comment, complaint, correspondent, document, post, unit};
 use crate::scoped::{find_in, in_scope};
 use crate::{Page, Result, Scope, Store, StoreError, now};
 use domain::portal::{CommentInput, ComplaintInput};
@@ -303,14 +303,14 @@ impl Store {
             q = q.filter(document::Column::CorrespondentId.eq(c.0));
         }
         let total = q.clone().count(&self.db).await?;
-        let per_page = f.per_page.clamp(1, 200);
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
         let page = f.page.max(1);
         let rows: Vec<MetaRow> = q
             .select_only()
             .columns(META_COLUMNS)
             .order_by_desc(document::Column::PublishedAt)
             .order_by_desc(document::Column::Id)
-            .offset(domain::paging::offset(page, per_page))
+            .offset(offset)
             .limit(per_page)
             .into_model()
             .all(&self.db)
@@ -320,7 +320,10 @@ impl Store {
 
     /// Other published documents of the same contributor or unit, then the newest.
     pub async fn related_documents(&self, station: StationId, d: &DocumentMeta, n: u64) -> Result<Vec<DocumentMeta>> {
-        let all = self.documents(&DocumentFilter { per_page: 200, ..DocumentFilter::published(station) }).await?;
+        // The newest page of documents is enough to find neighbours in.
+        let all = self
+            .documents(&DocumentFilter { per_page: domain::paging::MAX_PER_PAGE, ..DocumentFilter::published(station) })
+            .await?;
         let mut scored: Vec<(u8, DocumentMeta)> = all
             .items
             .into_iter()
@@ -344,6 +347,18 @@ impl Store {
         Ok(())
     }
 
+    /// What a comment or complaint is about must be the station's own document or post
+    /// (another station's is `NotFound`); answers the document, when it is one.
+    async fn target_document(&self, station: StationId, target: Target) -> Result<Option<DocumentMeta>> {
+        match target {
+            Target::Document(d) => Ok(Some(self.document(station, d).await?)),
+            Target::Post(p) => {
+                find_in::<post::Entity>(&self.db, Scope::Station(station), p.0).await?;
+                Ok(None)
+            }
+        }
+    }
+
     // ---- comments ----
 
     /// How many comments a client (a keyed hash of its address) left since `since`.
@@ -364,11 +379,10 @@ impl Store {
         client: &str,
     ) -> Result<CommentId> {
         let (document_id, post_id) = target.ids();
-        if let Some(d) = document_id {
-            let meta = self.document(station, DocumentId(d)).await?;
-            if meta.status != DocumentStatus::Published {
-                return Err(StoreError::Conflict("文档已下架，不能评论".into()));
-            }
+        if let Some(meta) = self.target_document(station, target).await?
+            && meta.status != DocumentStatus::Published
+        {
+            return Err(StoreError::Conflict("文档已下架，不能评论".into()));
         }
         let m = comment::ActiveModel {
             station_id: Set(station.0),
@@ -401,8 +415,8 @@ impl Store {
     }
 
     /// The approved comments of a document, oldest first, as its page shows them.
-    pub async fn approved_comments(&self, id: DocumentId) -> Result<Vec<CommentRecord>> {
-        let rows = comment::Entity::find()
+    pub async fn approved_comments(&self, station: StationId, id: DocumentId) -> Result<Vec<CommentRecord>> {
+        let rows = in_scope(comment::Entity::find(), Scope::Station(station))
             .filter(comment::Column::DocumentId.eq(id.0))
             .filter(comment::Column::Status.eq(CommentStatus::Approved.code()))
             .order_by_asc(comment::Column::Id)
@@ -427,9 +441,11 @@ impl Store {
             .collect())
     }
 
-    /// An editor approves or rejects a pending comment.
+    /// An editor approves or rejects a pending comment; another station's is `NotFound`.
     pub async fn moderate_comment(&self, station: StationId, id: CommentId, approve: bool, by: UserId) -> Result<()> {
+        find_in::<comment::Entity>(&self.db, Scope::Station(station), id.0).await?;
         let status = if approve { CommentStatus::Approved } else { CommentStatus::Rejected };
+        // Pending in the WHERE clause, so two editors deciding at once cannot both win.
         let res = comment::Entity::update_many()
             .col_expr(comment::Column::Status, Expr::value(status.code()))
             .col_expr(comment::Column::ModeratedBy, Expr::value(by.0))
@@ -440,7 +456,7 @@ impl Store {
             .exec(&self.db)
             .await?;
         if res.rows_affected != 1 {
-            return Err(StoreError::Conflict("评论不存在或已处理".into()));
+            return Err(StoreError::Conflict("评论已处理".into()));
         }
         Ok(())
     }
@@ -456,9 +472,7 @@ impl Store {
         client: &str,
     ) -> Result<ComplaintId> {
         let (document_id, post_id) = target.ids();
-        if let Some(d) = document_id {
-            self.document(station, DocumentId(d)).await?;
-        }
+        self.target_document(station, target).await?;
         let m = complaint::ActiveModel {
             station_id: Set(station.0),
             document_id: Set(document_id),

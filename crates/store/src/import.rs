@@ -501,12 +501,9 @@ impl Store {
 
     /// Placements of a station matching `filter` (paging ignored), as import records.
     pub async fn export_placements(&self, filter: &crate::PlacementFilter) -> Result<Vec<PlacementRecord>> {
-        let mut f = filter.clone();
-        f.page = 1;
-        f.per_page = 1_000_000;
-        let page = self.placements(&f).await?;
-        Ok(page
-            .items
+        Ok(self
+            .all_placements(filter)
+            .await?
             .into_iter()
             .map(|p| PlacementRecord {
                 title: p.title,

@@ -451,7 +451,7 @@ impl Store {
                     .add(crate::contains_text(manuscript::Column::Body, text)),
             );
         }
-        let per_page = f.per_page.clamp(1, 1000);
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
         let total = q.clone().count(&self.db).await?;
         q = match f.sort {
             ManuscriptSort::UpdatedDesc => {
@@ -462,7 +462,7 @@ impl Store {
             }
             ManuscriptSort::Title => q.order_by_asc(manuscript::Column::Title).order_by_asc(manuscript::Column::Id),
         };
-        let rows = q.offset(domain::paging::offset(f.page, per_page)).limit(per_page).all(&self.db).await?;
+        let rows = q.offset(offset).limit(per_page).all(&self.db).await?;
         let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
         let mut authors = load_authors(&self.db, &ids).await?;
         let units: HashMap<i64, String> = unit::Entity::find()

@@ -6,7 +6,7 @@ use crate::{Page, Result, Store, StoreError, now};
 use domain::*;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Select,
 };
 use serde::Serialize;
 use time::Date;
@@ -455,13 +455,44 @@ impl Store {
         }
     }
 
-    /// All correspondents of a station, by name, for pickers.
+    /// Every correspondent of a station, in the list's order (active first), up to
+    /// `domain::paging::MAX_EXPORT_ROWS`: for pickers and exports.
     pub async fn all_correspondents(&self, station: StationId) -> Result<Vec<Correspondent>> {
-        let filter = CorrespondentFilter { per_page: 100_000, ..Default::default() };
-        Ok(self.correspondents(station, &filter).await?.items)
+        let q = Self::correspondent_query(station, &CorrespondentFilter::default());
+        self.correspondent_rows(station, q, 0, domain::paging::MAX_EXPORT_ROWS).await
     }
 
+    /// One page of the correspondents `f` matches, at most `domain::paging::MAX_PER_PAGE`.
     pub async fn correspondents(&self, station: StationId, f: &CorrespondentFilter) -> Result<Page<Correspondent>> {
+        let q = Self::correspondent_query(station, f);
+        let total = q.clone().count(&self.db).await?;
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
+        let items = self.correspondent_rows(station, q, offset, per_page).await?;
+        Ok(Page { items, total, page: f.page.max(1), per_page })
+    }
+
+    async fn correspondent_rows(
+        &self,
+        station: StationId,
+        q: Select<correspondent::Entity>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Correspondent>> {
+        let q = q.order_by_desc(correspondent::Column::Active).order_by_asc(correspondent::Column::Id);
+        let rows = q.offset(offset).limit(limit).all(&self.db).await?;
+        let units: std::collections::HashMap<i64, String> =
+            self.units(station).await?.into_iter().map(|u| (u.id.0, u.name)).collect();
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let un = m.unit_id.and_then(|u| units.get(&u).cloned());
+                correspondent_of(m, un)
+            })
+            .collect())
+    }
+
+    /// The station's correspondents `f` matches, unordered and unpaged.
+    fn correspondent_query(station: StationId, f: &CorrespondentFilter) -> Select<correspondent::Entity> {
         let mut q = correspondent::Entity::find().filter(correspondent::Column::StationId.eq(station.0));
         if let Some(u) = f.unit_id {
             q = q.filter(correspondent::Column::UnitId.eq(u.0));
@@ -480,25 +511,7 @@ impl Store {
                     .add(crate::contains_text(correspondent::Column::Email, text)),
             );
         }
-        let per_page = f.per_page.clamp(1, 100_000);
-        let total = q.clone().count(&self.db).await?;
-        let rows = q
-            .order_by_desc(correspondent::Column::Active)
-            .order_by_asc(correspondent::Column::Id)
-            .offset(domain::paging::offset(f.page, per_page))
-            .limit(per_page)
-            .all(&self.db)
-            .await?;
-        let units: std::collections::HashMap<i64, String> =
-            self.units(station).await?.into_iter().map(|u| (u.id.0, u.name)).collect();
-        let items = rows
-            .into_iter()
-            .map(|m| {
-                let un = m.unit_id.and_then(|u| units.get(&u).cloned());
-                correspondent_of(m, un)
-            })
-            .collect();
-        Ok(Page { items, total, page: f.page.max(1), per_page })
+        q
     }
 
     // ---- outlets ----

@@ -9,7 +9,7 @@ use domain::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Select,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -387,7 +387,48 @@ impl Store {
             .collect())
     }
 
+    /// One page of the placements `f` matches, at most `domain::paging::MAX_PER_PAGE`.
     pub async fn placements(&self, f: &PlacementFilter) -> Result<Page<Placement>> {
+        let q = Self::placement_query(f);
+        let total = q.clone().count(&self.db).await?;
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
+        let items = self.placement_rows(q, f.sort, offset, per_page).await?;
+        Ok(Page { items, total, page: f.page.max(1), per_page })
+    }
+
+    /// Every placement `f` matches (its page and page size ignored), in its order, up to
+    /// `domain::paging::MAX_EXPORT_ROWS`: for exports.
+    pub async fn all_placements(&self, f: &PlacementFilter) -> Result<Vec<Placement>> {
+        self.placement_rows(Self::placement_query(f), f.sort, 0, domain::paging::MAX_EXPORT_ROWS).await
+    }
+
+    async fn placement_rows(
+        &self,
+        q: Select<placement::Entity>,
+        sort: PlacementSort,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Placement>> {
+        let q = match sort {
+            PlacementSort::DateDesc => {
+                q.order_by_desc(placement::Column::PublishedOn).order_by_desc(placement::Column::Id)
+            }
+            PlacementSort::DateAsc => {
+                q.order_by_asc(placement::Column::PublishedOn).order_by_asc(placement::Column::Id)
+            }
+            PlacementSort::LengthDesc => {
+                q.order_by_desc(placement::Column::Length).order_by_desc(placement::Column::Id)
+            }
+            PlacementSort::Title => q.order_by_asc(placement::Column::Title).order_by_asc(placement::Column::Id),
+            PlacementSort::RecordedDesc => q.order_by_desc(placement::Column::Id),
+        };
+        let rows = q.offset(offset).limit(limit).all(&self.db).await?;
+        let (units, outlets) = names_for(&self.db, &rows).await?;
+        Ok(rows.into_iter().map(|m| placement_of(m, &units, &outlets)).collect())
+    }
+
+    /// The placements `f` matches, unordered and unpaged.
+    fn placement_query(f: &PlacementFilter) -> Select<placement::Entity> {
         let mut q = placement::Entity::find();
         if let Some(s) = f.scope.station() {
             q = q.filter(placement::Column::StationId.eq(s.0));
@@ -436,24 +477,6 @@ impl Store {
                     .add(crate::contains_text(placement::Column::Byline, text)),
             );
         }
-        let per_page = f.per_page.clamp(1, 1_000_000);
-        let total = q.clone().count(&self.db).await?;
-        q = match f.sort {
-            PlacementSort::DateDesc => {
-                q.order_by_desc(placement::Column::PublishedOn).order_by_desc(placement::Column::Id)
-            }
-            PlacementSort::DateAsc => {
-                q.order_by_asc(placement::Column::PublishedOn).order_by_asc(placement::Column::Id)
-            }
-            PlacementSort::LengthDesc => {
-                q.order_by_desc(placement::Column::Length).order_by_desc(placement::Column::Id)
-            }
-            PlacementSort::Title => q.order_by_asc(placement::Column::Title).order_by_asc(placement::Column::Id),
-            PlacementSort::RecordedDesc => q.order_by_desc(placement::Column::Id),
-        };
-        let rows = q.offset(domain::paging::offset(f.page, per_page)).limit(per_page).all(&self.db).await?;
-        let (units, outlets) = names_for(&self.db, &rows).await?;
-        let items = rows.into_iter().map(|m| placement_of(m, &units, &outlets)).collect();
-        Ok(Page { items, total, page: f.page.max(1), per_page })
+        q
     }
 }

@@ -847,13 +847,13 @@ impl Store {
             q = q.filter(crate::contains_text(post::Column::Title, text));
         }
         let total = q.clone().count(&self.db).await?;
-        let per_page = f.per_page.clamp(1, 200);
+        let (offset, per_page) = domain::paging::window(f.page, f.per_page);
         let page = f.page.max(1);
         let rows = q
             .order_by_desc(post::Column::PublishAt)
             .order_by_desc(post::Column::UpdatedAt)
             .order_by_desc(post::Column::Id)
-            .offset(domain::paging::offset(page, per_page))
+            .offset(offset)
             .limit(per_page)
             .all(&self.db)
             .await?;

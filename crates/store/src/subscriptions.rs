@@ -4,7 +4,7 @@
 
 use crate::auth::audit_in;
 use crate::entities::{outlet, subscription_campaign, subscription_order, target, unit};
-use crate::scoped::in_scope;
+use crate::scoped::{find_in, in_scope};
 use crate::{Result, Scope, Store, StoreError, now};
 use domain::media::{CampaignInput, OrderInput};
 use domain::targets::TargetMetric;
@@ -96,7 +96,15 @@ impl Store {
     }
 
     pub async fn campaign(&self, station: StationId, id: CampaignId) -> Result<Campaign> {
-        self.campaigns(station).await?.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)
+        let m = find_in::<subscription_campaign::Entity>(&self.db, Scope::Station(station), id.0).await?;
+        let copies: Option<Option<i64>> = subscription_order::Entity::find()
+            .select_only()
+            .column_as(Expr::col(subscription_order::Column::Copies).sum().cast_as("BIGINT"), "n")
+            .filter(subscription_order::Column::CampaignId.eq(id.0))
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(campaign_of(m, copies.flatten().unwrap_or(0)))
     }
 
     pub async fn create_campaign(&self, station: StationId, by: UserId, input: CampaignInput) -> Result<Campaign> {
@@ -242,6 +250,7 @@ impl Store {
             .column(subscription_order::Column::UnitId)
             .column_as(Expr::col(subscription_order::Column::Id).count(), "orders")
             .column_as(Expr::col(subscription_order::Column::Copies).sum().cast_as("BIGINT"), "copies")
+            .filter(subscription_order::Column::StationId.eq(station.0))
             .filter(subscription_order::Column::CampaignId.eq(campaign.0))
             .group_by(subscription_order::Column::UnitId)
             .into_tuple::<(i64, i64, Option<i64>)>()

@@ -30,6 +30,7 @@ mod run {
         manuscript_visibility,
         placements_filters_sort_and_scope,
         bulk_import_then_single_inserts,
+        a_page_holds_at_most_max_per_page,
         import_is_all_or_nothing,
         every_write_is_audited_in_its_transaction,
         sessions_and_login_failures,
@@ -535,6 +536,36 @@ async fn bulk_import_then_single_inserts(s: &Store, _: &str) {
         .await
         .unwrap();
     assert!(p2.id.0 > p.id.0 + 10);
+}
+
+/// One paging rule: a page size past `MAX_PER_PAGE` reads `MAX_PER_PAGE` rows, and only the
+/// named `all_*` reads (for exports and pickers) return more.
+async fn a_page_holds_at_most_max_per_page(s: &Store, _: &str) {
+    use domain::import::CorrespondentRecord;
+    use domain::paging::MAX_PER_PAGE;
+    let f = fixture(s).await;
+    let n = MAX_PER_PAGE + 5;
+    let records: Vec<PlacementRecord> =
+        (0..n).map(|i| record(&format!("第{i}篇"), "张明远", "局网站", d(2007, 1, 1))).collect();
+    s.import_placements(f.station, &records, Linking::KeysAndTitles, f.editor, &audit()).await.unwrap();
+    let mut q = PlacementFilter::new(Scope::Station(f.station));
+    q.per_page = 1_000_000;
+    let page = s.placements(&q).await.unwrap();
+    assert_eq!((page.items.len() as u64, page.per_page, page.total, page.pages()), (MAX_PER_PAGE, MAX_PER_PAGE, n, 2));
+    q.page = 2;
+    assert_eq!(s.placements(&q).await.unwrap().items.len(), 5);
+    assert_eq!(s.all_placements(&q).await.unwrap().len() as u64, n, "all ignores the page");
+    assert_eq!(s.export_placements(&q).await.unwrap().len() as u64, n);
+
+    let zhang = s.export_correspondents(f.station).await.unwrap().remove(0);
+    let people: Vec<CorrespondentRecord> =
+        (0..n).map(|i| CorrespondentRecord { name: format!("通讯员{i}"), ..zhang.clone() }).collect();
+    s.import_correspondents(f.station, &people, &audit()).await.unwrap();
+    let all = CorrespondentFilter { per_page: u64::MAX, page: 1, ..Default::default() };
+    let page = s.correspondents(f.station, &all).await.unwrap();
+    assert_eq!((page.items.len() as u64, page.total), (MAX_PER_PAGE, n + 3));
+    assert_eq!(s.all_correspondents(f.station).await.unwrap().len() as u64, n + 3);
+    assert_eq!(s.export_correspondents(f.station).await.unwrap().len() as u64, n + 3);
 }
 
 async fn import_is_all_or_nothing(s: &Store, _: &str) {
@@ -1405,6 +1436,16 @@ async fn portal_images_round_trip(s: &Store, _: &str) {
     assert!(matches!(s.update_post(f.station, p.id, &input, f.editor).await, Err(StoreError::Invalid(_))));
 }
 
+/// A publisher's copyright complaint.
+fn copyright_complaint() -> domain::portal::ComplaintInput {
+    domain::portal::ComplaintInput {
+        kind: ComplaintKind::Copyright,
+        name: "某社".into(),
+        contact: "010".into(),
+        body: "侵权".into(),
+    }
+}
+
 async fn documents_comments_and_complaints(s: &Store, _: &str) {
     let f = fixture(s).await;
     let doc = |title: &str| NewDocument {
@@ -1442,21 +1483,16 @@ async fn documents_comments_and_complaints(s: &Store, _: &str) {
     s.add_comment(f.station, Target::Document(a.id), &input("乙"), "client-1").await.unwrap();
     assert_eq!(s.comments_from("client-1", 0).await.unwrap(), 2);
     assert_eq!(s.comments_from("client-2", 0).await.unwrap(), 0);
-    assert!(s.approved_comments(a.id).await.unwrap().is_empty());
-    assert!(matches!(s.moderate_comment(other, c1, true, f.editor).await, Err(StoreError::Conflict(_))));
+    assert!(s.approved_comments(f.station, a.id).await.unwrap().is_empty());
+    assert!(matches!(s.moderate_comment(other, c1, true, f.editor).await, Err(StoreError::NotFound)));
     s.moderate_comment(f.station, c1, true, f.editor).await.unwrap();
     assert!(matches!(s.moderate_comment(f.station, c1, false, f.editor).await, Err(StoreError::Conflict(_))));
-    let shown = s.approved_comments(a.id).await.unwrap();
+    let shown = s.approved_comments(f.station, a.id).await.unwrap();
     assert_eq!((shown.len(), shown[0].name.as_str(), shown[0].document_title.as_str()), (1, "甲", "经验交流材料"));
     assert_eq!(s.comments(f.station, CommentStatus::Pending, 10).await.unwrap().len(), 1);
 
     // Complaints: dismissed leaves the document; upheld takes it down with the reason.
-    let complaint = domain::portal::ComplaintInput {
-        kind: ComplaintKind::Copyright,
-        name: "某社".into(),
-        contact: "010".into(),
-        body: "侵权".into(),
-    };
+    let complaint = copyright_complaint();
     let k1 = s.add_complaint(f.station, Target::Document(a.id), &complaint, "client-3").await.unwrap();
     let k2 = s.add_complaint(f.station, Target::Document(a.id), &complaint, "client-3").await.unwrap();
     assert!(matches!(s.resolve_complaint(f.station, k1, true, " ", f.editor).await, Err(StoreError::Invalid(_))));
@@ -1783,29 +1819,29 @@ const COVERED: &[&str] = &[
     "attachment",
     "placement",
     "policy",
+    "adjustment",
     "statement",
     "portal_column",
     "portal_image",
     "post",
-    "event",
-    "media_contact",
-];
-const NOT_COVERED: &[&str] = &[
-    // Reached by id only through station-filtered queries not yet in this test (time ran out):
-    "adjustment",
     "document",
     "comment",
     "complaint",
     "target",
     "subscription_campaign",
     "subscription_order",
+    "event",
+    "media_contact",
 ];
+const NOT_COVERED: &[&str] = &[];
 
 /// Scoping in one place (issue 13): a row of station A, asked for by id with station B's
 /// scope, answers NotFound to every read, update and delete, and stays as it was.
 /// Covers: units, users, correspondents, outlets, manuscripts (with revisions), attachments,
-/// placements (with authors), policies, statements (with objections, payables, payments,
-/// corrections), portal columns, images, posts (with revisions), events, media contacts.
+/// placements (with authors), policies, adjustments, statements (with objections, payables,
+/// payments, corrections), portal columns, images, posts (with revisions), documents with
+/// their comments and complaints, targets, subscription campaigns and orders, events, media
+/// contacts.
 async fn another_stations_rows_are_not_found(s: &Store, _: &str) {
     let mut listed: Vec<&str> = COVERED.iter().chain(NOT_COVERED).copied().collect();
     listed.sort();
@@ -1978,4 +2014,96 @@ async fn another_stations_rows_are_not_found(s: &Store, _: &str) {
     assert!(not_found(s.save_media_contact(other, f.editor, Some(mc), renamed).await));
     assert!(not_found(s.delete_media_contact(other, f.editor, mc).await));
     assert_eq!(dbg(&s.media_contacts(f.station).await.unwrap()), before);
+
+    // An adjustment: no by-id access, so neither B's lists nor a write naming A's person.
+    let adj = s.add_adjustment(f.station, f.zhang, "money", 500, "补发", d(2007, 5, 1), f.editor).await.unwrap();
+    assert!(not_found(s.add_adjustment(other, f.zhang, "money", 500, "补发", d(2007, 5, 1), f.editor).await));
+    assert!(s.all_adjustments(other).await.unwrap().is_empty());
+    assert!(s.adjustments(other, d(2007, 1, 1), d(2007, 12, 31)).await.unwrap().is_empty());
+    assert_eq!(dbg(&s.all_adjustments(f.station).await.unwrap()), dbg(&[adj]));
+
+    // A document, a comment on it and a complaint about it.
+    let doc = NewDocument {
+        title: "材料".into(),
+        summary: String::new(),
+        file_name: "a.txt".into(),
+        format: "txt".into(),
+        data: vec![1],
+        text_content: "正文".into(),
+        preview_html: "<p>正文</p>".into(),
+        correspondent_id: None,
+        unit_id: None,
+        published_at: None,
+    };
+    let doc = s.create_document(f.station, doc, f.editor).await.unwrap();
+    let comment = domain::portal::CommentInput { name: "甲".into(), body: "好".into(), website: String::new() };
+    let c = s.add_comment(f.station, Target::Document(doc.id), &comment, "client").await.unwrap();
+    s.moderate_comment(f.station, c, true, f.editor).await.unwrap();
+    let c2 = s.add_comment(f.station, Target::Document(doc.id), &comment, "client").await.unwrap();
+    let complaint = copyright_complaint();
+    let k = s.add_complaint(f.station, Target::Document(doc.id), &complaint, "client").await.unwrap();
+    let before = (
+        dbg(&s.document_text(f.station, doc.id).await.unwrap()),
+        dbg(&s.comments(f.station, CommentStatus::Pending, 10).await.unwrap()),
+        dbg(&s.approved_comments(f.station, doc.id).await.unwrap()),
+        dbg(&s.complaints(f.station, 10).await.unwrap()),
+    );
+    assert!(not_found(s.document(other, doc.id).await));
+    assert!(not_found(s.document_text(other, doc.id).await));
+    assert!(not_found(s.download_document(other, doc.id).await));
+    assert!(not_found(s.take_down_document(other, doc.id, "理由", f.editor).await));
+    assert!(not_found(s.add_comment(other, Target::Document(doc.id), &comment, "client").await));
+    assert!(not_found(s.add_comment(other, Target::Post(post.id), &comment, "client").await));
+    assert!(not_found(s.add_complaint(other, Target::Document(doc.id), &complaint, "client").await));
+    assert!(not_found(s.add_complaint(other, Target::Post(post.id), &complaint, "client").await));
+    assert!(s.approved_comments(other, doc.id).await.unwrap().is_empty());
+    assert!(not_found(s.moderate_comment(other, c2, true, f.editor).await));
+    assert!(s.comments(other, CommentStatus::Pending, 10).await.unwrap().is_empty());
+    assert!(not_found(s.resolve_complaint(other, k, true, "下架", f.editor).await));
+    assert!(s.complaints(other, 10).await.unwrap().is_empty());
+    assert_eq!(dbg(&s.document(f.station, doc.id).await.unwrap()), dbg(&doc), "not downloaded nor taken down");
+    let after = (
+        dbg(&s.document_text(f.station, doc.id).await.unwrap()),
+        dbg(&s.comments(f.station, CommentStatus::Pending, 10).await.unwrap()),
+        dbg(&s.approved_comments(f.station, doc.id).await.unwrap()),
+        dbg(&s.complaints(f.station, 10).await.unwrap()),
+    );
+    assert_eq!(after, before);
+
+    // A target.
+    let national = TargetMetric::PlacementsAtLevel(OutletLevel::National);
+    s.set_targets(f.station, f.editor, vec![target(2007, Some(f.wuhan), None, national, 10)]).await.unwrap();
+    let before = s.targets(f.station, 2007).await.unwrap();
+    assert!(not_found(s.delete_target(other, f.editor, before[0].id).await));
+    assert!(s.targets(other, 2007).await.unwrap().is_empty());
+    assert_eq!(s.targets(f.station, 2007).await.unwrap(), before);
+
+    // A subscription campaign and its order.
+    use domain::media::{CampaignInput, OrderInput};
+    let campaign = CampaignInput {
+        year: 2007,
+        publication: "中国知识产权报".into(),
+        starts_on: d(2007, 1, 1),
+        ends_on: d(2007, 12, 31),
+    };
+    let camp = s.create_campaign(f.station, f.editor, campaign).await.unwrap();
+    let order = OrderInput {
+        unit_id: f.wuhan,
+        copies: 10,
+        subscriber_type: SubscriberType::Agency,
+        subscriber: "知识产权局".into(),
+        ordered_on: d(2007, 3, 1),
+        collected_by: "张明远".into(),
+    };
+    s.add_orders(f.station, f.editor, camp.id, vec![order.clone()]).await.unwrap();
+    let camp = s.campaign(f.station, camp.id).await.unwrap();
+    let orders = s.orders(f.station, camp.id).await.unwrap();
+    assert!(not_found(s.campaign(other, camp.id).await));
+    assert!(not_found(s.campaign_by_unit(other, camp.id).await));
+    assert!(not_found(s.add_orders(other, f.editor, camp.id, vec![order]).await));
+    assert!(s.campaigns(other).await.unwrap().is_empty());
+    assert!(s.orders(other, camp.id).await.unwrap().is_empty());
+    assert!(not_found(s.delete_order(other, f.editor, orders[0].id).await));
+    assert_eq!(s.campaign(f.station, camp.id).await.unwrap(), camp);
+    assert_eq!(s.orders(f.station, camp.id).await.unwrap(), orders);
 }

@@ -42,8 +42,8 @@ async fn post_raw(c: &mut Client, path: &str, content_type: &str, body: Body) ->
 }
 
 async fn placement_titles(app: &App) -> Vec<String> {
-    let f = store::PlacementFilter { per_page: 1_000_000, ..store::PlacementFilter::new(store::Scope::Station(HB)) };
-    app.db.store.placements(&f).await.unwrap().items.into_iter().map(|p| p.title).collect()
+    let f = store::PlacementFilter::new(store::Scope::Station(HB));
+    app.db.store.all_placements(&f).await.unwrap().into_iter().map(|p| p.title).collect()
 }
 
 /// Whether every character is one XML 1.0 allows, and the document parses.
@@ -76,16 +76,7 @@ async fn search_words_are_literal() {
         }
         // Each word finds exactly the placements whose title or byline holds it literally (the
         // demo's bylines hold shares like 张明远(60%); none holds _ or !).
-        let all = app
-            .db
-            .store
-            .placements(&store::PlacementFilter {
-                per_page: 1_000_000,
-                ..store::PlacementFilter::new(store::Scope::Station(HB))
-            })
-            .await
-            .unwrap()
-            .items;
+        let all = app.db.store.all_placements(&store::PlacementFilter::new(store::Scope::Station(HB))).await.unwrap();
         for q in ["%", "0%", "张_远", "_", "!", "%%", "60_", "张明远"] {
             let want = all.iter().filter(|p| p.title.contains(q) || p.byline.contains(q)).count();
             let r = c.get_json(&format!("/api/v1/placements?q={}", urlencode(q))).await;

@@ -149,14 +149,7 @@ async fn targets_page(
     let outlets = outlet_names(state, station).await?;
     let metrics =
         TargetMetric::choices(&outlets).into_iter().map(|m| (m.code(), m.label_with(l.code(), &outlets))).collect();
-    let people = state
-        .store
-        .correspondents(
-            station,
-            &store::CorrespondentFilter { active: Some(true), per_page: 10_000, page: 1, ..Default::default() },
-        )
-        .await?
-        .items;
+    let people = state.store.all_correspondents(station).await?.into_iter().filter(|c| c.active).collect();
     Ok(TargetsPage {
         l,
         layout: Layout::new(state, session, Some(ctx), "targets").await?,
@@ -266,14 +259,8 @@ async fn import_targets(
     let (name, data, _) = super::manuscripts::read_upload(multipart, crate::ops::MAX_IMPORT_BYTES).await?;
     let table = crate::parse::table(&name, data).await?;
     let units: Vec<(UnitId, String)> = state.store.units(station).await?.into_iter().map(|u| (u.id, u.name)).collect();
-    let people: Vec<(CorrespondentId, String)> = state
-        .store
-        .correspondents(station, &store::CorrespondentFilter { per_page: 10_000, page: 1, ..Default::default() })
-        .await?
-        .items
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let people: Vec<(CorrespondentId, String)> =
+        state.store.all_correspondents(station).await?.into_iter().map(|c| (c.id, c.name)).collect();
     let outlets = outlet_names(&state, station).await?;
     let targets = domain::targets::read_targets(&table, &units, &people, &outlets).map_err(AppError::rows)?;
     let year = targets.first().map(|t| t.year).unwrap_or(default_year(&state, station).await?);
@@ -325,14 +312,8 @@ pub(crate) async fn progress_view(
 ) -> AppResult<ProgressView> {
     let mut rows = state.store.progress(station, year, as_of).await?;
     let own_unit = if ctx.role() == Role::Liaison { ctx.user.unit_id } else { None };
-    let people_units: std::collections::HashMap<CorrespondentId, Option<UnitId>> = state
-        .store
-        .correspondents(station, &store::CorrespondentFilter { per_page: 10_000, page: 1, ..Default::default() })
-        .await?
-        .items
-        .into_iter()
-        .map(|c| (c.id, c.unit_id))
-        .collect();
+    let people_units: std::collections::HashMap<CorrespondentId, Option<UnitId>> =
+        state.store.all_correspondents(station).await?.into_iter().map(|c| (c.id, c.unit_id)).collect();
     let unit_of = |r: &ProgressRow| match r.target.correspondent_id {
         Some(c) => people_units.get(&c).copied().flatten(),
         None => r.target.unit_id,

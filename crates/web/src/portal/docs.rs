@@ -126,7 +126,7 @@ pub async fn show(
         let d = published(state, &site, &id).await?;
         let (_, preview) = state.store.document_text(site.station.id, d.id).await?;
         let related = state.store.related_documents(site.station.id, &d, 5).await?;
-        let comments = state.store.approved_comments(d.id).await?;
+        let comments = state.store.approved_comments(site.station.id, d.id).await?;
         let meta = Meta::new(state, &site, &d.title, &d.summary, &format!("{}/docs/{}", site.base, d.id));
         let site = Site { nav: "docs".into(), ..site };
         let sent = q.sent.unwrap_or_default();

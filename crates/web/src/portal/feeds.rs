@@ -9,18 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::ColumnKind;
+use domain::text::escape_html;
 use store::{Post, PostFilter};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 
 /// Items in a feed.
 const FEED_ITEMS: u64 = 30;
-
-/// Text for the XML: escaped, and without the characters XML 1.0 forbids (rows stored before
-/// the input boundary cleaned titles may hold `\u{1}` or `\u{8}`; one of them makes a feed
-/// unreadable to every reader).
-fn esc(s: &str) -> String {
-    domain::portal::escape_html(&domain::text::xml_safe(s))
-}
 
 fn rfc2822(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
@@ -58,31 +52,31 @@ fn rss(state: &AppState, site: &Site, title: &str, path: &str, self_path: &str, 
     let mut x = String::with_capacity(8192);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
-    x.push_str(&format!("<title>{}</title>\n", esc(title)));
-    x.push_str(&format!("<link>{}</link>\n", esc(&absolute(state, path))));
+    x.push_str(&format!("<title>{}</title>\n", escape_html(title)));
+    x.push_str(&format!("<link>{}</link>\n", escape_html(&absolute(state, path))));
     x.push_str(&format!(
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
-        esc(&absolute(state, self_path))
+        escape_html(&absolute(state, self_path))
     ));
     let description =
         if site.station.portal_intro.is_empty() { &site.station.name } else { &site.station.portal_intro };
-    x.push_str(&format!("<description>{}</description>\n<language>zh-CN</language>\n", esc(description)));
+    x.push_str(&format!("<description>{}</description>\n<language>zh-CN</language>\n", escape_html(description)));
     if let Some(t) = posts.iter().filter_map(|p| p.publish_at).max() {
         x.push_str(&format!("<lastBuildDate>{}</lastBuildDate>\n", rfc2822(t)));
     }
     for p in posts {
         let link = absolute(state, &site.post_url(&p.id));
         x.push_str("<item>\n");
-        x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n", esc(&p.title), esc(&link)));
-        x.push_str(&format!("<guid isPermaLink=\"true\">{}</guid>\n", esc(&link)));
+        x.push_str(&format!("<title>{}</title>\n<link>{}</link>\n", escape_html(&p.title), escape_html(&link)));
+        x.push_str(&format!("<guid isPermaLink=\"true\">{}</guid>\n", escape_html(&link)));
         if let Some(t) = p.publish_at {
             x.push_str(&format!("<pubDate>{}</pubDate>\n", rfc2822(t)));
         }
-        x.push_str(&format!("<category>{}</category>\n", esc(&p.column_name)));
+        x.push_str(&format!("<category>{}</category>\n", escape_html(&p.column_name)));
         if !p.byline.is_empty() {
-            x.push_str(&format!("<dc:creator>{}</dc:creator>\n", esc(&p.byline)));
+            x.push_str(&format!("<dc:creator>{}</dc:creator>\n", escape_html(&p.byline)));
         }
-        x.push_str(&format!("<description>{}</description>\n", esc(&p.summary)));
+        x.push_str(&format!("<description>{}</description>\n", escape_html(&p.summary)));
         x.push_str("</item>\n");
     }
     x.push_str("</channel>\n</rss>\n");
@@ -99,28 +93,31 @@ fn atom(state: &AppState, site: &Site, title: &str, path: &str, self_path: &str,
     x.push_str(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n",
     );
-    x.push_str(&format!("<title>{}</title>\n", esc(title)));
-    x.push_str(&format!("<id>{}</id>\n", esc(&absolute(state, self_path))));
-    x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&absolute(state, path))));
+    x.push_str(&format!("<title>{}</title>\n", escape_html(title)));
+    x.push_str(&format!("<id>{}</id>\n", escape_html(&absolute(state, self_path))));
+    x.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape_html(&absolute(state, path))
+    ));
     x.push_str(&format!(
         "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        esc(&absolute(state, self_path))
+        escape_html(&absolute(state, self_path))
     ));
     x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated)));
-    x.push_str(&format!("<author><name>{}</name></author>\n", esc(&site.station.name)));
+    x.push_str(&format!("<author><name>{}</name></author>\n", escape_html(&site.station.name)));
     for p in posts {
         let link = absolute(state, &site.post_url(&p.id));
         x.push_str("<entry>\n");
-        x.push_str(&format!("<title>{}</title>\n<id>{}</id>\n", esc(&p.title), esc(&link)));
-        x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", esc(&link)));
+        x.push_str(&format!("<title>{}</title>\n<id>{}</id>\n", escape_html(&p.title), escape_html(&link)));
+        x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&link)));
         let published = p.publish_at.unwrap_or(p.created_at);
         x.push_str(&format!("<published>{}</published>\n", rfc3339(published)));
         x.push_str(&format!("<updated>{}</updated>\n", rfc3339(p.updated_at.max(published))));
         if !p.byline.is_empty() {
-            x.push_str(&format!("<author><name>{}</name></author>\n", esc(&p.byline)));
+            x.push_str(&format!("<author><name>{}</name></author>\n", escape_html(&p.byline)));
         }
-        x.push_str(&format!("<category term=\"{}\"/>\n", esc(&p.column_name)));
-        x.push_str(&format!("<summary>{}</summary>\n", esc(&p.summary)));
+        x.push_str(&format!("<category term=\"{}\"/>\n", escape_html(&p.column_name)));
+        x.push_str(&format!("<summary>{}</summary>\n", escape_html(&p.summary)));
         x.push_str("</entry>\n");
     }
     x.push_str("</feed>\n");
@@ -188,7 +185,7 @@ pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Respo
             let mut x = String::with_capacity(64 * 1024);
             x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
             let url = |x: &mut String, path: &str, lastmod: Option<i64>| {
-                x.push_str(&format!("<url><loc>{}</loc>", esc(&absolute(&state, path))));
+                x.push_str(&format!("<url><loc>{}</loc>", escape_html(&absolute(&state, path))));
                 if let Some(t) = lastmod {
                     x.push_str(&format!("<lastmod>{}</lastmod>", super::date(t)));
                 }
