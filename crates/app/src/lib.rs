@@ -4,6 +4,7 @@
 //! so a rule is written once. Nothing here knows about HTTP.
 
 pub mod access;
+pub mod account;
 pub mod actor;
 pub mod annual;
 pub mod demo;

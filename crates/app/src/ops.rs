@@ -450,6 +450,42 @@ pub async fn update_correspondent(
     Ok(store.update_correspondent(actor.scope(), id, &input).await?)
 }
 
+/// The units and outlets a list's filters offer: none to those who may not see the network.
+pub async fn filter_choices(store: &Store, actor: &Actor) -> Result<(Vec<Unit>, Vec<Outlet>)> {
+    match actor.station {
+        Some(s) if access::can_view_network(actor.role()) => Ok((store.units(s).await?, store.outlets(s).await?)),
+        _ => Ok((vec![], vec![])),
+    }
+}
+
+/// The files attached to a manuscript or placement the actor may open (each read first, so a
+/// record the actor may not see is not found).
+pub async fn attachments(store: &Store, actor: &Actor, to: AttachedTo) -> Result<Vec<AttachmentMeta>> {
+    match to {
+        AttachedTo::Manuscript(id) => {
+            manuscript(store, actor, id).await?;
+        }
+        AttachedTo::Placement(id) => {
+            placement(store, actor, id).await?;
+        }
+    }
+    Ok(store.attachments(actor.scope(), to).await?)
+}
+
+/// Where a manuscript was published (its placements, at most 100).
+pub async fn placements_of_manuscript(store: &Store, actor: &Actor, id: ManuscriptId) -> Result<Vec<Placement>> {
+    manuscript(store, actor, id).await?;
+    let mut f = PlacementFilter::new(actor.scope());
+    f.manuscript_id = Some(id);
+    f.per_page = 100;
+    Ok(store.placements(&f).await?.items)
+}
+
+/// A placement's byline as the form shows it: "张三(60%)、李四(40%)".
+pub async fn placement_byline(store: &Store, actor: &Actor, id: PlacementId) -> Result<String> {
+    Ok(byline_text(&store.placement_authors(actor.scope(), id).await?))
+}
+
 /// The station's units: everyone but correspondents may see the network.
 pub async fn units(store: &Store, actor: &Actor) -> Result<Vec<Unit>> {
     require(access::can_view_network(actor.role()))?;

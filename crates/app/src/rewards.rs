@@ -418,6 +418,133 @@ pub async fn payables(store: &Store, actor: &Actor, id: StatementId) -> Result<V
     Ok(store.payables(actor.scope(), id).await?)
 }
 
+/// One person's line of a statement as the statement page shows it: the figures, and what the
+/// notice owes and has paid them (drafts owe nothing yet).
+#[derive(Debug, Clone)]
+pub struct LineWithMoney {
+    pub line: domain::policy::PersonLine,
+    pub owed_fen: i64,
+    pub paid_fen: i64,
+}
+
+/// Everything the statement page shows, as far as the actor may see it: staff every line,
+/// objection and payment; a liaison their unit's lines; anyone else their own line, objections
+/// and payments.
+#[derive(Debug, Clone)]
+pub struct StatementSheet {
+    pub record: StatementRecord,
+    pub statement: Statement,
+    pub lines: Vec<LineWithMoney>,
+    pub objections: Vec<(store::ObjectionRecord, String)>,
+    pub payments: Vec<(store::PaymentRecord, String)>,
+    /// Admin, editor or leader: sees the whole statement.
+    pub staff: bool,
+    /// May publish, confirm, answer and pay.
+    pub can_manage: bool,
+    /// The actor has a line of their own (and may object while the window is open).
+    pub my_line: bool,
+    /// Published and its objection window not yet closed.
+    pub window_open: bool,
+}
+
+pub async fn statement_sheet(store: &Store, actor: &Actor, id: StatementId) -> Result<StatementSheet> {
+    let record = statement(store, actor, id).await?;
+    let statement = parse_snapshot(&record)?;
+    let staff = matches!(actor.role(), Role::Admin | Role::Editor | Role::Leader);
+    let me = actor.user.correspondent_id;
+    let payables = store.payables(actor.scope(), id).await?;
+    let name_of = |c: CorrespondentId| {
+        statement.lines.iter().find(|l| l.correspondent_id == c).map(|l| l.name.clone()).unwrap_or_default()
+    };
+    let visible = |line: &domain::policy::PersonLine| match actor.role() {
+        Role::Admin | Role::Editor | Role::Leader => true,
+        Role::Liaison => actor.user.unit_id.is_some() && line.unit_id == actor.user.unit_id,
+        _ => Some(line.correspondent_id) == me,
+    };
+    let lines = statement
+        .lines
+        .iter()
+        .filter(|l| visible(l))
+        .map(|l| {
+            let payable = payables.iter().find(|p| p.correspondent_id == l.correspondent_id);
+            LineWithMoney {
+                owed_fen: payable.map_or(0, |p| p.owed_fen),
+                paid_fen: payable.map_or(0, |p| p.paid_fen),
+                line: l.clone(),
+            }
+        })
+        .collect();
+    let objections = store
+        .objections(actor.scope(), id)
+        .await?
+        .into_iter()
+        .filter(|o| staff || Some(o.correspondent_id) == me)
+        .map(|o| {
+            let n = name_of(o.correspondent_id);
+            (o, n)
+        })
+        .collect();
+    let payments = store
+        .payments(actor.scope(), id)
+        .await?
+        .into_iter()
+        .filter(|p| staff || Some(p.correspondent_id) == me)
+        .map(|p| {
+            let n = name_of(p.correspondent_id);
+            (p, n)
+        })
+        .collect();
+    let today = crate::today();
+    let window_open = record.status == StatementStatus::Published && record.objection_until.is_some_and(|u| today <= u);
+    let my_line = me.is_some_and(|m| statement.lines.iter().any(|l| l.correspondent_id == m));
+    Ok(StatementSheet {
+        record,
+        statement,
+        lines,
+        objections,
+        payments,
+        staff,
+        can_manage: crate::access::can_manage_network(actor.role()),
+        my_line,
+        window_open,
+    })
+}
+
+/// One of the station's policies, with its source text.
+pub async fn policy(store: &Store, actor: &Actor, id: PolicyId) -> Result<PolicyRecord> {
+    require(crate::access::can_view_network(actor.role()))?;
+    Ok(store.policy(actor.station()?, id).await?)
+}
+
+/// The objection, for finding its statement (answering goes through [`answer`]).
+pub async fn objection(store: &Store, actor: &Actor, id: ObjectionId) -> Result<store::ObjectionRecord> {
+    Ok(store.objection(actor.scope(), id).await?)
+}
+
+/// A published notice, readable by anyone (no login): every station's, so no scope; drafts
+/// are not found. With the name of its station.
+pub async fn public_notice(store: &Store, id: StatementId) -> Result<(StatementRecord, Statement, String)> {
+    let record = store.statement(Scope::All, id).await?;
+    if record.status == StatementStatus::Draft {
+        return Err(Error::NotFound);
+    }
+    let statement = parse_snapshot(&record)?;
+    let station = store.station(record.station_id).await?;
+    Ok((record, statement, station.name))
+}
+
+/// The month a ranking shows when none is asked for: this month, or the latest month with
+/// placements when the station has none this month.
+pub async fn default_month(store: &Store, station: StationId) -> Result<Period> {
+    let today = crate::today();
+    let (first, _) = crate::ops::month_of(today);
+    let day = match store.latest_placement_date(station).await? {
+        Some(latest) if latest < first => latest,
+        _ => today,
+    };
+    Period::parse(&format!("{:04}-{:02}", day.year(), u8::from(day.month()))).map_err(Error::BadRequest)
+}
+
 /// The statements of the actor's station: staff see drafts too, everyone else only notices.
 pub async fn statements(store: &Store, actor: &Actor) -> Result<Vec<StatementRecord>> {
     let staff = matches!(actor.role(), Role::Admin | Role::Editor | Role::Leader);

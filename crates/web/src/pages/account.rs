@@ -181,7 +181,7 @@ async fn set_locale(
 ) -> AppResult<Response> {
     let lang = if f.lang == "en" { "en" } else { "zh" };
     if let Some(c) = ctx {
-        state.store.set_user_locale(c.user.id, lang).await?;
+        app::account::set_locale(&state.store, &c, lang).await?;
     }
     let back = headers
         .get(header::REFERER)
@@ -212,8 +212,7 @@ async fn choose_station(
     ctx: Ctx,
     Form(f): Form<StationForm>,
 ) -> AppResult<Response> {
-    crate::access::require(ctx.is_hq())?;
-    let station = state.store.station_by_code(&f.station).await?.ok_or(crate::AppError::NotFound)?;
+    let station = app::account::station_to_work_in(&state.store, &ctx, &f.station).await?;
     auth::choose_station(&session, station.id).await?;
     Ok(see_other("/"))
 }

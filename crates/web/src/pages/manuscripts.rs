@@ -53,10 +53,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let page = ops::manuscripts(&state.store, &ctx, &q).await?;
-    let units = match ctx.station {
-        Some(s) if crate::access::can_view_network(ctx.role()) => state.store.units(s).await?,
-        _ => vec![],
-    };
+    let (units, _) = ops::filter_choices(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "manuscripts").await?;
     let query = q.to_query();
     let can_write = ctx.user.correspondent_id.is_some();
@@ -97,7 +94,7 @@ impl FormPage {
 
 async fn new_page(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
     let me = ctx.user.correspondent_id.ok_or_else(|| AppError::BadRequest("您的账号未关联通讯员，不能写稿".into()))?;
-    let own = state.store.correspondent(ctx.scope(), me).await?;
+    let own = ops::correspondent(&state.store, &ctx, me).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "manuscripts").await?;
     Ok(FormPage {
         l: L::new(v.locale),
@@ -271,11 +268,8 @@ async fn show_page(
     let m = ops::manuscript(&state.store, ctx, id).await?;
     let perms = ops::manuscript_permissions(&state.store, ctx, &m).await?;
     let history = ops::history(&state.store, ctx, id).await?;
-    let attachments = state.store.attachments(ctx.scope(), store::AttachedTo::Manuscript(id)).await?;
-    let mut pf = store::PlacementFilter::new(ctx.scope());
-    pf.manuscript_id = Some(id);
-    pf.per_page = 100;
-    let placements = state.store.placements(&pf).await?.items;
+    let attachments = ops::attachments(&state.store, ctx, store::AttachedTo::Manuscript(id)).await?;
+    let placements = ops::placements_of_manuscript(&state.store, ctx, id).await?;
     // Editors see which earlier manuscript this one resembles, if they may open it.
     let duplicate = match m.duplicate_of {
         Some(d) if crate::access::can_decide(ctx.role()) => {

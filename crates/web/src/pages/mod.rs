@@ -71,21 +71,12 @@ impl Layout {
     pub async fn new(state: &AppState, session: &Session, ctx: Option<&Ctx>, nav: &'static str) -> AppResult<Layout> {
         let csrf = ensure_csrf(session).await?;
         let flash = session.remove::<String>("flash").await.ok().flatten();
-        let current = match ctx.and_then(|c| c.station) {
-            Some(s) => state.store.station(s).await.ok(),
-            None => None,
-        };
-        let station_name = current.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-        let station_code = current.map(|s| s.code).unwrap_or_default();
-        let stations = match ctx {
-            Some(c) if c.is_hq() => state.store.stations().await?,
-            _ => Vec::new(),
-        };
+        let header = app::account::header(&state.store, ctx.map(|c| &c.actor)).await?;
+        let station_name = header.station.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+        let station_code = header.station.map(|s| s.code).unwrap_or_default();
+        let stations = header.stations;
         let role = ctx.map(|c| c.role());
-        let unread = match ctx {
-            Some(c) => state.store.unread_notifications(c.user.id).await?,
-            None => 0,
-        };
+        let unread = header.unread;
         Ok(Layout {
             user: ctx.map(|c| c.user.clone()),
             csrf,

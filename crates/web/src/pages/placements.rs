@@ -53,12 +53,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let page = ops::placements(&state.store, &ctx, &q).await?;
-    let (units, outlets) = match ctx.station {
-        Some(s) if crate::access::can_view_network(ctx.role()) => {
-            (state.store.units(s).await?, state.store.outlets(s).await?)
-        }
-        _ => (vec![], vec![]),
-    };
+    let (units, outlets) = ops::filter_choices(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "placements").await?;
     let query = q.to_query();
     Ok(ListPage { l: L::new(v.locale), layout, page, q, query, units, outlets }.into_response())
@@ -253,17 +248,9 @@ async fn form_page(
     f: PlacementForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    let station = ctx.station()?;
+    let (units, outlets) = (ops::units(&state.store, ctx).await?, ops::outlets(&state.store, ctx).await?);
     let layout = Layout::new(state, session, Some(ctx), "placements").await?;
-    Ok(FormPage {
-        l: L::new(v.locale),
-        layout,
-        errors: Errors(errors),
-        id,
-        f,
-        units: state.store.units(station).await?,
-        outlets: state.store.outlets(station).await?,
-    })
+    Ok(FormPage { l: L::new(v.locale), layout, errors: Errors(errors), id, f, units, outlets })
 }
 
 #[derive(Deserialize)]
@@ -340,7 +327,7 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let p = ops::placement(&state.store, ctx, id).await?;
-    let attachments = state.store.attachments(ctx.scope(), store::AttachedTo::Placement(id)).await?;
+    let attachments = ops::attachments(&state.store, ctx, store::AttachedTo::Placement(id)).await?;
     let layout = Layout::new(state, session, Some(ctx), "placements").await?;
     Ok(ShowPage { l: L::new(v.locale), layout, p, attachments, errors: Errors(errors) })
 }
@@ -364,7 +351,7 @@ async fn edit_page(
 ) -> AppResult<Response> {
     crate::access::require(crate::access::can_manage_network(ctx.role()))?;
     let p = ops::placement(&state.store, &ctx, id).await?;
-    let byline = ops::byline_text(&state.store.placement_authors(ctx.scope(), id).await?);
+    let byline = ops::placement_byline(&state.store, &ctx, id).await?;
     let f = PlacementForm::from_placement(&p, byline);
     Ok(form_page(&state, &session, &v, &ctx, Some(id), f, FieldErrors::default()).await?.into_response())
 }

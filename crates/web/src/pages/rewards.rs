@@ -62,8 +62,7 @@ async fn policies_page(
     errors: FieldErrors,
     checked: Option<String>,
 ) -> AppResult<PoliciesPage> {
-    access::require(access::can_view_network(ctx.role()))?;
-    let policies = state.store.policies(ctx.station()?).await?;
+    let policies = rw::policies(&state.store, ctx).await?;
     let layout = Layout::new(state, session, Some(ctx), "rewards").await?;
     Ok(PoliciesPage { l: L::new(v.locale), layout, policies, source, errors: Errors(errors), checked })
 }
@@ -126,8 +125,7 @@ async fn show_policy(
     ctx: Ctx,
     Path(id): Path<PolicyId>,
 ) -> AppResult<Response> {
-    access::require(access::can_view_network(ctx.role()))?;
-    let p = state.store.policy(ctx.station()?, id).await?;
+    let p = rw::policy(&state.store, &ctx, id).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "rewards").await?;
     Ok(PolicyPage { l: L::new(v.locale), layout, p }.into_response())
 }
@@ -153,11 +151,7 @@ async fn statements_page(
     period: String,
     errors: FieldErrors,
 ) -> AppResult<StatementsPage> {
-    let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
-    let mut statements = state.store.statements(ctx.station()?).await?;
-    if !staff {
-        statements.retain(|s| s.status != StatementStatus::Draft);
-    }
+    let statements = rw::statements(&state.store, ctx).await?;
     let layout = Layout::new(state, session, Some(ctx), "rewards").await?;
     let can_compute = access::can_manage_network(ctx.role());
     Ok(StatementsPage { l: L::new(v.locale), layout, statements, period, errors: Errors(errors), can_compute })
@@ -199,11 +193,8 @@ async fn compute(
 }
 
 /// One line of the statement page, with what has been paid.
-struct LineView {
-    line: PersonLine,
-    owed_fen: i64,
-    paid_fen: i64,
-}
+/// A line with what it is owed and paid (see `app::rewards::statement_sheet`).
+type LineView = rw::LineWithMoney;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "statement.html")]
@@ -267,72 +258,22 @@ async fn statement_page(
     id: StatementId,
     errors: FieldErrors,
 ) -> AppResult<StatementPage> {
-    let record = rw::statement(&state.store, ctx, id).await?;
-    let statement = rw::parse_snapshot(&record)?;
-    let staff = matches!(ctx.role(), Role::Admin | Role::Editor | Role::Leader);
-    let me = ctx.user.correspondent_id;
-    let payables = state.store.payables(ctx.scope(), id).await?;
-    let payments_all = state.store.payments(ctx.scope(), id).await?;
-    let name_of = |c: CorrespondentId| {
-        statement.lines.iter().find(|l| l.correspondent_id == c).map(|l| l.name.clone()).unwrap_or_default()
-    };
-    // Correspondents see their own line only; liaisons their unit's; staff everything.
-    let visible = |line: &PersonLine| match ctx.role() {
-        Role::Admin | Role::Editor | Role::Leader => true,
-        Role::Liaison => ctx.user.unit_id.is_some() && line.unit_id == ctx.user.unit_id,
-        _ => Some(line.correspondent_id) == me,
-    };
-    let lines: Vec<LineView> = statement
-        .lines
-        .iter()
-        .filter(|l| visible(l))
-        .map(|l| {
-            // What the notice owes is kept beside it when it is published (drafts owe nothing yet).
-            let payable = payables.iter().find(|p| p.correspondent_id == l.correspondent_id);
-            LineView {
-                owed_fen: payable.map_or(0, |p| p.owed_fen),
-                paid_fen: payable.map_or(0, |p| p.paid_fen),
-                line: l.clone(),
-            }
-        })
-        .collect();
-    let objections = state
-        .store
-        .objections(ctx.scope(), id)
-        .await?
-        .into_iter()
-        .filter(|o| staff || Some(o.correspondent_id) == me)
-        .map(|o| {
-            let n = name_of(o.correspondent_id);
-            (o, n)
-        })
-        .collect();
-    let payments = payments_all
-        .into_iter()
-        .filter(|p| staff || Some(p.correspondent_id) == me)
-        .map(|p| {
-            let n = name_of(p.correspondent_id);
-            (p, n)
-        })
-        .collect();
-    let today = time::OffsetDateTime::now_utc().date();
-    let window_open = record.status == StatementStatus::Published && record.objection_until.is_some_and(|u| today <= u);
-    let my_line = me.is_some_and(|m| statement.lines.iter().any(|l| l.correspondent_id == m));
+    let sheet = rw::statement_sheet(&state.store, ctx, id).await?;
     let layout = Layout::new(state, session, Some(ctx), "rewards").await?;
     Ok(StatementPage {
         l: L::new(v.locale),
         layout,
-        record,
-        statement,
-        lines,
-        objections,
-        payments,
-        staff,
-        can_manage: access::can_manage_network(ctx.role()),
-        my_line,
-        window_open,
+        record: sheet.record,
+        statement: sheet.statement,
+        lines: sheet.lines,
+        objections: sheet.objections,
+        payments: sheet.payments,
+        staff: sheet.staff,
+        can_manage: sheet.can_manage,
+        my_line: sheet.my_line,
+        window_open: sheet.window_open,
         errors: Errors(errors),
-        today: format_date(today),
+        today: format_date(app::today()),
     })
 }
 
@@ -439,7 +380,7 @@ async fn answer(
     Path(id): Path<ObjectionId>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
-    let o = state.store.objection(ctx.scope(), id).await?;
+    let o = rw::objection(&state.store, &ctx, id).await?;
     let r =
         rw::answer(&state.store, &ctx, id, checkbox(&f.upheld), &f.answer).await.map(|_| ()).map_err(AppError::from);
     after(&state, &session, &v, &ctx, o.statement_id, r, "异议已答复").await
@@ -624,14 +565,7 @@ struct NoticePage {
 
 /// A published notice, readable by anyone (no login): names, units, counts and amounts only.
 async fn public_notice(state: &AppState, id: StatementId) -> AppResult<(StatementRecord, Statement, String)> {
-    // Anyone may read a published notice: every station's, so no scope; drafts stay hidden.
-    let record = state.store.statement(store::Scope::All, id).await?;
-    if record.status == StatementStatus::Draft {
-        return Err(AppError::NotFound);
-    }
-    let statement = rw::parse_snapshot(&record)?;
-    let station = state.store.station(record.station_id).await?;
-    Ok((record, statement, station.name))
+    Ok(rw::public_notice(&state.store, id).await?)
 }
 
 async fn notice(State(state): State<AppState>, v: Visitor, Path(id): Path<StatementId>) -> AppResult<Response> {
@@ -670,13 +604,7 @@ struct RankingQuery {
 
 /// The month to show when none is asked for: this month, or the latest month with placements.
 pub(crate) async fn default_month(state: &AppState, station: StationId) -> AppResult<Period> {
-    let today = time::OffsetDateTime::now_utc().date();
-    let (first, _) = crate::ops::month_of(today);
-    let day = match state.store.latest_placement_date(station).await? {
-        Some(latest) if latest < first => latest,
-        _ => today,
-    };
-    Period::parse(&format!("{:04}-{:02}", day.year(), u8::from(day.month()))).map_err(AppError::BadRequest)
+    Ok(rw::default_month(&state.store, station).await?)
 }
 
 /// The ledger to rank by: the one asked for, else "points", else the first.
