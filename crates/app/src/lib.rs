@@ -9,6 +9,7 @@ pub mod actor;
 pub mod annual;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod notifications;
 pub mod ops;

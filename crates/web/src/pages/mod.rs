@@ -140,25 +140,7 @@ pub fn field_errors(e: impl Into<AppError>) -> Result<FieldErrors, AppError> {
     }
 }
 
-/// Joins what a form's parsing found (`found`) with what the input's own validation says.
-/// Forms type the byline as text in a field called `byline`, so the input's `authors` messages
-/// are shown there, unless the byline already has its own message.
-pub fn with_form_errors<T>(mut found: FieldErrors, validated: Result<T, FieldErrors>) -> Result<T, FieldErrors> {
-    match validated {
-        Ok(input) if found.is_empty() => Ok(input),
-        Ok(_) => Err(found),
-        Err(more) => {
-            for m in more.0 {
-                if m.field == "authors" && found.get("byline").is_some() {
-                    continue;
-                }
-                let field = if m.field == "authors" { "byline".to_string() } else { m.field };
-                found.0.push(domain::FieldError::new(field, m.message));
-            }
-            Err(found)
-        }
-    }
-}
+pub use app::forms::with_form_errors;
 
 /// A 303 to `to`; a target that cannot be a `Location` (a control character typed into a
 /// form field it was built from) goes home instead of failing.
