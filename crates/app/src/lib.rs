@@ -9,11 +9,13 @@ pub mod annual;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod media;
 pub mod ops;
 pub mod parse;
 pub mod password;
 pub mod reminders;
 pub mod rewards;
+pub mod targets;
 pub mod tokens;
 
 pub use actor::Actor;
