@@ -8,6 +8,7 @@ use crate::access;
 use crate::auth::{Ctx, Visitor};
 use crate::i18n::L;
 use crate::{AppError, AppResult, AppState};
+use app::targets::{Bulletin, ProgressView, TargetForm, parse_year};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -34,8 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/progress/bulletin", get(bulletin_page))
         .route("/progress/bulletin.docx", get(bulletin_docx))
 }
-
-use app::targets::{Bulletin, ProgressView, TargetForm, parse_year};
 
 // ---- targets ----
 
