@@ -11,12 +11,14 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod media;
 pub mod notifications;
 pub mod ops;
 pub mod parse;
 pub mod password;
 pub mod reminders;
 pub mod rewards;
+pub mod targets;
 pub mod tokens;
 
 pub use actor::Actor;

@@ -6,16 +6,20 @@
 //! One file per subject: `network` (the signed-in user, tokens, the dashboard, units, outlets,
 //! correspondents), `manuscripts`, `placements`, `files` (imports and exports), `rewards`
 //! (policies, statements, objections, adjustments, rankings), `notifications` (the caller's
-//! reminders and their settings); `extract` holds the request extractors whose refusals are
+//! reminders and their settings), `targets` (targets, progress, the bulletin), `media`
+//! (subscription campaigns, events, media contacts); `extract` holds the request extractors
+//! whose refusals are
 //! JSON, `views` the response shapes built from the use cases' types.
 
 mod extract;
 mod files;
 mod manuscripts;
+mod media;
 mod network;
 mod notifications;
 mod placements;
 mod rewards;
+mod targets;
 mod views;
 
 use crate::AppState;
@@ -36,7 +40,7 @@ pub(crate) use files::xlsx_response;
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     // Schemas that only parameters name (utoipa-axum gathers those of bodies by itself).
-    components(schemas(crate::error::ErrorBody, files::Kind, files::Format))
+    components(schemas(crate::error::ErrorBody, files::Kind, files::Format, domain::EventKind))
 )]
 struct ApiDoc;
 
@@ -92,7 +96,26 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::read_one))
-        .routes(routes!(notifications::get_settings, notifications::put_settings));
+        .routes(routes!(notifications::get_settings, notifications::put_settings))
+        .routes(routes!(targets::list_targets, targets::set_target))
+        .routes(routes!(targets::delete_target))
+        .routes(routes!(targets::carry_targets))
+        .routes(routes!(targets::import_targets))
+        .routes(routes!(targets::progress))
+        .routes(routes!(targets::set_quiet_weeks))
+        .routes(routes!(targets::set_revision_days))
+        .routes(routes!(targets::bulletin))
+        .routes(routes!(targets::bulletin_docx))
+        .routes(routes!(media::list_campaigns, media::create_campaign))
+        .routes(routes!(media::get_campaign))
+        .routes(routes!(media::add_order))
+        .routes(routes!(media::delete_order))
+        .routes(routes!(media::import_orders))
+        .routes(routes!(media::list_events, media::create_event))
+        .routes(routes!(media::get_event, media::update_event, media::delete_event))
+        .routes(routes!(media::add_photo))
+        .routes(routes!(media::list_contacts, media::create_contact))
+        .routes(routes!(media::get_contact, media::update_contact, media::delete_contact));
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     document_errors(&mut api);
     (router, api)

@@ -29,7 +29,7 @@ struct HomePage {
     max: i64,
     is_writer: bool,
     /// The year's weak links, for those who read the network (a liaison's own unit first).
-    progress: Option<super::targets::ProgressView>,
+    progress: Option<app::targets::ProgressView>,
 }
 
 impl HomePage {
@@ -63,14 +63,14 @@ async fn home(
 
 /// The weak links of the dashboard's year, as of the end of its month (or today): for the
 /// editor every unit's, for a liaison the own unit's first. None when no target is set.
-async fn weak_links(state: &AppState, ctx: &Ctx, month: time::Date) -> AppResult<Option<super::targets::ProgressView>> {
+async fn weak_links(state: &AppState, ctx: &Ctx, month: time::Date) -> AppResult<Option<app::targets::ProgressView>> {
     let Some(station) = ctx.station.filter(|_| crate::access::can_view_network(ctx.role())) else {
         return Ok(None);
     };
     let year = month.year();
     let end = time::Date::from_calendar_date(year, month.month(), month.month().length(year)).unwrap_or(month);
-    let as_of = end.min(super::targets::as_of_for(year));
-    let mut p = super::targets::progress_view(state, ctx, station, year, as_of).await?;
+    let as_of = end.min(app::targets::as_of_for(year));
+    let mut p = app::targets::progress_of(&state.store, ctx, station, year, as_of).await?;
     if p.rows.is_empty() {
         return Ok(None);
     }

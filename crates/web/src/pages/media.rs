@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::media::{CampaignForm, EventForm, MediaContactForm, OrderForm};
-use domain::{CampaignId, EventId, EventKind, FieldErrors, MediaContactId, OrderId, Role};
+use domain::{CampaignId, EventId, EventKind, FieldErrors, MediaContactId, OrderId};
 use serde::Deserialize;
-use store::{Campaign, EventFilter, EventRecord, MediaContact, Order, UnitSubscriptions};
+use store::{Campaign, EventRecord, MediaContact, Order, UnitSubscriptions};
 use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
@@ -33,14 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/media-contacts", get(contacts).post(create_contact))
         .route("/media-contacts/{id}", get(edit_contact).post(update_contact))
         .route("/media-contacts/{id}/delete", post(delete_contact))
-}
-
-fn can_view(role: Role) -> bool {
-    access::can_view_network(role)
-}
-
-fn require_manage(ctx: &Ctx) -> AppResult<()> {
-    Ok(access::require(access::can_manage_network(ctx.role()))?)
 }
 
 // ---- the subscription drive ----
@@ -64,11 +56,11 @@ async fn campaigns_page(
     f: CampaignForm,
     errors: FieldErrors,
 ) -> AppResult<CampaignsPage> {
-    access::require(can_view(ctx.role()))?;
+    let campaigns = app::media::campaigns(&state.store, ctx).await?;
     Ok(CampaignsPage {
         l: L::new(v.locale),
         layout: Layout::new(state, session, Some(ctx), "targets").await?,
-        campaigns: state.store.campaigns(ctx.station()?).await?,
+        campaigns,
         can_manage: access::can_manage_network(ctx.role()),
         f,
         errors: Errors(errors),
@@ -76,13 +68,7 @@ async fn campaigns_page(
 }
 
 async fn campaigns(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
-    let year = super::targets::default_year(&state, ctx.station()?).await?;
-    let f = CampaignForm {
-        year: year.to_string(),
-        publication: "中国知识产权报".into(),
-        starts_on: format!("{year}-01-01"),
-        ends_on: format!("{year}-12-31"),
-    };
+    let f = app::media::new_campaign_form(&state.store, &ctx).await?;
     Ok(campaigns_page(&state, &session, &v, &ctx, f, FieldErrors::default()).await?.into_response())
 }
 
@@ -93,13 +79,7 @@ async fn create_campaign(
     ctx: Ctx,
     Form(f): Form<CampaignForm>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
-    let result = match f.parse() {
-        Ok(input) => state.store.create_campaign(station, ctx.user.id, input).await.map_err(AppError::from),
-        Err(e) => Err(AppError::Invalid(e)),
-    };
-    match result {
+    match app::media::create_campaign(&state.store, &ctx, &f).await.map_err(AppError::from) {
         Ok(c) => {
             flash(&session, L::new(v.locale).t("征订已创建")).await;
             Ok(see_other(&format!("/subscriptions/{}", c.id)))
@@ -141,10 +121,9 @@ async fn campaign_page(
     f: OrderForm,
     errors: FieldErrors,
 ) -> AppResult<CampaignPage> {
-    access::require(can_view(ctx.role()))?;
-    let station = ctx.station()?;
-    let c = state.store.campaign(station, id).await?;
-    let by_unit = state.store.campaign_by_unit(station, id).await?;
+    let app::media::CampaignDetail { campaign: c, by_unit, orders } =
+        app::media::campaign(&state.store, ctx, id).await?;
+    let (units, _) = app::media::choices(&state.store, ctx).await?;
     let shown: Vec<&UnitSubscriptions> = by_unit.iter().filter(|u| u.copies > 0).collect();
     let chart = office::bar_chart_svg(
         &format!("{}{}", c.publication, L::new(v.locale).t("各单位征订份数")),
@@ -155,8 +134,8 @@ async fn campaign_page(
     Ok(CampaignPage {
         l: L::new(v.locale),
         layout: Layout::new(state, session, Some(ctx), "targets").await?,
-        orders: state.store.orders(station, id).await?,
-        units: state.store.units(station).await?,
+        orders,
+        units,
         can_manage: access::can_manage_network(ctx.role()),
         c,
         by_unit,
@@ -185,14 +164,7 @@ async fn add_order(
     Path(id): Path<CampaignId>,
     Form(f): Form<OrderForm>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
-    let c = state.store.campaign(station, id).await?;
-    let result = match f.parse(c.starts_on, c.ends_on) {
-        Ok(input) => state.store.add_orders(station, ctx.user.id, id, vec![input]).await.map_err(AppError::from),
-        Err(e) => Err(AppError::Invalid(e)),
-    };
-    match result {
+    match app::media::add_order(&state.store, &ctx, id, &f).await.map_err(AppError::from) {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("订单已保存")).await;
             Ok(see_other(&format!("/subscriptions/{id}")))
@@ -211,15 +183,9 @@ async fn import_orders(
     Path(id): Path<CampaignId>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
-    let c = state.store.campaign(station, id).await?;
+    access::require(access::can_manage_network(ctx.role()))?;
     let (name, data, _) = super::manuscripts::read_upload(multipart, crate::ops::MAX_IMPORT_BYTES).await?;
-    let table = crate::parse::table(&name, data).await?;
-    let units: Vec<(domain::UnitId, String)> =
-        state.store.units(station).await?.into_iter().map(|u| (u.id, u.name)).collect();
-    let orders = domain::media::read_orders(&table, &units, c.starts_on, c.ends_on).map_err(AppError::rows)?;
-    let n = state.store.add_orders(station, ctx.user.id, id, orders).await?;
+    let n = app::media::import_orders(&state.store, &ctx, id, &name, data).await?;
     flash(&session, format!("{} {n}", L::new(v.locale).t("已导入订单"))).await;
     Ok(see_other(&format!("/subscriptions/{id}")))
 }
@@ -231,8 +197,7 @@ async fn delete_order(
     ctx: Ctx,
     Path((id, order)): Path<(CampaignId, OrderId)>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    state.store.delete_order(ctx.station()?, ctx.user.id, order).await?;
+    app::media::delete_order(&state.store, &ctx, id, order).await?;
     flash(&session, L::new(v.locale).t("订单已删除")).await;
     Ok(see_other(&format!("/subscriptions/{id}")))
 }
@@ -289,15 +254,11 @@ async fn events_page(
     f: EventForm,
     errors: FieldErrors,
 ) -> AppResult<EventsPage> {
-    access::require(can_view(ctx.role()))?;
-    let station = ctx.station()?;
-    let year = match q.year.as_deref().and_then(|y| y.trim().parse().ok()) {
-        Some(y) => y,
-        None => super::targets::default_year(state, station).await?,
-    };
+    let year = q.year.as_deref().and_then(|y| app::targets::parse_year(Some(y)));
+    let (year, all) = app::media::events(&state.store, ctx, year).await?;
     let kind = q.kind.as_deref().and_then(EventKind::parse);
-    let all = state.store.events(station, &EventFilter { year: Some(year), ..Default::default() }).await?;
-    let counts = EventKind::ALL.iter().map(|k| (*k, all.iter().filter(|e| e.kind == *k).count())).collect();
+    let counts = app::media::count_by_kind(&all);
+    let (units, outlets) = app::media::choices(&state.store, ctx).await?;
     let events = all.into_iter().filter(|e| kind.is_none_or(|k| e.kind == k)).collect();
     Ok(EventsPage {
         l: L::new(v.locale),
@@ -306,13 +267,13 @@ async fn events_page(
         kind: kind.map(|k| k.code().to_string()).unwrap_or_default(),
         events,
         counts,
-        units: state.store.units(station).await?,
-        outlets: state.store.outlets(station).await?,
+        units,
+        outlets,
         can_manage: access::can_manage_network(ctx.role()),
         id,
         f,
         errors: Errors(errors),
-        station_code: state.store.station(station).await?.code,
+        station_code: app::media::station_code(&state.store, ctx).await?,
     })
 }
 
@@ -357,14 +318,8 @@ async fn save_event(
     id: Option<EventId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
     let f = event_form(&body);
-    let result = match f.parse() {
-        Ok(input) => state.store.save_event(station, ctx.user.id, id, input).await.map_err(AppError::from),
-        Err(e) => Err(AppError::Invalid(e)),
-    };
-    match result {
+    match app::media::save_event(&state.store, &ctx, id, &f).await.map_err(AppError::from) {
         Ok(saved) => {
             flash(&session, L::new(v.locale).t("活动已保存")).await;
             Ok(see_other(&format!("/events/{saved}")))
@@ -406,19 +361,8 @@ async fn event(
     ctx: Ctx,
     Path(id): Path<EventId>,
 ) -> AppResult<Response> {
-    access::require(can_view(ctx.role()))?;
-    let e = state.store.event(ctx.station()?, id).await?;
-    let f = EventForm {
-        kind: e.kind.code().into(),
-        title: e.title.clone(),
-        held_on: domain::format_date(e.held_on),
-        place: e.place.clone(),
-        people: e.people.clone(),
-        outcome: e.outcome.clone(),
-        medium: e.medium.map(|m| m.code().to_string()).unwrap_or_default(),
-        unit_ids: e.units.iter().map(|u| u.0.to_string()).collect(),
-        outlet_ids: e.outlets.iter().map(|o| o.0.to_string()).collect(),
-    };
+    let e = app::media::event(&state.store, &ctx, id).await?;
+    let f = app::media::event_form(&e);
     let q = EventQuery { year: Some(e.held_on.year().to_string()), kind: None };
     Ok(events_page(&state, &session, &v, &ctx, &q, Some(id), f, FieldErrors::default()).await?.into_response())
 }
@@ -430,8 +374,7 @@ async fn delete_event(
     ctx: Ctx,
     Path(id): Path<EventId>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    state.store.delete_event(ctx.station()?, ctx.user.id, id).await?;
+    app::media::delete_event(&state.store, &ctx, id).await?;
     flash(&session, L::new(v.locale).t("活动已删除")).await;
     Ok(see_other("/events"))
 }
@@ -446,14 +389,11 @@ async fn add_photo(
     Path(id): Path<EventId>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
-    let event = state.store.event(station, id).await?;
+    access::require(access::can_manage_network(ctx.role()))?;
+    app::media::event(&state.store, &ctx, id).await?;
     let (_, data, fields) = super::manuscripts::read_upload(multipart, office::MAX_IMAGE_BYTES).await?;
-    let alt = fields.iter().find(|(n, _)| n == "alt").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    let alt = if alt.is_empty() { event.title.clone() } else { alt };
-    let img = super::portal::store_image(&state, station, ctx.user.id, data, alt, event.title.clone()).await?;
-    state.store.add_event_image(station, id, img.id).await?;
+    let alt = fields.iter().find(|(n, _)| n == "alt").map(|(_, v)| v.as_str()).unwrap_or_default();
+    app::media::add_event_photo(&state.store, &ctx, id, data, alt).await?;
     flash(&session, L::new(v.locale).t("图片已上传")).await;
     Ok(see_other(&format!("/events/{id}")))
 }
@@ -482,13 +422,13 @@ async fn contacts_page(
     f: MediaContactForm,
     errors: FieldErrors,
 ) -> AppResult<ContactsPage> {
-    access::require(can_view(ctx.role()))?;
-    let station = ctx.station()?;
+    let contacts = app::media::media_contacts(&state.store, ctx).await?;
+    let (_, outlets) = app::media::choices(&state.store, ctx).await?;
     Ok(ContactsPage {
         l: L::new(v.locale),
         layout: Layout::new(state, session, Some(ctx), "events").await?,
-        contacts: state.store.media_contacts(station).await?,
-        outlets: state.store.outlets(station).await?,
+        contacts,
+        outlets,
         can_manage: access::can_manage_network(ctx.role()),
         id,
         f,
@@ -509,18 +449,8 @@ async fn edit_contact(
     ctx: Ctx,
     Path(id): Path<MediaContactId>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let all = state.store.media_contacts(ctx.station()?).await?;
-    let c = all.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
-    let f = MediaContactForm {
-        name: c.name,
-        outlet_id: c.outlet_id.map(|o| o.to_string()).unwrap_or_default(),
-        outlet_name: if c.outlet_id.is_some() { String::new() } else { c.outlet_name },
-        beat: c.beat,
-        contact: c.contact,
-        last_contact_on: c.last_contact_on.map(domain::format_date).unwrap_or_default(),
-        note: c.note,
-    };
+    let c = app::media::media_contact(&state.store, &ctx, id).await?;
+    let f = app::media::media_contact_form(&c);
     Ok(contacts_page(&state, &session, &v, &ctx, Some(id), f, FieldErrors::default()).await?.into_response())
 }
 
@@ -532,13 +462,7 @@ async fn save_contact(
     id: Option<MediaContactId>,
     f: MediaContactForm,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    let station = ctx.station()?;
-    let result = match f.parse() {
-        Ok(input) => state.store.save_media_contact(station, ctx.user.id, id, input).await.map_err(AppError::from),
-        Err(e) => Err(AppError::Invalid(e)),
-    };
-    match result {
+    match app::media::save_media_contact(&state.store, &ctx, id, &f).await.map_err(AppError::from) {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("联系人已保存")).await;
             Ok(see_other("/media-contacts"))
@@ -575,8 +499,7 @@ async fn delete_contact(
     ctx: Ctx,
     Path(id): Path<MediaContactId>,
 ) -> AppResult<Response> {
-    require_manage(&ctx)?;
-    state.store.delete_media_contact(ctx.station()?, ctx.user.id, id).await?;
+    app::media::delete_media_contact(&state.store, &ctx, id).await?;
     flash(&session, L::new(v.locale).t("联系人已删除")).await;
     Ok(see_other("/media-contacts"))
 }

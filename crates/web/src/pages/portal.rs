@@ -553,22 +553,7 @@ pub(super) async fn store_image(
     alt: String,
     caption: String,
 ) -> AppResult<store::ImageMeta> {
-    // Decoding and resizing is CPU work: off the async threads.
-    let processed = crate::parse::blocking(move || office::process_image(&data))
-        .await?
-        .map_err(|e| AppError::Invalid(FieldErrors(vec![FieldError::new("file", e.to_string())])))?;
-    let img = store::NewImage {
-        alt,
-        caption,
-        mime: processed.mime.to_string(),
-        width: processed.display_width,
-        height: processed.display_height,
-        display: processed.display,
-        thumb_width: processed.thumb_width,
-        thumb_height: processed.thumb_height,
-        thumb: processed.thumb,
-    };
-    Ok(state.store.create_image(station, img, by).await?)
+    Ok(app::media::store_image(&state.store, station, by, data, alt, caption).await?)
 }
 
 async fn images(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {

@@ -37,7 +37,7 @@ async fn report(state: &AppState, ctx: &Ctx, year: &str) -> AppResult<AnnualRepo
 
 async fn current_year(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     access::require(access::can_view_network(ctx.role()))?;
-    let year = super::targets::default_year(&state, ctx.station()?).await?;
+    let year = app::targets::default_year(&state.store, ctx.station()?).await?;
     Ok(see_other(&format!("/reports/annual/{year}")))
 }
 
