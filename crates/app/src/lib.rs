@@ -5,9 +5,11 @@
 
 pub mod access;
 pub mod actor;
+pub mod admin;
 pub mod annual;
 pub mod demo;
 pub mod error;
+pub mod hq;
 pub mod i18n;
 pub mod ops;
 pub mod parse;

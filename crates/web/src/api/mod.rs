@@ -5,14 +5,19 @@
 //!
 //! One file per subject: `network` (the signed-in user, tokens, the dashboard, units, outlets,
 //! correspondents), `manuscripts`, `placements`, `files` (imports and exports), `rewards`
-//! (policies, statements, rankings); `extract` holds the request extractors whose refusals are
-//! JSON, `views` the response shapes built from the use cases' types.
+//! (policies, statements, rankings), `admin` (accounts, stations, the audit log), `reports`
+//! (the annual report), `hq` (headquarters' national view and award criteria); `extract`
+//! holds the request extractors whose refusals are JSON, `views` the response shapes built
+//! from the use cases' types.
 
+mod admin;
 mod extract;
 mod files;
+mod hq;
 mod manuscripts;
 mod network;
 mod placements;
+mod reports;
 mod rewards;
 mod views;
 
@@ -26,7 +31,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub(crate) use files::xlsx_response;
+pub(crate) use files::{docx_response, xlsx_response};
+pub(crate) use reports::AnnualReportView;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -84,7 +90,15 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rewards::pay_all_statement))
         .routes(routes!(rewards::statement_payables))
         .routes(routes!(rewards::statement_transfer_sheet))
-        .routes(routes!(rewards::rankings));
+        .routes(routes!(rewards::rankings))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(admin::list_stations, admin::create_station))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(reports::annual_report, reports::save_annual_report))
+        .routes(routes!(reports::annual_report_docx))
+        .routes(routes!(hq::national))
+        .routes(routes!(hq::awards, hq::save_awards));
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     document_errors(&mut api);
     (router, api)
