@@ -5,7 +5,8 @@
 //! month, and the narrative the editor writes around them. Built once here and given out as
 //! JSON, an HTML page and a Word file; the page and the CLI share it.
 
-use crate::{Error, Result};
+use crate::access::{self, require};
+use crate::{Actor, Error, Result};
 use domain::targets::TargetMetric;
 use domain::{EventKind, OutletKind, OutletLevel, StationId, UserId};
 use serde::{Deserialize, Serialize};
@@ -254,14 +255,35 @@ fn draft_narrative(station: &str, year: i32, f: &Figures) -> Narrative {
     Narrative { intro, practices, plans: String::new() }
 }
 
+/// The years a report can be asked for; any other is not found.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The report of `year` for the actor's station: everyone who reads the network's lists.
+pub async fn report(store: &Store, actor: &Actor, year: i32) -> Result<AnnualReport> {
+    require(access::can_view_network(actor.role()))?;
+    if !YEARS.contains(&year) {
+        return Err(Error::NotFound);
+    }
+    build(store, actor.station()?, year).await
+}
+
+/// The report as a Word file: its file name and bytes.
+pub async fn report_docx(store: &Store, actor: &Actor, year: i32) -> Result<(String, Vec<u8>)> {
+    let r = report(store, actor, year).await?;
+    Ok((format!("annual-report-{}.docx", r.year), to_docx(&r)?))
+}
+
+/// Saves the editor's narrative of `year`: editors and administrators.
+pub async fn save(store: &Store, actor: &Actor, year: i32, narrative: &Narrative) -> Result<()> {
+    require(access::can_manage_network(actor.role()))?;
+    if !YEARS.contains(&year) {
+        return Err(Error::NotFound);
+    }
+    save_narrative(store, actor.station()?, actor.user.id, year, narrative).await
+}
+
 /// Saves the editor's narrative.
-pub async fn save_narrative(
-    store: &Store,
-    station: StationId,
-    by: UserId,
-    year: i32,
-    narrative: &Narrative,
-) -> Result<()> {
+async fn save_narrative(store: &Store, station: StationId, by: UserId, year: i32, narrative: &Narrative) -> Result<()> {
     const MAX: usize = 20_000;
     for (field, text) in [("intro", &narrative.intro), ("practices", &narrative.practices), ("plans", &narrative.plans)]
     {

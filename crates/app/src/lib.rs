@@ -6,10 +6,12 @@
 pub mod access;
 pub mod account;
 pub mod actor;
+pub mod admin;
 pub mod annual;
 pub mod demo;
 pub mod error;
 pub mod forms;
+pub mod hq;
 pub mod i18n;
 pub mod media;
 pub mod notifications;

@@ -809,65 +809,8 @@ pub async fn export(
 
 // ---- accounts ----
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct NewAccount {
-    pub username: String,
-    pub display_name: String,
-    pub password: String,
-    pub role: Role,
-    pub correspondent_id: Option<CorrespondentId>,
-    pub unit_id: Option<UnitId>,
-}
-
-pub async fn create_account(store: &Store, actor: &Actor, a: NewAccount) -> Result<User> {
-    require(access::can_manage_users(actor.role()))?;
-    let station = actor.station()?;
-    let mut e = FieldErrors::default();
-    if let Err(m) = crate::password::check_new_password(&a.password) {
-        e.push("password", m);
-    }
-    if a.display_name.trim().is_empty() {
-        e.push("display_name", "请填写姓名");
-    }
-    if a.role == Role::Correspondent && a.correspondent_id.is_none() {
-        e.push("correspondent_id", "通讯员账号必须关联一位通讯员");
-    }
-    if a.role == Role::Liaison && a.unit_id.is_none() {
-        e.push("unit_id", "联络员账号必须选择单位");
-    }
-    if let Some(c) = a.correspondent_id
-        && store.correspondent(Scope::Station(station), c).await.is_err()
-    {
-        e.push("correspondent_id", "通讯员不存在");
-    }
-    if let Some(u) = a.unit_id
-        && store.unit(Scope::Station(station), u).await.is_err()
-    {
-        e.push("unit_id", "单位不存在");
-    }
-    if !e.is_empty() {
-        return Err(Error::Invalid(e));
-    }
-    let hash = crate::password::hash_password(&a.password)?;
-    let user = store
-        .create_user(
-            NewUser {
-                station_id: Some(station),
-                username: a.username,
-                password_hash: hash,
-                display_name: a.display_name,
-                role: a.role,
-                correspondent_id: a.correspondent_id,
-                unit_id: a.unit_id,
-            },
-            Some(actor.user.id),
-        )
-        .await?;
-    Ok(user)
-}
-
 /// The new password's own checks: the rules, and typed the same twice.
-fn check_new_password_twice(e: &mut FieldErrors, new: &str, confirm: &str) {
+pub(crate) fn check_new_password_twice(e: &mut FieldErrors, new: &str, confirm: &str) {
     if let Err(m) = crate::password::check_new_password(new) {
         e.push("new", m);
     }
@@ -897,35 +840,6 @@ pub async fn change_password(
     }
     let hash = crate::password::hash_password(new)?;
     Ok(store.replace_password(actor.user.id, &hash, this_session, actor.user.id, "user.password").await?)
-}
-
-/// An account an administrator may manage: one of their station (any, for headquarters).
-pub async fn managed_user(store: &Store, actor: &Actor, id: UserId) -> Result<User> {
-    require(access::can_manage_users(actor.role()))?;
-    // A station's scope does not see headquarters accounts (their station is NULL).
-    Ok(store.user(actor.scope(), id).await?)
-}
-
-/// An administrator sets a new password for an account (a forgotten one, or one that may be
-/// known to others): every session of that account ends and every API token of it is revoked,
-/// with the audit row, together. Resetting one's own keeps `this_session`.
-pub async fn reset_password(
-    store: &Store,
-    actor: &Actor,
-    id: UserId,
-    new: &str,
-    confirm: &str,
-    this_session: Option<&str>,
-) -> Result<PasswordReplaced> {
-    let user = managed_user(store, actor, id).await?;
-    let mut e = FieldErrors::default();
-    check_new_password_twice(&mut e, new, confirm);
-    if !e.is_empty() {
-        return Err(Error::Invalid(e));
-    }
-    let hash = crate::password::hash_password(new)?;
-    let keep = this_session.filter(|_| user.id == actor.user.id);
-    Ok(store.replace_password(user.id, &hash, keep, actor.user.id, "user.password_reset").await?)
 }
 
 /// Turns a typed byline ("张三(60%)、李四(40%)") into the station's correspondents.

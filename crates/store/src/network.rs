@@ -199,6 +199,12 @@ pub(crate) async fn display_names(
         .collect())
 }
 
+/// User names: not empty, no spaces, at most 64 characters (after trimming).
+pub fn check_username(username: &str) -> std::result::Result<(), String> {
+    let ok = !username.is_empty() && username.chars().count() <= 64 && !username.chars().any(char::is_whitespace);
+    if ok { Ok(()) } else { Err("用户名不能为空、不能含空格，最长64个字符".into()) }
+}
+
 /// Station codes are short identifiers used on the command line and in URLs.
 pub fn check_station_code(code: &str) -> std::result::Result<(), String> {
     let ok =
@@ -209,7 +215,17 @@ pub fn check_station_code(code: &str) -> std::result::Result<(), String> {
 impl Store {
     // ---- stations ----
 
+    /// A station made by the command line or the demo (no one to audit).
     pub async fn create_station(&self, code: &str, name: &str) -> Result<Station> {
+        self.insert_station(code, name, None).await
+    }
+
+    /// A station made by a headquarters administrator, with its audit row, in one transaction.
+    pub async fn create_station_by(&self, code: &str, name: &str, by: UserId) -> Result<Station> {
+        self.insert_station(code, name, Some(by)).await
+    }
+
+    async fn insert_station(&self, code: &str, name: &str, by: Option<UserId>) -> Result<Station> {
         check_station_code(code).map_err(|m| StoreError::invalid("code", m))?;
         if name.trim().is_empty() {
             return Err(StoreError::invalid("name", "请填写站点名称"));
@@ -232,6 +248,11 @@ impl Store {
         .insert(&txn)
         .await?;
         crate::portal::create_default_columns(&txn, StationId(m.id)).await?;
+        if let Some(by) = by {
+            let subject = format!("station:{}", m.id);
+            let detail = format!("{} {}", m.code, m.name);
+            crate::auth::audit_row_in(&txn, Some(StationId(m.id)), Some(by), "station.create", subject, detail).await?;
+        }
         txn.commit().await?;
         Ok(station_of(m))
     }
@@ -306,9 +327,7 @@ impl Store {
     /// command line creates it.
     pub async fn create_user(&self, new: NewUser, by: Option<UserId>) -> Result<User> {
         let username = new.username.trim().to_string();
-        if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
-            return Err(StoreError::invalid("username", "用户名不能为空、不能含空格，最长64个字符"));
-        }
+        check_username(&username).map_err(|m| StoreError::invalid("username", m))?;
         if self.user_by_username(&username).await?.is_some() {
             return Err(StoreError::invalid("username", format!("用户名 {username} 已被使用")));
         }

@@ -24,7 +24,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub use error::{AppError, AppResult};
 // The use cases, under the names the handlers have always used.
-pub use app::{access, annual, i18n, ops, parse, reminders, rewards};
+pub use app::{access, admin, annual, i18n, ops, parse, reminders, rewards};
 pub use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Settings of the web layer.

@@ -113,3 +113,8 @@ fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
 pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
     attachment(XLSX, name, bytes)
 }
+
+/// A `.docx` download.
+pub(crate) fn docx_response(name: &str, bytes: Vec<u8>) -> Response {
+    attachment(office::DOCX_CONTENT_TYPE, name, bytes)
+}

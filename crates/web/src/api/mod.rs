@@ -7,17 +7,21 @@
 //! correspondents), `manuscripts`, `placements`, `files` (imports and exports), `rewards`
 //! (policies, statements, objections, adjustments, rankings), `notifications` (the caller's
 //! reminders and their settings), `targets` (targets, progress, the bulletin), `media`
-//! (subscription campaigns, events, media contacts); `extract` holds the request extractors
-//! whose refusals are
-//! JSON, `views` the response shapes built from the use cases' types.
+//! (subscription campaigns, events, media contacts), `admin` (accounts, stations, the audit
+//! log), `reports` (the annual report), `hq` (headquarters' national view and award criteria);
+//! `extract` holds the request extractors whose refusals are JSON, `views` the response shapes
+//! built from the use cases' types.
 
+mod admin;
 mod extract;
 mod files;
+mod hq;
 mod manuscripts;
 mod media;
 mod network;
 mod notifications;
 mod placements;
+mod reports;
 mod rewards;
 mod targets;
 mod views;
@@ -32,7 +36,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub(crate) use files::xlsx_response;
+pub(crate) use files::{docx_response, xlsx_response};
+pub(crate) use reports::AnnualReportView;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -115,7 +120,15 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(media::get_event, media::update_event, media::delete_event))
         .routes(routes!(media::add_photo))
         .routes(routes!(media::list_contacts, media::create_contact))
-        .routes(routes!(media::get_contact, media::update_contact, media::delete_contact));
+        .routes(routes!(media::get_contact, media::update_contact, media::delete_contact))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(admin::list_stations, admin::create_station))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(reports::annual_report, reports::save_annual_report))
+        .routes(routes!(reports::annual_report_docx))
+        .routes(routes!(hq::national))
+        .routes(routes!(hq::awards, hq::save_awards));
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/v1", v1).split_for_parts();
     document_errors(&mut api);
     (router, api)

@@ -3,40 +3,29 @@
 //! ranked under criteria headquarters keeps as data and edits here. Only headquarters
 //! accounts (no station of their own) see these pages.
 
-use super::{Layout, flash, form_error, see_other};
-use crate::access;
+use super::{Layout, field_errors, flash, form_error, see_other};
 use crate::auth::{Ctx, Visitor};
 use crate::i18n::L;
-use crate::{AppError, AppResult, AppState};
+use crate::{AppResult, AppState};
+use app::hq::{self, Ranked};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use domain::awards::{Award, AwardError, Candidate, DEFAULT_AWARDS, Figure, Placed, RankOf, parse_awards, rank};
+use domain::awards::{Placed, RankOf};
 use serde::Deserialize;
-use store::{CorrespondentYear, StationYear};
+use store::StationYear;
 use tower_sessions::Session;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/hq", get(national)).route("/hq/awards", get(awards_form).post(save_awards))
 }
 
-/// Headquarters accounts only; writing the criteria also needs a role that writes.
-fn require_hq(ctx: &Ctx) -> AppResult<()> {
-    Ok(access::require(ctx.is_hq())?)
-}
-
 #[derive(Deserialize, Default)]
 struct YearQuery {
     year: Option<String>,
-}
-
-/// One award's ranking.
-struct Ranked {
-    award: Award,
-    placed: Vec<Placed>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -79,49 +68,6 @@ impl NationalPage {
     }
 }
 
-fn station_candidates(stations: &[StationYear]) -> Vec<Candidate> {
-    stations
-        .iter()
-        .map(|s| Candidate {
-            id: s.station_id.0,
-            name: s.name.clone(),
-            group: s.code.clone(),
-            figures: [
-                (Figure::PaperPlacements, s.paper_placements),
-                (Figure::Placements, s.placements),
-                (Figure::WebsiteItems, s.website_items),
-                (Figure::Subscriptions, s.subscriptions),
-                (Figure::Events, s.events),
-                (Figure::ActiveCorrespondents, s.active_correspondents),
-            ]
-            .into_iter()
-            .collect(),
-        })
-        .collect()
-}
-
-fn person_candidates(people: &[CorrespondentYear]) -> Vec<Candidate> {
-    people
-        .iter()
-        .map(|p| Candidate {
-            id: p.id.0,
-            name: p.name.clone(),
-            group: p.station.clone(),
-            figures: [(Figure::PaperPlacements, p.paper_placements), (Figure::Placements, p.placements)]
-                .into_iter()
-                .collect(),
-        })
-        .collect()
-}
-
-/// The criteria in force: the latest saved, else the shipped ones.
-async fn criteria(state: &AppState) -> AppResult<(String, bool)> {
-    Ok(match state.store.award_rules().await? {
-        Some((source, _)) => (source, true),
-        None => (DEFAULT_AWARDS.to_string(), false),
-    })
-}
-
 async fn national(
     State(state): State<AppState>,
     session: Session,
@@ -129,50 +75,25 @@ async fn national(
     ctx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    require_hq(&ctx)?;
-    let year = match q.year.as_deref().and_then(|y| y.trim().parse().ok()).filter(|y| (2000..=2100).contains(y)) {
-        Some(y) => y,
-        None => {
-            // The latest year any station has placements in.
-            let mut latest = None;
-            for s in state.store.stations().await? {
-                latest = latest.max(state.store.latest_placement_date(s.id).await?);
-            }
-            latest.map(|d| d.year()).unwrap_or_else(|| super::today().year())
-        }
-    };
-    let paper = state.config.paper.clone();
-    let (mut stations, people) = state.store.national_year(year, &paper).await?;
-    stations.sort_by(|a, b| b.paper_placements.cmp(&a.paper_placements).then_with(|| a.name.cmp(&b.name)));
-    let (source, rules_saved) = criteria(&state).await?;
-    let awards = parse_awards(&source)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("saved award criteria do not parse: {}", e.len())))?;
-    let rankings = awards
-        .into_iter()
-        .map(|award| {
-            let candidates = match award.rank {
-                RankOf::Station => station_candidates(&stations),
-                RankOf::Correspondent => person_candidates(&people),
-            };
-            Ranked { placed: rank(&award, &candidates), award }
-        })
-        .collect();
+    // A year that does not parse shows the latest, like no year.
+    let year = q.year.as_deref().and_then(|y| y.trim().parse().ok());
+    let n = hq::national(&state.store, &ctx, year, &state.config.paper).await?;
     let l = L::new(v.locale);
     let chart = office::bar_chart_svg(
-        &format!("{year}{}{paper}{}", l.t("年各通联站在《"), l.t("》发稿")),
-        &stations.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-        &stations.iter().map(|s| s.paper_placements as f64).collect::<Vec<_>>(),
+        &format!("{}{}{}{}", n.year, l.t("年各通联站在《"), n.paper, l.t("》发稿")),
+        &n.stations.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        &n.stations.iter().map(|s| s.paper_placements as f64).collect::<Vec<_>>(),
         l.t("篇"),
     );
     Ok(NationalPage {
         l,
         layout: Layout::new(&state, &session, Some(&ctx), "hq").await?,
-        year,
-        paper,
-        stations,
-        rankings,
+        year: n.year,
+        paper: n.paper,
+        stations: n.stations,
+        rankings: n.rankings,
         chart,
-        rules_saved,
+        rules_saved: n.rules_saved,
     }
     .into_response())
 }
@@ -188,7 +109,8 @@ struct AwardsPage {
     l: L,
     layout: Layout,
     source: String,
-    errors: Vec<AwardError>,
+    /// Each mistake with its line (第7行：…).
+    errors: Vec<String>,
     can_write: bool,
 }
 
@@ -198,7 +120,7 @@ async fn awards_page(
     v: &Visitor,
     ctx: &Ctx,
     source: String,
-    errors: Vec<AwardError>,
+    errors: Vec<String>,
 ) -> AppResult<AwardsPage> {
     Ok(AwardsPage {
         l: L::new(v.locale),
@@ -210,9 +132,8 @@ async fn awards_page(
 }
 
 async fn awards_form(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
-    require_hq(&ctx)?;
-    let (source, _) = criteria(&state).await?;
-    Ok(awards_page(&state, &session, &v, &ctx, source, Vec::new()).await?.into_response())
+    let c = hq::criteria(&state.store, &ctx).await?;
+    Ok(awards_page(&state, &session, &v, &ctx, c.source, Vec::new()).await?.into_response())
 }
 
 async fn save_awards(
@@ -222,14 +143,14 @@ async fn save_awards(
     ctx: Ctx,
     Form(f): Form<AwardsForm>,
 ) -> AppResult<Response> {
-    require_hq(&ctx)?;
-    access::require(ctx.role().is_staff())?;
-    match parse_awards(&f.source) {
-        Ok(_) => {
-            state.store.save_award_rules(ctx.user.id, &f.source).await?;
+    match hq::save_criteria(&state.store, &ctx, &f.source).await {
+        Ok(()) => {
             flash(&session, L::new(v.locale).t("评选标准已保存")).await;
             Ok(see_other("/hq"))
         }
-        Err(errors) => Ok(form_error(awards_page(&state, &session, &v, &ctx, f.source, errors).await?)),
+        Err(e) => {
+            let errors = field_errors(e)?.0.into_iter().map(|e| e.message).collect();
+            Ok(form_error(awards_page(&state, &session, &v, &ctx, f.source, errors).await?))
+        }
     }
 }

@@ -4,7 +4,7 @@ use super::{Errors, Layout, field_errors, flash, form_error, see_other};
 use crate::auth::{Ctx, Visitor};
 use crate::i18n::L;
 use crate::ops::{self, ListQuery};
-use crate::{AppError, AppResult, AppState, access};
+use crate::{AppError, AppResult, AppState, access, admin};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -385,8 +385,7 @@ struct UsersPage {
 }
 
 async fn users(State(state): State<AppState>, session: Session, v: Visitor, ctx: Ctx) -> AppResult<Response> {
-    access::require(access::can_manage_users(ctx.role()))?;
-    let users = state.store.users(ctx.scope()).await?;
+    let users = admin::users(&state.store, &ctx).await?;
     let layout = Layout::new(&state, &session, Some(&ctx), "users").await?;
     Ok(UsersPage { l: L::new(v.locale), layout, users }.into_response())
 }
@@ -466,7 +465,7 @@ async fn create_user(
     let unit_id = f.unit_id.trim().parse().ok();
     let result = match role {
         Some(role) if e.is_empty() => {
-            let account = ops::NewAccount {
+            let account = admin::NewAccount {
                 username: f.username.clone(),
                 display_name: f.display_name.clone(),
                 password: f.password.clone(),
@@ -474,7 +473,7 @@ async fn create_user(
                 correspondent_id,
                 unit_id,
             };
-            ops::create_account(&state.store, &ctx, account).await.map(|_| ()).map_err(AppError::from)
+            admin::create_account(&state.store, &ctx, account).await.map(|_| ()).map_err(AppError::from)
         }
         _ => Err(AppError::Invalid(e)),
     };
@@ -508,7 +507,7 @@ async fn user_password_page(
     id: UserId,
     errors: FieldErrors,
 ) -> AppResult<UserPasswordPage> {
-    let user = ops::managed_user(&state.store, ctx, id).await?;
+    let user = admin::managed_user(&state.store, ctx, id).await?;
     let layout = Layout::new(state, session, Some(ctx), "users").await?;
     Ok(UserPasswordPage { l: L::new(v.locale), layout, errors: Errors(errors), user })
 }
@@ -541,7 +540,7 @@ async fn reset_password(
     Form(f): Form<ResetForm>,
 ) -> AppResult<Response> {
     let this_session = session.id().map(|id| id.to_string());
-    match ops::reset_password(&state.store, &ctx, id, &f.new, &f.confirm, this_session.as_deref()).await {
+    match admin::reset_password(&state.store, &ctx, id, &f.new, &f.confirm, this_session.as_deref()).await {
         Ok(_) => {
             flash(&session, L::new(v.locale).t("密码已重设；该账号的全部登录和 API 令牌已失效")).await;
             Ok(see_other("/users"))

@@ -11,7 +11,6 @@ use crate::{AppError, AppResult, AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -26,13 +25,13 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/annual/{year}/report.json", get(json))
 }
 
+/// The year in the address; one that is not a number is not found.
 fn parse_year(year: &str) -> AppResult<i32> {
-    year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or(AppError::NotFound)
+    year.trim().parse().map_err(|_| AppError::NotFound)
 }
 
 async fn report(state: &AppState, ctx: &Ctx, year: &str) -> AppResult<AnnualReport> {
-    access::require(access::can_view_network(ctx.role()))?;
-    Ok(annual::build(&state.store, ctx.station()?, parse_year(year)?).await?)
+    Ok(annual::report(&state.store, ctx, parse_year(year)?).await?)
 }
 
 async fn current_year(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -107,9 +106,8 @@ async fn save(
     Path(year): Path<String>,
     Form(f): Form<Narrative>,
 ) -> AppResult<Response> {
-    access::require(access::can_manage_network(ctx.role()))?;
     let y = parse_year(&year)?;
-    match annual::save_narrative(&state.store, ctx.station()?, ctx.user.id, y, &f).await {
+    match annual::save(&state.store, &ctx, y, &f).await {
         Ok(()) => {
             flash(&session, L::new(v.locale).t("报告已保存")).await;
             Ok(see_other(&format!("/reports/annual/{y}")))
@@ -122,18 +120,15 @@ async fn save(
 }
 
 async fn docx(State(state): State<AppState>, ctx: Ctx, Path(year): Path<String>) -> AppResult<Response> {
-    let r = report(&state, &ctx, &year).await?;
-    let bytes = annual::to_docx(&r)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, office::DOCX_CONTENT_TYPE.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"annual-report-{}.docx\"", r.year)),
-        ],
-        bytes,
-    )
-        .into_response())
+    let (name, bytes) = annual::report_docx(&state.store, &ctx, parse_year(&year)?).await?;
+    Ok(crate::api::docx_response(&name, bytes))
 }
 
-async fn json(State(state): State<AppState>, ctx: Ctx, Path(year): Path<String>) -> AppResult<Json<AnnualReport>> {
-    Ok(Json(report(&state, &ctx, &year).await?))
+/// The same JSON as the API's `GET /api/v1/reports/annual/{year}`.
+async fn json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Json<crate::api::AnnualReportView>> {
+    Ok(Json(report(&state, &ctx, &year).await?.into()))
 }
