@@ -23,6 +23,9 @@ pub enum Error {
     BadRequest(String),
     #[error("payload too large: {0}")]
     TooLarge(String),
+    /// Too many requests from one client in a while (the message says how long to wait).
+    #[error("too many requests: {0}")]
+    TooMany(String),
     /// An import refused: the bad rows, columns and reasons (the first `MAX_LISTED_ROWS`; a
     /// file of 300,000 bad rows would otherwise answer with a page larger than itself), and how
     /// many there are in all.
@@ -86,7 +89,7 @@ impl Error {
             Error::Invalid(f) => format!("输入有误：{f}"),
             Error::Rows { listed, total } => rows_message(listed.len(), *total),
             Error::Gone(m) => format!("该内容已撤下：{m}"),
-            Error::Conflict(m) | Error::BadRequest(m) | Error::TooLarge(m) => m.clone(),
+            Error::Conflict(m) | Error::BadRequest(m) | Error::TooLarge(m) | Error::TooMany(m) => m.clone(),
             Error::Internal(_) => INTERNAL_MESSAGE.into(),
         }
     }

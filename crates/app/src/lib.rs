@@ -20,6 +20,7 @@ pub mod parse;
 pub mod password;
 pub mod reminders;
 pub mod rewards;
+pub mod site;
 pub mod targets;
 pub mod tokens;
 

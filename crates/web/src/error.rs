@@ -76,6 +76,7 @@ impl From<app::Error> for AppError {
             app::Error::Gone(m) => AppError::Gone(m),
             app::Error::BadRequest(m) => AppError::BadRequest(m),
             app::Error::TooLarge(m) => AppError::TooLarge(m),
+            app::Error::TooMany(m) => AppError::TooManyRequests(m),
             app::Error::Rows { listed, total } => AppError::Rows { listed, total },
             app::Error::Internal(e) => AppError::Internal(e),
         }

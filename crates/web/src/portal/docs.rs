@@ -12,17 +12,14 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Form, FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::portal::{CommentInput, ComplaintInput};
-use domain::{ComplaintKind, DocumentId, DocumentStatus};
+use domain::DocumentId;
+use domain::portal::CommentInput;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
-use store::{CommentRecord, DocumentFilter, DocumentMeta, Target};
+use store::{CommentRecord, DocumentFilter, DocumentMeta};
 
 const PER_PAGE: u64 = 20;
-/// Comments one client may send in `RATE_WINDOW` seconds.
-const RATE_LIMIT: u64 = 3;
-const RATE_WINDOW: i64 = 600;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -107,11 +104,7 @@ impl DocPage {
 /// A published document of the station, or 410 with the reason it was taken down.
 async fn published(state: &AppState, site: &Site, id: &str) -> AppResult<DocumentMeta> {
     let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
-    let d = state.store.document(site.station.id, id).await?;
-    if d.status == DocumentStatus::TakenDown {
-        return Err(AppError::Gone(d.takedown_reason));
-    }
-    Ok(d)
+    Ok(app::site::published_document(&state.store, site.station.id, id).await?)
 }
 
 pub async fn show(
@@ -123,10 +116,9 @@ pub async fn show(
 ) -> Response {
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
-        let d = published(state, &site, &id).await?;
-        let (_, preview) = state.store.document_text(site.station.id, d.id).await?;
-        let related = state.store.related_documents(site.station.id, &d, 5).await?;
-        let comments = state.store.approved_comments(site.station.id, d.id).await?;
+        let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
+        let found = app::site::document_page(&state.store, site.station.id, id).await?;
+        let (d, preview, related, comments) = (found.document, found.preview, found.related, found.comments);
         let meta = Meta::new(state, &site, &d.title, &d.summary, &format!("{}/docs/{}", site.base, d.id));
         let site = Site { nav: "docs".into(), ..site };
         let sent = q.sent.unwrap_or_default();
@@ -137,12 +129,9 @@ pub async fn show(
 
 /// The file, counted; never cached by the page cache (each download counts).
 pub async fn download(State(state): State<AppState>, Path((st, id)): Path<(String, String)>) -> AppResult<Response> {
-    let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+    let station = app::site::station(&state.store, &st).await?;
     let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
-    let (name, format, data) = match state.store.download_document(station.id, id).await {
-        Err(store::StoreError::Conflict(m)) => return Err(AppError::Gone(m)),
-        other => other?,
-    };
+    let (name, format, data) = app::site::download(&state.store, station.id, id).await?;
     // The count shows on the document's page and in the list.
     state.portal.cache.forget(&format!("/site/{st}/docs"));
     let mime = match format.as_str() {
@@ -235,19 +224,10 @@ pub async fn comment(State(state): State<AppState>, Path((st, id)): Path<(String
         .await;
     };
     let result: AppResult<()> = async {
-        let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+        let station = app::site::station(&state.store, &st).await?;
         let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
-        // A robot filled the hidden field: thank it and keep nothing.
-        if input.is_robot() {
-            return Ok(());
-        }
-        let input = input.validate()?;
         let client = client_key(&state, addr);
-        if state.store.comments_from(&client, super::now() - RATE_WINDOW).await? >= RATE_LIMIT {
-            return Err(AppError::TooManyRequests("评论太频繁，请十分钟后再试".into()));
-        }
-        state.store.add_comment(station.id, Target::Document(id), &input, &client).await?;
-        Ok(())
+        Ok(app::site::comment(&state.store, station.id, id, input, &client).await?)
     }
     .await;
     match result {
@@ -329,18 +309,17 @@ pub async fn complaint(
         .await;
     };
     let result: AppResult<()> = async {
-        let station = state.store.station_by_code(&st).await?.ok_or(AppError::NotFound)?;
+        let station = app::site::station(&state.store, &st).await?;
         let id: DocumentId = id.parse().map_err(|_| AppError::NotFound)?;
-        if !f.website.trim().is_empty() {
-            return Ok(());
-        }
-        let kind = ComplaintKind::parse(&f.kind).ok_or_else(|| {
-            AppError::Invalid(domain::FieldErrors(vec![domain::FieldError::new("kind", ComplaintKind::expected())]))
-        })?;
-        let input = ComplaintInput { kind, name: f.name, contact: f.contact, body: f.body }.validate()?;
         let client = client_key(&state, addr);
-        state.store.add_complaint(station.id, Target::Document(id), &input, &client).await?;
-        Ok(())
+        let form = app::site::ComplaintForm {
+            kind: f.kind,
+            name: f.name,
+            contact: f.contact,
+            body: f.body,
+            website: f.website,
+        };
+        Ok(app::site::complain(&state.store, station.id, id, form, &client).await?)
     }
     .await;
     match result {
