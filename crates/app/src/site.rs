@@ -96,3 +96,97 @@ pub async fn complain(store: &Store, station: StationId, id: DocumentId, f: Comp
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
+
+/// The station at `/site/{code}` with its portal columns.
+pub async fn site(store: &Store, code: &str) -> Result<(Station, Vec<store::PortalColumn>)> {
+    let station = station(store, code).await?;
+    let columns = store.portal_columns(station.id).await?;
+    Ok((station, columns))
+}
+
+/// The first station, whose portal `/site` opens on.
+pub async fn first_station(store: &Store) -> Result<Station> {
+    store.stations().await?.into_iter().next().ok_or(Error::NotFound)
+}
+
+/// Posts a visitor may see: whatever the filter asks, only those live now (published, their
+/// publish time passed).
+pub async fn live_posts(store: &Store, f: &store::PostFilter) -> Result<store::Page<store::Post>> {
+    let f = store::PostFilter { live_at: Some(f.live_at.unwrap_or_else(now)), ..f.clone() };
+    Ok(store.posts(&f).await?)
+}
+
+/// A post as a visitor reaches it by its address: one unpublished is `Gone`, one not yet
+/// live (a draft, or scheduled for later) is not found.
+pub async fn live_post(store: &Store, station: StationId, id: domain::PostId) -> Result<store::Post> {
+    let post = store.post(station, id).await?;
+    match post.status {
+        domain::PostStatus::Unpublished => Err(Error::Gone(String::new())),
+        _ if !post.is_live(now()) => Err(Error::NotFound),
+        _ => Ok(post),
+    }
+}
+
+/// A picture of the station (a post's cover), if it is there.
+pub async fn image(store: &Store, station: StationId, id: domain::ImageId) -> Option<store::ImageMeta> {
+    store.image(store::Scope::Station(station), id).await.ok()
+}
+
+/// A picture's bytes at display size or as a thumbnail: its media type and bytes.
+pub async fn image_bytes(
+    store: &Store,
+    station: StationId,
+    id: domain::ImageId,
+    thumb: bool,
+) -> Result<(String, Vec<u8>)> {
+    let (_, mime, bytes) = store.image_bytes(store::Scope::Station(station), id, thumb).await?;
+    Ok((mime, bytes))
+}
+
+/// A correspondent's public page: their live posts (a page of them), their published
+/// documents (up to 100) and their unit's name. Only people with published work have one:
+/// the network's list of names is not for browsing.
+pub struct AuthorPage {
+    pub person: store::Correspondent,
+    pub posts: store::Page<store::Post>,
+    pub documents: Vec<DocumentMeta>,
+    pub unit: String,
+}
+
+pub async fn author(
+    store: &Store,
+    station: StationId,
+    id: domain::CorrespondentId,
+    page: u64,
+    per_page: u64,
+) -> Result<AuthorPage> {
+    let scope = store::Scope::Station(station);
+    let person = store.correspondent(scope, id).await?;
+    let f = store::PostFilter { author: Some(id), page, per_page, ..store::PostFilter::live(station, now()) };
+    let posts = store.posts(&f).await?;
+    let docs =
+        store::DocumentFilter { correspondent: Some(id), per_page: 100, ..store::DocumentFilter::published(station) };
+    let documents = store.documents(&docs).await?.items;
+    if posts.total == 0 && documents.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let unit = match person.unit_id {
+        Some(u) => store.unit(scope, u).await.map(|u| u.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(AuthorPage { person, posts, documents, unit })
+}
+
+/// A published notice of the station (drafts are not found), with its figures.
+pub async fn notice(
+    store: &Store,
+    station: StationId,
+    id: domain::StatementId,
+) -> Result<(store::StatementRecord, domain::policy::Statement)> {
+    let record = store.statement(store::Scope::Station(station), id).await?;
+    if record.status == domain::StatementStatus::Draft {
+        return Err(Error::NotFound);
+    }
+    let statement = crate::rewards::parse_snapshot(&record)?;
+    Ok((record, statement))
+}

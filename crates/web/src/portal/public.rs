@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{ColumnKind, CorrespondentId, ImageId, PostId, PostStatus, StatementId, StatementStatus};
 use serde::Deserialize;
-use store::{ImageMeta, PortalColumn, Post, PostFilter, Scope, Station};
+use store::{ImageMeta, PortalColumn, Post, PostFilter, Station};
 
 /// Posts per page of a column, the gallery and a contributor's list.
 const PER_PAGE: u64 = 20;
@@ -34,8 +34,7 @@ pub struct Site {
 
 impl Site {
     pub async fn load(state: &AppState, code: &str) -> AppResult<Site> {
-        let station = state.store.station_by_code(code).await?.ok_or(AppError::NotFound)?;
-        let columns = state.store.portal_columns(station.id).await?;
+        let (station, columns) = app::site::site(&state.store, code).await?;
         Ok(Site { base: format!("/site/{}", station.code), station, columns, nav: "home".into() })
     }
 
@@ -167,8 +166,7 @@ fn plain_not_found(l: L) -> Rendered {
 
 /// `/site`: the first station's portal (a single-station install has only that one).
 pub async fn site_root(State(state): State<AppState>) -> AppResult<Response> {
-    let stations = state.store.stations().await?;
-    let first = stations.first().ok_or(AppError::NotFound)?;
+    let first = app::site::first_station(&state.store).await?;
     Ok(Redirect::permanent(&format!("/site/{}/", first.code)).into_response())
 }
 
@@ -227,7 +225,7 @@ async fn render_home(state: &AppState, site: Site, l: L) -> AppResult<Rendered> 
     for c in site.columns.iter().filter(|c| c.show_on_home) {
         if matches!(c.kind, ColumnKind::News | ColumnKind::Notices) {
             let f = PostFilter { column: Some(c.id), per_page: HOME_PER_COLUMN, ..PostFilter::live(station, at) };
-            blocks.push(ColumnBlock { column: c.clone(), posts: state.store.posts(&f).await?.items });
+            blocks.push(ColumnBlock { column: c.clone(), posts: app::site::live_posts(&state.store, &f).await?.items });
         }
     }
     // The headline: the newest photo news with its picture (the 焦点图 of a government site),
@@ -260,11 +258,11 @@ async fn photo_posts(
     let mut total = 0;
     for c in site.columns.iter().filter(|c| c.kind == ColumnKind::Photos) {
         let f = PostFilter { column: Some(c.id), page, per_page, ..PostFilter::live(site.station.id, at) };
-        let found = state.store.posts(&f).await?;
+        let found = app::site::live_posts(&state.store, &f).await?;
         total += found.total;
         for p in found.items {
             if let Some(i) = p.cover_image_id
-                && let Ok(img) = state.store.image(Scope::Station(site.station.id), i).await
+                && let Some(img) = app::site::image(&state.store, site.station.id, i).await
             {
                 out.push((p, img));
             }
@@ -362,7 +360,7 @@ pub async fn column(
             per_page: PER_PAGE,
             ..PostFilter::live(site.station.id, now())
         };
-        let found = state.store.posts(&f).await?;
+        let found = app::site::live_posts(&state.store, &f).await?;
         if page_no > 1 && found.items.is_empty() {
             return Err(AppError::NotFound);
         }
@@ -425,11 +423,12 @@ impl ArticlePage {
 /// Renders an article (live, or an editor's preview).
 pub async fn render_article(state: &AppState, site: Site, l: L, post: Post, preview: bool) -> AppResult<Rendered> {
     let cover = match post.cover_image_id {
-        Some(i) => state.store.image(Scope::Station(site.station.id), i).await.ok(),
+        Some(i) => app::site::image(&state.store, site.station.id, i).await,
         None => None,
     };
     let f = PostFilter { column: Some(post.column_id), per_page: 6, ..PostFilter::live(site.station.id, now()) };
-    let more: Vec<Post> = state.store.posts(&f).await?.items.into_iter().filter(|p| p.id != post.id).take(5).collect();
+    let more: Vec<Post> =
+        app::site::live_posts(&state.store, &f).await?.items.into_iter().filter(|p| p.id != post.id).take(5).collect();
     let description = if post.subtitle.is_empty() { post.summary.clone() } else { post.subtitle.clone() };
     let meta = Meta::new(state, &site, &post.title, &description, &site.post_url(&post.id));
     let slug = post.column_slug.clone();
@@ -445,12 +444,7 @@ pub async fn article(
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
         let id: PostId = id.parse().map_err(|_| AppError::NotFound)?;
-        let post = state.store.post(site.station.id, id).await?;
-        match post.status {
-            PostStatus::Unpublished => return Err(AppError::Gone(String::new())),
-            _ if !post.is_live(now()) => return Err(AppError::NotFound),
-            _ => {}
-        }
+        let post = app::site::live_post(&state.store, site.station.id, id).await?;
         render_article(state, site, l, post, false).await
     })
     .await
@@ -552,35 +546,9 @@ pub async fn person(
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
         let id: CorrespondentId = id.parse().map_err(|_| AppError::NotFound)?;
-        let person = state.store.correspondent(store::Scope::Station(site.station.id), id).await?;
         let page_no = crate::ops::page_number(&q.page)?;
-        let f = PostFilter {
-            author: Some(id),
-            page: page_no,
-            per_page: PER_PAGE,
-            ..PostFilter::live(site.station.id, now())
-        };
-        let found = state.store.posts(&f).await?;
-        let docs = state
-            .store
-            .documents(&store::DocumentFilter {
-                correspondent: Some(id),
-                per_page: 100,
-                ..store::DocumentFilter::published(site.station.id)
-            })
-            .await?
-            .items;
-        // Only people with published work have a public page: the network's list of names
-        // is not for browsing.
-        if found.total == 0 && docs.is_empty() {
-            return Err(AppError::NotFound);
-        }
-        let unit = match person.unit_id {
-            Some(u) => {
-                state.store.unit(store::Scope::Station(site.station.id), u).await.map(|u| u.name).unwrap_or_default()
-            }
-            None => String::new(),
-        };
+        let app::site::AuthorPage { person, posts: found, documents: docs, unit } =
+            app::site::author(&state.store, site.station.id, id, page_no, PER_PAGE).await?;
         let description = format!("{}{}", person.name, l.t("的稿件"));
         let meta = Meta::new(state, &site, &person.name, &description, &site.person_url(&id));
         let pages = found.pages();
@@ -660,11 +628,7 @@ pub async fn notice(
     let state = &state;
     page(state, &headers, &uri, &st, |site, l| async move {
         let id: StatementId = id.parse().map_err(|_| AppError::NotFound)?;
-        let record = state.store.statement(Scope::Station(site.station.id), id).await?;
-        if record.status == StatementStatus::Draft {
-            return Err(AppError::NotFound);
-        }
-        let statement = rw::parse_snapshot(&record)?;
+        let (record, statement) = app::site::notice(&state.store, site.station.id, id).await?;
         let doc = rw::notice_doc(&statement, &site.station.name, &record);
         let slug =
             site.columns.iter().find(|c| c.kind == ColumnKind::Notices).map(|c| c.slug.clone()).unwrap_or_default();
@@ -701,13 +665,13 @@ pub async fn image(
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let station = match state.store.station_by_code(&st).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+    let station = match app::site::station(&state.store, &st).await {
+        Ok(s) => s,
+        Err(app::Error::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    match state.store.image_bytes(Scope::Station(station.id), id, thumb).await {
-        Ok((_, mime, bytes)) => (
+    match app::site::image_bytes(&state.store, station.id, id, thumb).await {
+        Ok((mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("image/jpeg"))),
                 (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
@@ -716,7 +680,7 @@ pub async fn image(
             bytes,
         )
             .into_response(),
-        Err(store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(app::Error::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }
