@@ -141,6 +141,22 @@ async fn adjustments_through_the_api_are_the_pages_adjustments() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}] {}", r.text());
         assert_eq!(editor.get_json("/api/v1/adjustments").await.json().as_array().unwrap().len(), count);
+        // Extreme amounts never wrap or reach a sum: past the store's bound, one fen past i64
+        // in fen, Decimal's most negative, scientific notation, and zero are each 422 on
+        // `amount`, and nothing is written.
+        for amount in ["1000000000.01", "92233720368547758.08", "-79228162514264337593543950335", "1e30", "0", "-0.00"]
+        {
+            let r = editor
+                .send_json(
+                    "POST",
+                    "/api/v1/adjustments",
+                    &json!({"correspondent_id": zhang.0, "ledger": "money", "amount": amount, "reason": "极端金额", "effective_on": "2007-12-31"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}] amount {amount}: {}", r.text());
+            assert_eq!(r.json()["fields"][0]["field"], "amount", "[{backend}] amount {amount}: {}", r.text());
+        }
+        assert_eq!(editor.get_json("/api/v1/adjustments").await.json().as_array().unwrap().len(), count);
 
         let r = editor
             .send_json(
